@@ -1,0 +1,45 @@
+package io.swarmkeeper.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code swarmkeeper}: the command line. With no subcommand it opens the desktop window on an
+ * embedded demo swarm. Each subcommand is a thin face over the core packages.
+ */
+@Command(name = "swarmkeeper",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {
+                "Peer-to-peer delivery of website resources, verified by hash.",
+                "With no command, opens the Swarmkeeper window on a local demo swarm."},
+        subcommands = {
+                ServerCommand.class,
+                SeedCommand.class,
+                FetchCommand.class,
+                HashCommand.class,
+                DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements java.util.concurrent.Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        return new DemoCommand().call();
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        StdOut.release();
+        System.exit(code);
+    }
+
+    /** The configured command line; tests run it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("swarmkeeper " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e : e.getMessage()));
+            return 1;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,120 @@
+package io.swarmkeeper.demo;
+
+import com.sun.net.httpserver.HttpServer;
+import io.swarmkeeper.content.ResourceId;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+
+/**
+ * A small website origin on loopback for the demo swarm and for tests: serves named resources
+ * over HTTP and a manifest of them at {@code /manifest.json}. A resource can be made to lie
+ * (serve bytes other than those its manifest hash names), to show failed hash checks.
+ */
+public final class DemoOrigin implements AutoCloseable {
+    private final HttpServer http;
+    private final Map<String, byte[]> bodies = new LinkedHashMap<>();
+    private final Map<String, ResourceId> ids = new LinkedHashMap<>();
+    private final Map<String, byte[]> lies = new LinkedHashMap<>();
+
+    private DemoOrigin(HttpServer http) {
+        this.http = http;
+    }
+
+    /** Starts on 127.0.0.1 at an ephemeral port. */
+    public static DemoOrigin start() throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        DemoOrigin origin = new DemoOrigin(http);
+        http.createContext("/", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                byte[] body;
+                String type;
+                synchronized (origin) {
+                    if (path.equals("/manifest.json")) {
+                        body = origin.manifestJson().getBytes(StandardCharsets.UTF_8);
+                        type = "application/json";
+                    } else {
+                        String name = path.startsWith("/") ? path.substring(1) : path;
+                        body = origin.lies.containsKey(name) ? origin.lies.get(name) : origin.bodies.get(name);
+                        type = "application/octet-stream";
+                    }
+                }
+                if (body == null) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                exchange.getResponseHeaders().set("Content-Type", type);
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        });
+        http.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "demo-origin");
+            t.setDaemon(true);
+            return t;
+        }));
+        http.start();
+        return origin;
+    }
+
+    /** Deterministic pseudo-random bytes, so that runs are repeatable. */
+    public static byte[] sampleBytes(long seed, int size) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Serves {@code body} at {@code /name}; returns its id. */
+    public synchronized ResourceId add(String name, byte[] body) {
+        ResourceId id = ResourceId.of(body);
+        bodies.put(name, body);
+        ids.put(name, id);
+        return id;
+    }
+
+    /** From now on {@code /name} serves {@code wrong} while the manifest still names the true hash. */
+    public synchronized void lieAbout(String name, byte[] wrong) {
+        lies.put(name, wrong);
+    }
+
+    public URI url(String name) {
+        return URI.create(base() + "/" + name);
+    }
+
+    public URI manifestUrl() {
+        return URI.create(base() + "/manifest.json");
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + http.getAddress().getPort();
+    }
+
+    public synchronized Map<String, ResourceId> resources() {
+        return Map.copyOf(ids);
+    }
+
+    synchronized String manifestJson() {
+        StringBuilder json = new StringBuilder("{\"resources\":[");
+        boolean first = true;
+        for (Map.Entry<String, ResourceId> e : ids.entrySet()) {
+            json.append(first ? "" : ",").append("{\"url\":\"").append(url(e.getKey()))
+                    .append("\",\"hash\":\"").append(e.getValue().hex()).append("\"}");
+            first = false;
+        }
+        return json.append("]}").toString();
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+    }
+}

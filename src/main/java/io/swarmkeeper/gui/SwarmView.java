@@ -1,0 +1,145 @@
+package io.swarmkeeper.gui;
+
+import io.swarmkeeper.node.SwarmEvent;
+import io.swarmkeeper.transfer.TransferObserver.Direction;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import javafx.application.Platform;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * What the window shows, as observable state, fed by a node's event stream. Events may come from
+ * any thread; state changes only on the FX thread.
+ */
+public final class SwarmView {
+    static final int MAX_LOG_LINES = 500;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** One row of the peers table. */
+    public static final class PeerRow {
+        private final String peerId;
+        private final StringProperty state = new SimpleStringProperty("linked");
+        private final LongProperty uploaded = new SimpleLongProperty();
+        private final LongProperty downloaded = new SimpleLongProperty();
+
+        PeerRow(String peerId) {
+            this.peerId = peerId;
+        }
+
+        public String peerId() {
+            return peerId;
+        }
+
+        public StringProperty stateProperty() {
+            return state;
+        }
+
+        public LongProperty uploadedProperty() {
+            return uploaded;
+        }
+
+        public LongProperty downloadedProperty() {
+            return downloaded;
+        }
+    }
+
+    private final StringProperty connection = new SimpleStringProperty("Starting…");
+    private final ObservableList<PeerRow> peers = FXCollections.observableArrayList();
+    private final ObservableList<String> log = FXCollections.observableArrayList();
+    private final Map<String, PeerRow> rowsById = new HashMap<>();
+    private final LongProperty hashChecksPassed = new SimpleLongProperty();
+    private final LongProperty hashChecksFailed = new SimpleLongProperty();
+
+    /** Takes an event from any thread. */
+    public void accept(SwarmEvent event) {
+        if (Platform.isFxApplicationThread()) {
+            apply(event);
+        } else {
+            Platform.runLater(() -> apply(event));
+        }
+    }
+
+    public StringProperty connectionProperty() {
+        return connection;
+    }
+
+    public ObservableList<PeerRow> peers() {
+        return peers;
+    }
+
+    public ObservableList<String> log() {
+        return log;
+    }
+
+    public LongProperty hashChecksPassedProperty() {
+        return hashChecksPassed;
+    }
+
+    public LongProperty hashChecksFailedProperty() {
+        return hashChecksFailed;
+    }
+
+    /** Shown while the swarm is starting or when it failed to. */
+    public void setStatus(String text) {
+        if (Platform.isFxApplicationThread()) {
+            connection.set(text);
+        } else {
+            Platform.runLater(() -> connection.set(text));
+        }
+    }
+
+    private void apply(SwarmEvent event) {
+        if (event instanceof SwarmEvent.Connection c) {
+            connection.set(c.connected()
+                    ? "Connected to " + c.server() + " as " + c.peerId()
+                    : "Disconnected from " + c.server());
+            line(event, c.connected() ? "connected as " + c.peerId() : "disconnected");
+        } else if (event instanceof SwarmEvent.PeerLinked p) {
+            PeerRow row = rowsById.computeIfAbsent(p.peerId(), id -> {
+                PeerRow created = new PeerRow(id);
+                peers.add(created);
+                return created;
+            });
+            row.state.set("linked");
+            line(event, "peer " + p.peerId() + " linked");
+        } else if (event instanceof SwarmEvent.PeerUnlinked p) {
+            PeerRow row = rowsById.get(p.peerId());
+            if (row != null) {
+                row.state.set("gone: " + p.reason());
+            }
+            line(event, "peer " + p.peerId() + " gone: " + p.reason());
+        } else if (event instanceof SwarmEvent.Transfer t) {
+            PeerRow row = rowsById.get(t.peerId());
+            if (row != null && t.finished()) {
+                (t.direction() == Direction.UPLOAD ? row.uploaded : row.downloaded).set(
+                        (t.direction() == Direction.UPLOAD ? row.uploaded : row.downloaded).get() + t.doneBytes());
+            }
+            if (t.finished()) {
+                String verb = t.direction() == Direction.UPLOAD ? "sent" : "received";
+                line(event, t.failure() == null
+                        ? verb + " " + t.id().shortForm() + " (" + t.doneBytes() + " bytes) " + (t.direction() == Direction.UPLOAD ? "to " : "from ") + t.peerId()
+                        : "transfer of " + t.id().shortForm() + " with " + t.peerId() + " failed: " + t.failure());
+            }
+        } else if (event instanceof SwarmEvent.HashCheck h) {
+            (h.passed() ? hashChecksPassed : hashChecksFailed).set((h.passed() ? hashChecksPassed : hashChecksFailed).get() + 1);
+            line(event, "hash check " + (h.passed() ? "passed" : "FAILED") + ": " + h.id().shortForm() + " from " + h.source());
+        } else if (event instanceof SwarmEvent.Holding h) {
+            line(event, "holding " + h.id().shortForm() + " (" + h.size() + " bytes)");
+        }
+    }
+
+    private void line(SwarmEvent event, String text) {
+        log.add(0, LocalTime.ofInstant(event.at(), ZoneId.systemDefault()).format(TIME) + "  " + text);
+        if (log.size() > MAX_LOG_LINES) {
+            log.remove(MAX_LOG_LINES, log.size());
+        }
+    }
+}

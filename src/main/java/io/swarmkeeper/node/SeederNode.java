@@ -1,0 +1,220 @@
+package io.swarmkeeper.node;
+
+import io.swarmkeeper.content.HashMismatchException;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.origin.OriginClient;
+import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.protocol.PeerRole;
+import io.swarmkeeper.rtc.LinkConfig;
+import io.swarmkeeper.rtc.PeerLink;
+import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.store.StoredResource;
+import io.swarmkeeper.transfer.ContentSource;
+import io.swarmkeeper.transfer.TransferProtocolException;
+import io.swarmkeeper.transfer.TransferServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seeder: fills its store from the origin (verified), announces what it holds to the
+ * signaling server, and serves it to every peer that connects. Core only: the CLI and the GUI
+ * are faces over this class.
+ */
+public final class SeederNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SeederNode.class);
+
+    /** What a manifest run did. */
+    public record SeedReport(int stored, int alreadyHeld, List<String> failures) {}
+
+    private final SeederConfig config;
+    private final ContentStore store;
+    private final ContentSource serving;
+    private final SwarmEvents events;
+    private final OriginClient origin;
+    private final ThreadPoolExecutor uploads;
+    private final Map<String, TransferServer> servers = new ConcurrentHashMap<>();
+    private final PeerLinks links;
+    private volatile SignalingClient signaling;
+
+    /** A seeder serving what its store holds. */
+    public SeederNode(SeederConfig config, ContentStore store, SwarmEvents events) {
+        this(config, store, store, events);
+    }
+
+    /** A seeder serving from {@code serving}; tests use this to make a seeder that lies. */
+    public SeederNode(SeederConfig config, ContentStore store, ContentSource serving, SwarmEvents events) {
+        this.config = config;
+        this.store = store;
+        this.serving = serving;
+        this.events = events;
+        this.origin = OriginClient.withDefaults();
+        AtomicInteger n = new AtomicInteger();
+        this.uploads = new ThreadPoolExecutor(config.uploadSlots(), config.uploadSlots(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.uploadSlots() * 16), r -> {
+                    Thread t = new Thread(r, "upload-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.links = new PeerLinks(this::sendToServer, events, new Serving());
+    }
+
+    public SwarmEvents events() {
+        return events;
+    }
+
+    public ContentStore store() {
+        return store;
+    }
+
+    /** Our id at the signaling server, or null before {@link #start()}. */
+    public String peerId() {
+        SignalingClient s = signaling;
+        return s == null ? null : s.id();
+    }
+
+    /** Connects to the signaling server and announces everything already in the store. */
+    public SeederNode start() throws IOException {
+        SignalingClient client = SignalingClient.connect(config.server(), PeerRole.SEEDER, new Inbox(), Duration.ofSeconds(10));
+        signaling = client;
+        links.configure(LinkConfig.withIceServers(client.iceServers()));
+        events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), client.id(), true));
+        log.info("seeder {} connected to {}", client.id(), config.server());
+        List<StoredResource> held = store.list();
+        announce(held.stream().map(StoredResource::id).toList());
+        for (StoredResource r : held) {
+            events.publish(new SwarmEvent.Holding(Instant.now(), r.id(), r.size()));
+        }
+        return this;
+    }
+
+    /**
+     * Fetches every manifest resource the store lacks from its origin, verifies it, stores it and
+     * announces it. A resource whose bytes do not match is logged with both hashes and skipped.
+     */
+    public SeedReport seed(Manifest manifest) {
+        int stored = 0;
+        int already = 0;
+        List<String> failures = new ArrayList<>();
+        for (Manifest.Entry entry : manifest.resources()) {
+            try {
+                if (store.contains(entry.id())) {
+                    already++;
+                    announce(List.of(entry.id()));
+                    continue;
+                }
+                OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), null);
+                try (InputStream in = fetched.file().open()) {
+                    store.put(entry.id(), in, fetched.mediaType(), entry.url().toString());
+                } finally {
+                    fetched.file().close();
+                }
+                events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", true, entry.url().toString()));
+                events.publish(new SwarmEvent.Holding(Instant.now(), entry.id(), fetched.file().size()));
+                announce(List.of(entry.id()));
+                stored++;
+                log.info("stored {} ({} bytes) from {}", entry.id().shortForm(), fetched.file().size(), entry.url());
+            } catch (HashMismatchException e) {
+                log.error("not stored: {} (expected {}, got {})", entry.url(), e.expected().hex(), e.actualHex());
+                events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", false, e.getMessage()));
+                failures.add(e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                log.error("not stored: {}: {}", entry.url(), e.getMessage());
+                failures.add(entry.url() + ": " + e.getMessage());
+            }
+        }
+        return new SeedReport(stored, already, failures);
+    }
+
+    /** Tells the signaling server we hold these resources. */
+    public void announce(List<ResourceId> ids) {
+        final int batch = 500;
+        for (int i = 0; i < ids.size(); i += batch) {
+            List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::hex).toList();
+            sendToServer(new Message.Have(hashes));
+        }
+    }
+
+    public int linkCount() {
+        return links.size();
+    }
+
+    @Override
+    public void close() {
+        SignalingClient s = signaling;
+        if (s != null) {
+            s.close();
+            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), s.id(), false));
+        }
+        servers.values().forEach(TransferServer::close);
+        links.closeAll();
+        uploads.shutdownNow();
+    }
+
+    private void sendToServer(Message message) {
+        SignalingClient s = signaling;
+        if (s != null) {
+            s.send(message);
+        }
+    }
+
+    private final class Inbox implements SignalingClient.Listener {
+        @Override
+        public void onMessage(Message message) {
+            if (message instanceof Message.Signal signal && signal.from() != null) {
+                links.onSignal(signal.from(), signal.data());
+            } else if (message instanceof Message.PeerGone gone) {
+                links.onPeerGone(gone.id());
+            } else if (message instanceof Message.Error error) {
+                log.warn("signaling server says {}: {}", error.code(), error.message());
+            }
+        }
+
+        @Override
+        public void onDisconnected(String reason) {
+            SignalingClient s = signaling;
+            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(),
+                    s == null ? null : s.id(), false));
+        }
+    }
+
+    private final class Serving implements PeerLinks.Handler {
+        @Override
+        public void onOpen(PeerLink link) {
+            servers.put(link.remoteId(), new TransferServer(link.remoteId(), serving, link::send, uploads, events));
+        }
+
+        @Override
+        public void onMessage(PeerLink link, byte[] message) {
+            TransferServer server = servers.get(link.remoteId());
+            if (server == null) {
+                return;
+            }
+            try {
+                server.onMessage(message);
+            } catch (TransferProtocolException e) {
+                log.warn("peer {} broke the transfer protocol ({}); dropping it", link.remoteId(), e.getMessage());
+                link.close();
+            }
+        }
+
+        @Override
+        public void onClosed(PeerLink link, String reason) {
+            TransferServer server = servers.remove(link.remoteId());
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.swarmkeeper.node;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.transfer.TransferObserver.Direction;
+import java.time.Instant;
+
+/**
+ * What a node reports about itself, for the GUI, logs and tests. Events are facts about the past,
+ * delivered on the thread where they happened: listeners copy and return.
+ */
+public sealed interface SwarmEvent {
+    Instant at();
+
+    /** The node's link to the signaling server came up or went down. */
+    record Connection(Instant at, String server, String peerId, boolean connected) implements SwarmEvent {}
+
+    /** A WebRTC link to another peer opened. */
+    record PeerLinked(Instant at, String peerId, boolean weOffered) implements SwarmEvent {}
+
+    /** A WebRTC link to another peer closed. */
+    record PeerUnlinked(Instant at, String peerId, String reason) implements SwarmEvent {}
+
+    /** A transfer moved on; {@code finished} with a null {@code failure} means done (and, down, verified). */
+    record Transfer(Instant at, String peerId, ResourceId id, Direction direction, long doneBytes, long totalBytes,
+                    boolean finished, String failure) implements SwarmEvent {}
+
+    /** Bytes were hashed against their id. {@code source} is "peer:ID" or "origin". */
+    record HashCheck(Instant at, ResourceId id, String source, boolean passed, String detail) implements SwarmEvent {}
+
+    /** The node now holds and announces this resource. */
+    record Holding(Instant at, ResourceId id, long size) implements SwarmEvent {}
+}

@@ -1,0 +1,70 @@
+package io.swarmkeeper.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * The signaling protocol: JSON text frames, one message each, told apart by {@code type}.
+ * {@code docs/protocol.md} documents every message; golden tests pin their exact form.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = Message.Have.class, name = "have"),
+        @JsonSubTypes.Type(value = Message.Want.class, name = "want"),
+        @JsonSubTypes.Type(value = Message.Match.class, name = "match"),
+        @JsonSubTypes.Type(value = Message.Signal.class, name = "signal"),
+        @JsonSubTypes.Type(value = Message.PeerGone.class, name = "peer-gone"),
+        @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
+        @JsonSubTypes.Type(value = Message.Bye.class, name = "bye"),
+})
+public sealed interface Message {
+
+    /** Version of this protocol; a {@code hello} names the version the client speaks. */
+    int PROTOCOL_VERSION = 1;
+
+    /** Client → server, first message: who I am. */
+    record Hello(int version, PeerRole role) implements Message {}
+
+    /** Server → client: your server-assigned id, and the ICE servers to use (empty: host candidates only). */
+    record Welcome(String id, List<IceServer> iceServers, Limits limits) implements Message {}
+
+    /** Client → server: I hold these resources (ids as text). */
+    record Have(List<String> hashes) implements Message {}
+
+    /** Client → server: I want this resource; match me with up to {@code count} holders. */
+    record Want(String hash, Integer count) implements Message {}
+
+    /**
+     * Server → client: holders of {@code hash}, best first. Empty when nobody holds it. The
+     * asker may now exchange {@code signal}s with each of them.
+     */
+    record Match(String hash, List<PeerInfo> peers) implements Message {}
+
+    /**
+     * WebRTC signal, relayed verbatim between matched peers. The sender names {@code to}; the
+     * server replaces it with {@code from}. {@code data} is a simple-peer signal object.
+     */
+    record Signal(String to, String from, JsonNode data) implements Message {}
+
+    /** Server → client: a peer you were matched with has left. */
+    record PeerGone(String id) implements Message {}
+
+    /** Either way: something was wrong; {@code code} is stable, {@code message} is for people. */
+    record Error(String code, String message) implements Message {}
+
+    /** Either way: I am leaving on purpose. */
+    record Bye() implements Message {}
+
+    /** A holder offered in a {@code match}. */
+    record PeerInfo(String id, PeerRole role) {}
+
+    /** One ICE server, in the shape of the browser's {@code RTCIceServer}. */
+    record IceServer(List<String> urls, String username, String credential) {}
+
+    /** Limits the server enforces, so that clients can stay within them. */
+    record Limits(int maxFrameBytes, int maxHashesPerMessage) {}
+}

@@ -1,0 +1,434 @@
+package io.swarmkeeper.rtc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.swarmkeeper.protocol.Message;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebRTC connection to one remote peer, carrying one reliable, ordered data channel.
+ *
+ * <p>libwebrtc calls back on its own signalling thread; every callback here only copies what it
+ * needs and hands it to this link's event thread, so the listener never runs on (or blocks)
+ * libwebrtc's thread. {@link #send} blocks its caller while the channel's buffer is full: call it
+ * from a worker thread, never from the listener.
+ */
+public final class PeerLink implements AutoCloseable {
+    /** Largest message this link sends; libwebrtc silently closes the channel past 262,144 bytes. */
+    public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+    /** Above this many buffered bytes, senders wait (webrtc-java silently closes near 16 MiB). */
+    static final long HIGH_WATER_BYTES = 2L * 1024 * 1024;
+    static final String CHANNEL_LABEL = "swarmkeeper";
+
+    private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
+
+    /** What a link tells its owner. Called on the link's event thread, in order. */
+    public interface Listener {
+        /** A signal object to deliver to the remote peer (through the signaling server). */
+        void onSignal(PeerLink link, ObjectNode signal);
+
+        default void onOpen(PeerLink link) {}
+
+        void onMessage(PeerLink link, byte[] message);
+
+        default void onClosed(PeerLink link, String reason) {}
+    }
+
+    private final String remoteId;
+    private final boolean initiator;
+    private final LinkConfig config;
+    private final Listener listener;
+    private final ExecutorService events;
+    private final RTCPeerConnection connection;
+    private final CompletableFuture<PeerLink> opened = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object sendLock = new Object();
+    private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
+    private volatile RTCDataChannel channel;
+    private volatile String closeReason;
+    private boolean remoteDescriptionSet; // event thread only
+
+    private PeerLink(RtcRuntime runtime, LinkConfig config, String remoteId, boolean initiator, Listener listener) {
+        this.remoteId = remoteId;
+        this.initiator = initiator;
+        this.config = config;
+        this.listener = listener;
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "link-" + remoteId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.connection = runtime.factory().createPeerConnection(rtcConfiguration(config), new ConnectionObserver());
+    }
+
+    /** Starts a link as the side that offers: creates the data channel and emits an offer signal. */
+    public static PeerLink offer(RtcRuntime runtime, LinkConfig config, String remoteId, Listener listener) {
+        PeerLink link = new PeerLink(runtime, config, remoteId, true, listener);
+        link.events.execute(link::startOffer);
+        link.armConnectTimeout();
+        return link;
+    }
+
+    /** Starts a link as the side that answers; feed it the remote offer with {@link #acceptSignal}. */
+    public static PeerLink answer(RtcRuntime runtime, LinkConfig config, String remoteId, Listener listener) {
+        PeerLink link = new PeerLink(runtime, config, remoteId, false, listener);
+        link.armConnectTimeout();
+        return link;
+    }
+
+    public String remoteId() {
+        return remoteId;
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    /** Completes when the data channel is open; fails when the link closes first. */
+    public CompletableFuture<PeerLink> opened() {
+        return opened;
+    }
+
+    public boolean isOpen() {
+        RTCDataChannel c = channel;
+        return !closed.get() && c != null && opened.isDone() && !opened.isCompletedExceptionally()
+                && c.getState() == RTCDataChannelState.OPEN;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Why the link closed, or null while it is up. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** Applies a signal object from the remote peer (offer, answer, candidate). Thread-safe. */
+    public void acceptSignal(JsonNode signal) {
+        events.execute(() -> applySignal(signal));
+    }
+
+    /**
+     * Sends one binary message, waiting while the channel's buffer is above the high-water mark.
+     * Throws when the link is closed or the peer stops draining.
+     */
+    public void send(byte[] message) throws IOException {
+        if (message.length > MAX_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
+        }
+        synchronized (sendLock) {
+            RTCDataChannel c = channel;
+            if (c == null || !opened.isDone()) {
+                throw new IOException("link to " + remoteId + " is not open");
+            }
+            long waitingSince = 0;
+            while (true) {
+                if (closed.get() || c.getState() != RTCDataChannelState.OPEN) {
+                    throw new IOException("link to " + remoteId + " closed"
+                            + (closeReason == null ? "" : ": " + closeReason));
+                }
+                if (c.getBufferedAmount() + message.length <= HIGH_WATER_BYTES) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (waitingSince == 0) {
+                    waitingSince = now;
+                } else if (now - waitingSince > config.sendStallTimeout().toNanos()) {
+                    throw new IOException("peer " + remoteId + " stopped reading for "
+                            + config.sendStallTimeout().toSeconds() + " s");
+                }
+                // onBufferedAmountChange never fires in webrtc-java 0.14.0: poll.
+                LockSupport.parkNanos(200_000);
+            }
+            try {
+                // webrtc-java sends the whole backing array of a heap buffer: it must be exactly the message.
+                c.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
+            } catch (Exception e) {
+                throw new IOException("send to " + remoteId + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Closes the link and frees its native resources. Idempotent; callable from any of our threads. */
+    @Override
+    public void close() {
+        closeWith("closed locally");
+    }
+
+    private void closeWith(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeReason = reason;
+        synchronized (sendLock) {
+            RTCDataChannel c = channel;
+            if (c != null) {
+                c.unregisterObserver();
+                c.close();
+                c.dispose();
+                channel = null;
+            }
+        }
+        connection.close();
+        opened.completeExceptionally(new IOException("link to " + remoteId + " closed: " + reason));
+        log.debug("link to {} closed: {}", remoteId, reason);
+        try {
+            events.execute(() -> listener.onClosed(this, reason));
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // already shut down
+        }
+        events.shutdown();
+    }
+
+    private void closeLater(String reason) {
+        // From libwebrtc's thread we must not tear down synchronously.
+        Thread closer = new Thread(() -> closeWith(reason), "link-close-" + remoteId);
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private void armConnectTimeout() {
+        CompletableFuture.delayedExecutor(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!opened.isDone()) {
+                closeWith("no connection within " + config.connectTimeout().toSeconds() + " s");
+            }
+        });
+    }
+
+    private static RTCConfiguration rtcConfiguration(LinkConfig config) {
+        RTCConfiguration rtc = new RTCConfiguration();
+        for (Message.IceServer server : config.iceServers()) {
+            RTCIceServer ice = new RTCIceServer();
+            ice.urls = new ArrayList<>(server.urls());
+            ice.username = server.username();
+            ice.password = server.credential();
+            rtc.iceServers.add(ice);
+        }
+        PortAllocatorConfig ports = new PortAllocatorConfig();
+        ports.setDisableTcp(true);
+        rtc.portAllocatorConfig = ports;
+        return rtc;
+    }
+
+    // ---- event thread ------------------------------------------------------------------------
+
+    private void startOffer() {
+        RTCDataChannelInit init = new RTCDataChannelInit();
+        init.ordered = true;
+        RTCDataChannel c = connection.createDataChannel(CHANNEL_LABEL, init);
+        adoptChannel(c);
+        connection.createOffer(new RTCOfferOptions(), new DescriptionCreated());
+    }
+
+    private void applySignal(JsonNode signal) {
+        if (closed.get()) {
+            return;
+        }
+        String kind = SignalObjects.kind(signal);
+        try {
+            switch (kind) {
+                case "offer", "answer", "pranswer" -> {
+                    RTCSessionDescription description = SignalObjects.toDescription(signal);
+                    boolean isOffer = "offer".equals(kind);
+                    if (isOffer == initiator) {
+                        log.warn("ignoring {} from {}: wrong direction for this link", kind, remoteId);
+                        return;
+                    }
+                    connection.setRemoteDescription(description, new RemoteDescriptionSet(isOffer));
+                }
+                case "candidate" -> {
+                    RTCIceCandidate candidate = SignalObjects.toCandidate(signal);
+                    if (candidate == null) {
+                        return;
+                    }
+                    if (remoteDescriptionSet) {
+                        connection.addIceCandidate(candidate);
+                    } else {
+                        pendingCandidates.add(candidate);
+                    }
+                }
+                case "renegotiate", "transceiverRequest" ->
+                        log.debug("ignoring {} from {}: data-only link", kind, remoteId);
+                default -> log.warn("ignoring signal of unknown kind \"{}\" from {}", kind, remoteId);
+            }
+        } catch (IllegalArgumentException e) {
+            log.warn("bad signal from {}: {}", remoteId, e.getMessage());
+        }
+    }
+
+    private void onRemoteDescriptionSet(boolean wasOffer) {
+        remoteDescriptionSet = true;
+        for (RTCIceCandidate candidate : pendingCandidates) {
+            connection.addIceCandidate(candidate);
+        }
+        pendingCandidates.clear();
+        if (wasOffer) {
+            connection.createAnswer(new RTCAnswerOptions(), new DescriptionCreated());
+        }
+    }
+
+    private void adoptChannel(RTCDataChannel c) {
+        channel = c;
+        c.registerObserver(new ChannelObserver(c));
+    }
+
+    private void onChannelState(RTCDataChannel c) {
+        if (closed.get() || c != channel) {
+            return;
+        }
+        RTCDataChannelState state = c.getState();
+        if (state == RTCDataChannelState.OPEN && !opened.isDone()) {
+            // The owner sets up first, so that whoever waits on opened() finds it ready.
+            listener.onOpen(this);
+            opened.complete(this);
+        } else if (state == RTCDataChannelState.CLOSED || state == RTCDataChannelState.CLOSING) {
+            closeWith("data channel closed by the peer");
+        }
+    }
+
+    private void post(Runnable task) {
+        try {
+            events.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // the link is closed
+        }
+    }
+
+    // ---- libwebrtc callbacks: copy, hand off, return ----------------------------------------
+
+    private final class ConnectionObserver implements PeerConnectionObserver {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            post(() -> listener.onSignal(PeerLink.this, SignalObjects.candidate(candidate)));
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel dataChannel) {
+            post(() -> {
+                if (channel == null && !closed.get()) {
+                    adoptChannel(dataChannel);
+                    onChannelState(dataChannel);
+                } else {
+                    dataChannel.close();
+                    dataChannel.dispose();
+                }
+            });
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState state) {
+            if (state == RTCPeerConnectionState.FAILED) {
+                closeLater("ICE connection failed");
+            }
+        }
+    }
+
+    private final class ChannelObserver implements RTCDataChannelObserver {
+        private final RTCDataChannel observed;
+
+        ChannelObserver(RTCDataChannel observed) {
+            this.observed = observed;
+        }
+
+        @Override
+        public void onBufferedAmountChange(long previousAmount) {}
+
+        @Override
+        public void onStateChange() {
+            post(() -> onChannelState(observed));
+        }
+
+        @Override
+        public void onMessage(RTCDataChannelBuffer buffer) {
+            ByteBuffer data = buffer.data;
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            post(() -> {
+                if (!closed.get()) {
+                    listener.onMessage(PeerLink.this, copy);
+                }
+            });
+        }
+    }
+
+    private final class DescriptionCreated implements CreateSessionDescriptionObserver {
+        @Override
+        public void onSuccess(RTCSessionDescription description) {
+            post(() -> {
+                if (!closed.get()) {
+                    connection.setLocalDescription(description, new LocalDescriptionSet(description));
+                }
+            });
+        }
+
+        @Override
+        public void onFailure(String error) {
+            closeLater("could not create session description: " + error);
+        }
+    }
+
+    private final class LocalDescriptionSet implements SetSessionDescriptionObserver {
+        private final RTCSessionDescription description;
+
+        LocalDescriptionSet(RTCSessionDescription description) {
+            this.description = description;
+        }
+
+        @Override
+        public void onSuccess() {
+            post(() -> listener.onSignal(PeerLink.this, SignalObjects.description(description)));
+        }
+
+        @Override
+        public void onFailure(String error) {
+            closeLater("could not set local description: " + error);
+        }
+    }
+
+    private final class RemoteDescriptionSet implements SetSessionDescriptionObserver {
+        private final boolean wasOffer;
+
+        RemoteDescriptionSet(boolean wasOffer) {
+            this.wasOffer = wasOffer;
+        }
+
+        @Override
+        public void onSuccess() {
+            post(() -> onRemoteDescriptionSet(wasOffer));
+        }
+
+        @Override
+        public void onFailure(String error) {
+            closeLater("remote description refused: " + error);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.swarmkeeper.server;
+
+import io.swarmkeeper.content.ResourceId;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who is connected and what each holds. The in-memory one serves a single server; a shared one
+ * (Redis) will let several signaling servers see each other's peers.
+ */
+public interface PeerDirectory {
+    void add(PeerRecord peer);
+
+    /** Forgets the peer and everything it held. */
+    void remove(String peerId);
+
+    Optional<PeerRecord> find(String peerId);
+
+    void addHoldings(String peerId, Collection<ResourceId> ids);
+
+    void removeHoldings(String peerId, Collection<ResourceId> ids);
+
+    /** Every live holder of {@code id}, in no particular order. */
+    List<PeerRecord> holders(ResourceId id);
+
+    int size();
+}

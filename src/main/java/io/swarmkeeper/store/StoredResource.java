@@ -1,0 +1,7 @@
+package io.swarmkeeper.store;
+
+import io.swarmkeeper.content.ResourceId;
+import java.time.Instant;
+
+/** What the store records of one verified resource. */
+public record StoredResource(ResourceId id, long size, String mediaType, String origin, Instant added) {}

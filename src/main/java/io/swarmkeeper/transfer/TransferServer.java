@@ -1,0 +1,137 @@
+package io.swarmkeeper.transfer;
+
+import io.swarmkeeper.content.ResourceId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The holder's side of the transfer protocol on one link: answers requests from a
+ * {@link ContentSource}, in chunks of at most 64 KiB. Sending runs on the upload executor, whose
+ * size is the number of upload slots; {@link #onMessage} only parses and hands off.
+ */
+public final class TransferServer {
+    private static final Logger log = LoggerFactory.getLogger(TransferServer.class);
+
+    private final String peerId;
+    private final ContentSource source;
+    private final MessageSink out;
+    private final Executor uploads;
+    private final TransferObserver observer;
+    private final Map<Integer, AtomicBoolean> active = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer) {
+        this.peerId = peerId;
+        this.source = source;
+        this.out = out;
+        this.uploads = uploads;
+        this.observer = observer;
+    }
+
+    /** Handles one message from the requester. Throws when the requester broke the protocol. */
+    public void onMessage(byte[] bytes) throws TransferProtocolException {
+        TransferMessage message = TransferMessage.decode(bytes);
+        if (message instanceof TransferMessage.Request request) {
+            onRequest(request);
+        } else if (message instanceof TransferMessage.Cancel cancel) {
+            AtomicBoolean cancelled = active.get(cancel.requestId());
+            if (cancelled != null) {
+                cancelled.set(true);
+            }
+        } else {
+            throw new TransferProtocolException("a requester may not send " + message.getClass().getSimpleName());
+        }
+    }
+
+    /** Stops every upload on this link. */
+    public void close() {
+        closed = true;
+        active.values().forEach(flag -> flag.set(true));
+    }
+
+    private void onRequest(TransferMessage.Request request) throws TransferProtocolException {
+        if (!ResourceId.isValid(request.resource())) {
+            trySend(new TransferMessage.Error(request.requestId(), TransferError.PROTOCOL,
+                    "not a resource id: " + request.resource()));
+            throw new TransferProtocolException("request for a malformed resource id");
+        }
+        AtomicBoolean cancelled = new AtomicBoolean();
+        if (active.putIfAbsent(request.requestId(), cancelled) != null) {
+            throw new TransferProtocolException("request id " + request.requestId() + " is already in use");
+        }
+        try {
+            uploads.execute(() -> serve(request, ResourceId.parse(request.resource()), cancelled));
+        } catch (RejectedExecutionException e) {
+            active.remove(request.requestId());
+            trySend(new TransferMessage.Error(request.requestId(), TransferError.BUSY, "no free upload slot"));
+        }
+    }
+
+    private void serve(TransferMessage.Request request, ResourceId id, AtomicBoolean cancelled) {
+        long sent = 0;
+        String failure = null;
+        try {
+            Optional<ContentSource.Content> opened = source.open(id);
+            if (opened.isEmpty()) {
+                failure = "not held";
+                out.send(TransferMessage.encode(new TransferMessage.NotFound(request.requestId())));
+                return;
+            }
+            try (ContentSource.Content content = opened.get(); InputStream in = content.stream()) {
+                long size = content.size();
+                long offset = request.offset();
+                if (offset > size) {
+                    failure = "bad range";
+                    out.send(TransferMessage.encode(new TransferMessage.Error(request.requestId(),
+                            TransferError.BAD_RANGE, "offset " + offset + " beyond size " + size)));
+                    return;
+                }
+                long length = request.length() == TransferMessage.TO_END
+                        ? size - offset : Math.min(request.length(), size - offset);
+                out.send(TransferMessage.encode(new TransferMessage.Response(request.requestId(), size, offset, length)));
+                observer.started(peerId, id, TransferObserver.Direction.UPLOAD, length);
+                in.skipNBytes(offset);
+                byte[] buffer = new byte[TransferMessage.MAX_CHUNK_BYTES];
+                while (sent < length) {
+                    if (cancelled.get() || closed) {
+                        failure = "cancelled";
+                        return;
+                    }
+                    int want = (int) Math.min(buffer.length, length - sent);
+                    int n = in.readNBytes(buffer, 0, want);
+                    if (n < want) {
+                        throw new IOException("stored resource " + id.shortForm() + " ended early at " + (offset + sent + n));
+                    }
+                    byte[] data = n == buffer.length ? buffer.clone() : java.util.Arrays.copyOf(buffer, n);
+                    out.send(TransferMessage.encode(new TransferMessage.Chunk(request.requestId(), offset + sent, data)));
+                    sent += n;
+                    observer.progress(peerId, id, TransferObserver.Direction.UPLOAD, sent, length);
+                }
+                out.send(TransferMessage.encode(new TransferMessage.End(request.requestId())));
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.info("upload of {} to {} failed after {} bytes: {}", id.shortForm(), peerId, sent, failure);
+            trySend(new TransferMessage.Error(request.requestId(), TransferError.INTERNAL, "upload failed"));
+        } finally {
+            active.remove(request.requestId());
+            observer.finished(peerId, id, TransferObserver.Direction.UPLOAD, sent, failure);
+        }
+    }
+
+    private void trySend(TransferMessage message) {
+        try {
+            out.send(TransferMessage.encode(message));
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not tell {} about {}: {}", peerId, message, e.toString());
+        }
+    }
+}
