@@ -89,6 +89,16 @@ public final class SignalingServer implements AutoCloseable {
         return directory.size();
     }
 
+    /** How many connected peers hold {@code id}. */
+    public int holderCount(ResourceId id) {
+        return directory.holders(id).size();
+    }
+
+    /** True when the directory lists {@code peerId} as a holder of {@code id}. */
+    public boolean holds(String peerId, ResourceId id) {
+        return directory.holders(id).stream().anyMatch(p -> p.id().equals(peerId));
+    }
+
     public int pairCount() {
         return pairings.pairCount();
     }

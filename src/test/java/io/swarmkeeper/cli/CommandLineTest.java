@@ -1,0 +1,161 @@
+package io.swarmkeeper.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.protocol.MessageCodec;
+import io.swarmkeeper.testing.SwarmkeeperProcess;
+import io.swarmkeeper.testing.TestNetwork;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command-line contract, as a new user meets it: separate processes for the signaling
+ * server, the seeder and each fetch, a website origin on loopback.
+ */
+@Timeout(180)
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    private DemoOrigin origin;
+    private SwarmkeeperProcess server;
+    private SwarmkeeperProcess seeder;
+
+    @BeforeEach
+    void startOrigin() throws Exception {
+        origin = DemoOrigin.start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (seeder != null) {
+            seeder.stop();
+        }
+        if (server != null) {
+            server.stop();
+        }
+        origin.close();
+    }
+
+    @Test
+    void serverSeedAndFetchDeliverVerifiedBytesFromThePeer() throws Exception {
+        TestNetwork.requireIsolatedOrAllowed();
+        byte[] body = DemoOrigin.sampleBytes(10, 2_000_000);
+        ResourceId id = origin.add("listing/kitchen.jpg", body);
+        byte[] wrong = DemoOrigin.sampleBytes(11, 50_000);
+        ResourceId trueIdOfLie = origin.add("listing/lie.jpg", DemoOrigin.sampleBytes(12, 50_000));
+        origin.lieAbout("listing/lie.jpg", wrong);
+        Path manifest = Files.writeString(dir.resolve("manifest.json"), """
+                {"resources":[
+                  {"url":"%s","hash":"%s"},
+                  {"url":"%s","hash":"%s"}
+                ]}""".formatted(origin.url("listing/kitchen.jpg"), id.hex(), origin.url("listing/lie.jpg"), trueIdOfLie.hex()));
+
+        server = SwarmkeeperProcess.start("server", "--host", "127.0.0.1", "--port", "0");
+        String url = server.awaitStdout("ws://127.0.0.1:").replaceAll(".*(ws://\\S+).*", "$1");
+        seeder = SwarmkeeperProcess.start("seed", "--server", url, "--store", dir.resolve("store").toString(),
+                "--manifest", manifest.toString());
+        seeder.awaitStdout("seeding 1 resources");
+        String mismatch = seeder.awaitStderr("expected " + trueIdOfLie.hex());
+        assertTrue(mismatch.contains(ResourceId.of(wrong).hex()), "the log names both hashes: " + mismatch);
+
+        Path out = dir.resolve("kitchen.jpg");
+        SwarmkeeperProcess.Result fetched = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+                "--out", out.toString());
+        assertEquals(0, fetched.exitCode(), fetched.stderr());
+        List<String> lines = fetched.stdoutLines();
+        assertEquals(1, lines.size(), "exactly one line on stdout: " + lines);
+        JsonNode line = MessageCodec.mapper().readTree(lines.get(0));
+        assertEquals(id.hex(), line.get("hash").asText());
+        assertEquals(body.length, line.get("bytes").asLong());
+        assertTrue(line.get("source").asText().startsWith("peer:"), line.toString());
+        assertTrue(line.get("verified").asBoolean());
+        assertArrayEquals(body, Files.readAllBytes(out));
+
+        // The resource whose origin lied was never stored, so no peer has it, and its origin still lies.
+        Path lieOut = dir.resolve("lie.jpg");
+        SwarmkeeperProcess.Result refused = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", trueIdOfLie.hex(),
+                "--origin", origin.url("listing/lie.jpg").toString(), "--out", lieOut.toString());
+        assertEquals(1, refused.exitCode());
+        assertEquals("", refused.stdout().strip());
+        assertTrue(refused.stderr().contains("failed the hash"), refused.stderr());
+        assertFalse(Files.exists(lieOut), "nothing is written when nothing verified");
+    }
+
+    @Test
+    void fetchFallsBackToTheOriginWhenNoPeerHasIt() throws Exception {
+        TestNetwork.requireIsolatedOrAllowed();
+        byte[] body = DemoOrigin.sampleBytes(20, 300_000);
+        ResourceId id = origin.add("style.css", body);
+        server = SwarmkeeperProcess.start("server", "--port", "0");
+        String url = server.awaitStdout("ws://").replaceAll(".*(ws://\\S+).*", "$1");
+
+        Path out = dir.resolve("style.css");
+        SwarmkeeperProcess.Result result = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+                "--origin", origin.url("style.css").toString(), "--out", out.toString());
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("origin", MessageCodec.mapper().readTree(result.stdoutLines().get(0)).get("source").asText());
+        assertArrayEquals(body, Files.readAllBytes(out));
+
+        SwarmkeeperProcess.Result none = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+                "--out", dir.resolve("none").toString());
+        assertEquals(1, none.exitCode());
+        assertEquals(1, none.stderr().strip().lines().count(), "one line: " + none.stderr());
+        assertTrue(none.stderr().contains("no peer holds it"), none.stderr());
+        assertFalse(Files.exists(dir.resolve("none")));
+    }
+
+    @Test
+    void hashPrintsOneJsonLinePerFileAndReportsUnreadableOnes() throws Exception {
+        Path a = Files.writeString(dir.resolve("a.txt"), "abc");
+        SwarmkeeperProcess.Result result = SwarmkeeperProcess.run("hash", a.toString(), dir.resolve("missing").toString());
+        assertEquals(1, result.exitCode());
+        JsonNode line = MessageCodec.mapper().readTree(result.stdoutLines().get(0));
+        assertEquals(a.toString(), line.get("file").asText());
+        assertEquals(3, line.get("size").asLong());
+        assertEquals("23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7", line.get("sha224").asText());
+        assertEquals(1, result.stdoutLines().size());
+        assertTrue(result.stderr().contains("missing: no such file"), result.stderr());
+    }
+
+    @Test
+    void wrongFlagsAreRefusedClearly() throws Exception {
+        SwarmkeeperProcess.Result badHash = SwarmkeeperProcess.run("fetch", "--server", "ws://127.0.0.1:1",
+                "--hash", "nope", "--out", dir.resolve("x").toString());
+        assertEquals(2, badHash.exitCode());
+        assertTrue(badHash.stderr().contains("--hash: not a resource id"), badHash.stderr());
+
+        SwarmkeeperProcess.Result unknown = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
+                "--store", dir.resolve("s").toString(), "--upload-slot", "3");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.stderr().contains("Unknown options: '--upload-slot'") && unknown.stderr().contains("Possible solutions: --upload-slots"), unknown.stderr());
+
+        SwarmkeeperProcess.Result badPort = SwarmkeeperProcess.run("server", "--port", "70000");
+        assertEquals(1, badPort.exitCode());
+        assertTrue(badPort.stderr().contains("port must be 0..65535"), badPort.stderr());
+
+        SwarmkeeperProcess.Result badManifest = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
+                "--store", dir.resolve("s").toString(), "--manifest", Files.writeString(dir.resolve("m.json"), "{\"resources\":[{\"url\":\"ftp://x\",\"hash\":\"00\"}]}").toString());
+        assertEquals(1, badManifest.exitCode());
+        assertTrue(badManifest.stderr().contains("resource 0"), badManifest.stderr());
+
+        SwarmkeeperProcess.Result help = SwarmkeeperProcess.run("--help");
+        assertEquals(0, help.exitCode());
+        for (String command : List.of("server", "seed", "fetch", "hash", "demo")) {
+            assertTrue(help.stdout().contains(command), command);
+            assertEquals(0, SwarmkeeperProcess.run(command, "--help").exitCode(), command);
+        }
+    }
+}

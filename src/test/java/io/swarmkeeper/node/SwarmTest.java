@@ -1,0 +1,112 @@
+package io.swarmkeeper.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.testing.LeecherPeer;
+import io.swarmkeeper.testing.SeederPeer;
+import io.swarmkeeper.testing.Swarm;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Real peers over real WebRTC: a signaling server, an origin, seeders and leechers in one JVM. */
+@Timeout(120)
+class SwarmTest {
+    private static final int FIVE_MIB = 5 * 1024 * 1024;
+
+    private Swarm swarm;
+
+    @BeforeEach
+    void start() throws Exception {
+        swarm = Swarm.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        swarm.close();
+    }
+
+    @Test
+    void aLeecherFetchesFiveMebibytesThatOnlyTheSeederHas() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(1, FIVE_MIB);
+        ResourceId id = swarm.publish("big.bin", body);
+        SeederPeer seeder = swarm.seeder("big.bin");
+        swarm.origin().close(); // from now on only the seeder has it
+
+        LeecherPeer leecher = swarm.leecher();
+        FetchResult result = leecher.fetch(id);
+
+        assertEquals("peer:" + seeder.id(), result.source());
+        assertEquals(FIVE_MIB, result.bytes());
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "the leecher stored exactly the bytes");
+        assertTrue(leecher.events().stream().anyMatch(e -> e instanceof SwarmEvent.HashCheck h
+                && h.passed() && h.source().equals("peer:" + seeder.id())));
+        assertTrue(seeder.events().stream().anyMatch(e -> e instanceof SwarmEvent.Transfer t
+                && t.finished() && t.failure() == null && t.doneBytes() == FIVE_MIB), "the seeder reports the upload");
+    }
+
+    @Test
+    void aLyingSeederIsCaughtAndTheOriginFillsIn() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(2, 700_000);
+        ResourceId id = swarm.publish("photo.jpg", body);
+        SeederPeer liar = swarm.lyingSeeder("photo.jpg");
+
+        LeecherPeer leecher = swarm.leecher();
+        FetchResult result = leecher.fetch(id, "photo.jpg");
+
+        assertEquals("origin", result.source());
+        assertTrue(leecher.fetcher().distrusted().contains(liar.id()), "the liar is distrusted");
+        assertTrue(leecher.events().stream().anyMatch(e -> e instanceof SwarmEvent.HashCheck h
+                && !h.passed() && h.source().equals("peer:" + liar.id())), "the failed check is reported");
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "only the true bytes were stored");
+        assertEquals(1, leecher.store().list().size());
+    }
+
+    @Test
+    void withoutAnOriginTheLiarsBytesGoNowhere() throws Exception {
+        ResourceId id = swarm.publish("doc.pdf", DemoOrigin.sampleBytes(3, 300_000));
+        SeederPeer liar = swarm.lyingSeeder("doc.pdf");
+
+        LeecherPeer leecher = swarm.leecher();
+        FetchException e = assertThrows(FetchException.class, () -> leecher.fetch(id));
+
+        assertTrue(e.getMessage().contains("failed the hash"), e.getMessage());
+        assertFalse(leecher.store().contains(id));
+        assertTrue(leecher.store().list().isEmpty());
+        assertTrue(leecher.fetcher().distrusted().contains(liar.id()));
+    }
+
+    @Test
+    void anHonestSeederIsUsedAfterALiar() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(4, 400_000);
+        ResourceId id = swarm.publish("a.css", body);
+        SeederPeer liar = swarm.lyingSeeder("a.css");
+        SeederPeer honest = swarm.seeder("a.css");
+        swarm.origin().close();
+
+        LeecherPeer leecher = swarm.leecher();
+        // The server ranks holders at random: fetch until the liar has been met once.
+        for (int i = 0; i < 10 && leecher.fetcher().distrusted().isEmpty(); i++) {
+            FetchResult result = leecher.fetch(id);
+            assertEquals("peer:" + honest.id(), result.source());
+        }
+        assertEquals(List.of(liar.id()), List.copyOf(leecher.fetcher().distrusted()));
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+    }
+
+    @Test
+    void nobodyHoldsItAndNoOriginMeansAClearFailure() throws Exception {
+        LeecherPeer leecher = swarm.leecher();
+        ResourceId nowhere = ResourceId.of("never published".getBytes());
+        FetchException e = assertThrows(FetchException.class, () -> leecher.fetch(nowhere));
+        assertTrue(e.getMessage().contains("no peer holds it"), e.getMessage());
+    }
+}

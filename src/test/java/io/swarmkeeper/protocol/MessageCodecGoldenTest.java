@@ -1,0 +1,93 @@
+package io.swarmkeeper.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Pins every signaling message to its documented wire form (src/test/resources/golden/signaling). */
+class MessageCodecGoldenTest {
+    private static final String HASH = "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7";
+
+    static Stream<Arguments> messages() throws IOException {
+        JsonNode offer = MessageCodec.mapper().readTree("{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}");
+        JsonNode candidate = MessageCodec.mapper().readTree("{\"type\":\"candidate\",\"candidate\":{\"candidate\":"
+                + "\"candidate:1 1 udp 2122260223 10.77.0.1 50123 typ host\",\"sdpMLineIndex\":0,\"sdpMid\":\"0\"}}");
+        return Stream.of(
+                Arguments.of("hello", new Message.Hello(1, PeerRole.SEEDER)),
+                Arguments.of("welcome", new Message.Welcome("k3v9q2mx7a", List.of(), new Message.Limits(65536, 1000))),
+                Arguments.of("have", new Message.Have(List.of(HASH))),
+                Arguments.of("want", new Message.Want(HASH, 3)),
+                Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER)))),
+                Arguments.of("signal-to", new Message.Signal("k3v9q2mx7a", null, offer)),
+                Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate)),
+                Arguments.of("peer-gone", new Message.PeerGone("k3v9q2mx7a")),
+                Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
+                Arguments.of("bye", new Message.Bye()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("messages")
+    void encodesToGolden(String name, Message message) throws IOException {
+        assertEquals(golden(name), MessageCodec.encode(message));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("messages")
+    void decodesGolden(String name, Message message) throws Exception {
+        assertEquals(message, MessageCodec.decode(golden(name)));
+    }
+
+    @Test
+    void ignoresUnknownFields() throws Exception {
+        Message decoded = MessageCodec.decode("{\"type\":\"want\",\"hash\":\"" + HASH + "\",\"future\":{\"x\":1}}");
+        assertEquals(new Message.Want(HASH, null), decoded);
+    }
+
+    @Test
+    void namesWhatIsWrong() {
+        assertEquals(ErrorCode.BAD_JSON, codeOf("{\"type\":"));
+        assertEquals(ErrorCode.BAD_MESSAGE, codeOf("[1,2]"));
+        assertEquals(ErrorCode.BAD_MESSAGE, codeOf("{\"hash\":\"x\"}"));
+        assertEquals(ErrorCode.UNKNOWN_TYPE, codeOf("{\"type\":\"teleport\"}"));
+        assertEquals(ErrorCode.BAD_MESSAGE, codeOf("{\"type\":\"hello\",\"version\":1,\"role\":\"admin\"}"));
+        assertEquals(ErrorCode.BAD_MESSAGE, codeOf("{\"type\":\"have\",\"hashes\":\"not a list\"}"));
+    }
+
+    @Test
+    void typeNamesAreTheWireNames() {
+        assertEquals("peer-gone", MessageCodec.typeName(new Message.PeerGone("x")));
+        assertInstanceOf(Message.Bye.class, assertDoesNotFail("{\"type\":\"bye\"}"));
+    }
+
+    private static Message assertDoesNotFail(String json) {
+        try {
+            return MessageCodec.decode(json);
+        } catch (ProtocolException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String codeOf(String json) {
+        return assertThrows(ProtocolException.class, () -> MessageCodec.decode(json)).code();
+    }
+
+    static String golden(String name) throws IOException {
+        try (InputStream in = MessageCodecGoldenTest.class.getResourceAsStream("/golden/signaling/" + name + ".json")) {
+            if (in == null) {
+                throw new IOException("no golden file for " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+}

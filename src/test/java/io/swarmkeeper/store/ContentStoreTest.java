@@ -1,0 +1,99 @@
+package io.swarmkeeper.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.HashMismatchException;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.transfer.ContentSource;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContentStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void keepsVerifiedBytesAcrossRestarts() throws IOException {
+        byte[] body = randomBytes(3_000_000);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertTrue(store.put(id, new ByteArrayInputStream(body), "image/jpeg", "http://origin/a.jpg"));
+            assertFalse(store.put(id, new ByteArrayInputStream(body), null, null), "second put is a no-op");
+        }
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertArrayEquals(body, store.readAll(id).orElseThrow());
+            StoredResource listed = store.list().get(0);
+            assertEquals(id, listed.id());
+            assertEquals(body.length, listed.size());
+            assertEquals("image/jpeg", listed.mediaType());
+            try (ContentSource.Content content = store.open(id).orElseThrow(); InputStream in = content.stream()) {
+                assertEquals(body.length, content.size());
+                assertArrayEquals(body, in.readAllBytes());
+            }
+        }
+    }
+
+    @Test
+    void refusesBytesThatDoNotMatchTheirIdAndKeepsNothing() throws IOException {
+        byte[] truth = randomBytes(100_000);
+        byte[] lie = truth.clone();
+        lie[50_000] ^= 1;
+        ResourceId id = ResourceId.of(truth);
+        try (ContentStore store = ContentStore.open(dir)) {
+            HashMismatchException e = assertThrows(HashMismatchException.class,
+                    () -> store.put(id, new ByteArrayInputStream(lie), null, null));
+            assertEquals(ResourceId.of(lie).hex(), e.actualHex());
+            assertFalse(store.contains(id));
+            assertTrue(store.list().isEmpty());
+            assertEquals(Optional.empty(), store.open(id));
+            // The good bytes still go in afterwards.
+            assertTrue(store.put(id, new ByteArrayInputStream(truth), null, null));
+            assertArrayEquals(truth, store.readAll(id).orElseThrow());
+        }
+    }
+
+    @Test
+    void aFailingStreamLeavesNothingBehind() throws IOException {
+        byte[] truth = randomBytes(200_000);
+        ResourceId id = ResourceId.of(truth);
+        InputStream breaksHalfway = new InputStream() {
+            private int read;
+
+            @Override
+            public int read() throws IOException {
+                if (read++ > 100_000) {
+                    throw new IOException("peer vanished");
+                }
+                return truth[read - 1] & 0xff;
+            }
+        };
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertThrows(IOException.class, () -> store.put(id, breaksHalfway, null, null));
+            assertFalse(store.contains(id));
+        }
+    }
+
+    @Test
+    void saysClearlyWhenTheDirectoryIsUnusable() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,97 @@
+package io.swarmkeeper.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmkeeper.protocol.MessageCodec;
+import java.net.URI;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.handshake.ServerHandshake;
+
+/** A bare WebSocket client that sends whatever a test wants, well-formed or not, and records replies. */
+public final class RawSignalingClient extends WebSocketClient implements AutoCloseable {
+    private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+    private RawSignalingClient(URI uri) {
+        super(uri);
+    }
+
+    public static RawSignalingClient connect(String url) throws InterruptedException {
+        RawSignalingClient client = new RawSignalingClient(URI.create(url));
+        if (!client.connectBlocking(5, TimeUnit.SECONDS)) {
+            throw new AssertionError("cannot connect to " + url);
+        }
+        return client;
+    }
+
+    /** Connects and says hello; returns the client with its welcome consumed. */
+    public static RawSignalingClient welcomed(String url, String role) throws Exception {
+        RawSignalingClient client = connect(url);
+        client.send("{\"type\":\"hello\",\"version\":1,\"role\":\"" + role + "\"}");
+        JsonNode welcome = client.next();
+        if (!"welcome".equals(welcome.path("type").asText())) {
+            throw new AssertionError("expected welcome, got " + welcome);
+        }
+        client.id = welcome.get("id").asText();
+        return client;
+    }
+
+    private String id;
+
+    public String id() {
+        return id;
+    }
+
+    /** The next message, waiting up to 5 s. */
+    public JsonNode next() throws InterruptedException {
+        JsonNode message = received.poll(5, TimeUnit.SECONDS);
+        if (message == null) {
+            throw new AssertionError("no message within 5 s");
+        }
+        return message;
+    }
+
+    /** The next message of the given type, skipping others; fails after 5 s. */
+    public JsonNode next(String type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            JsonNode message = received.poll(100, TimeUnit.MILLISECONDS);
+            if (message != null && type.equals(message.path("type").asText())) {
+                return message;
+            }
+        }
+        throw new AssertionError("no \"" + type + "\" within 5 s");
+    }
+
+    /** True when nothing arrives within {@code millis}. */
+    public boolean quietFor(long millis) throws InterruptedException {
+        return received.poll(millis, TimeUnit.MILLISECONDS) == null;
+    }
+
+    public int awaitCloseCode() throws Exception {
+        return closeCode.get(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void onOpen(ServerHandshake handshake) {}
+
+    @Override
+    public void onMessage(String message) {
+        try {
+            received.add(MessageCodec.mapper().readTree(message));
+        } catch (Exception e) {
+            throw new AssertionError("server sent non-JSON: " + message, e);
+        }
+    }
+
+    @Override
+    public void onClose(int code, String reason, boolean remote) {
+        closeCode.complete(code);
+    }
+
+    @Override
+    public void onError(Exception ex) {}
+}

@@ -1,0 +1,126 @@
+package io.swarmkeeper.testing;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.node.Manifest;
+import io.swarmkeeper.node.SeederConfig;
+import io.swarmkeeper.node.SeederNode;
+import io.swarmkeeper.node.SwarmEvent;
+import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.transfer.ContentSource;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A seeder of the test swarm: a real {@link SeederNode} over a real H2 store. */
+public final class SeederPeer implements AutoCloseable {
+    private final SeederNode node;
+    private final ContentStore store;
+    private final List<SwarmEvent> events = new CopyOnWriteArrayList<>();
+
+    private SeederPeer(SeederNode node, ContentStore store) {
+        this.node = node;
+        this.store = store;
+    }
+
+    static SeederPeer start(Swarm swarm, Path dir, boolean lies, String... names) throws IOException {
+        ContentStore store = ContentStore.open(dir);
+        SwarmEvents bus = new SwarmEvents();
+        ContentSource serving = lies ? new FlippingSource(store) : store;
+        SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus);
+        SeederPeer peer = new SeederPeer(node, store);
+        bus.subscribe(peer.events::add);
+        node.start();
+        List<Manifest.Entry> entries = new ArrayList<>();
+        for (String name : names) {
+            entries.add(new Manifest.Entry(swarm.origin().url(name), swarm.origin().resources().get(name)));
+        }
+        SeederNode.SeedReport report = node.seed(new Manifest(entries));
+        if (!report.failures().isEmpty()) {
+            throw new IOException("seeder could not take its resources: " + report.failures());
+        }
+        for (String name : names) {
+            swarm.awaitHolder(swarm.origin().resources().get(name), node.peerId());
+        }
+        return peer;
+    }
+
+    public String id() {
+        return node.peerId();
+    }
+
+    public ContentStore store() {
+        return store;
+    }
+
+    public List<SwarmEvent> events() {
+        return events;
+    }
+
+    @Override
+    public void close() {
+        node.close();
+        store.close();
+    }
+
+    /** Serves the stored bytes with one byte in the middle flipped: a peer that lies. */
+    private static final class FlippingSource implements ContentSource {
+        private final ContentSource honest;
+
+        FlippingSource(ContentSource honest) {
+            this.honest = honest;
+        }
+
+        @Override
+        public Optional<Content> open(ResourceId id) throws IOException {
+            Optional<Content> content = honest.open(id);
+            if (content.isEmpty()) {
+                return content;
+            }
+            Content real = content.get();
+            long flipAt = real.size() / 2;
+            return Optional.of(new Content() {
+                @Override
+                public long size() {
+                    return real.size();
+                }
+
+                @Override
+                public InputStream stream() throws IOException {
+                    return new FilterInputStream(real.stream()) {
+                        private long position;
+
+                        @Override
+                        public int read() throws IOException {
+                            int b = super.read();
+                            if (b >= 0 && position++ == flipAt) {
+                                b ^= 0x01;
+                            }
+                            return b;
+                        }
+
+                        @Override
+                        public int read(byte[] buf, int off, int len) throws IOException {
+                            int n = super.read(buf, off, len);
+                            if (n > 0 && flipAt >= position && flipAt < position + n) {
+                                buf[off + (int) (flipAt - position)] ^= 0x01;
+                            }
+                            position += Math.max(n, 0);
+                            return n;
+                        }
+                    };
+                }
+
+                @Override
+                public void close() throws IOException {
+                    real.close();
+                }
+            });
+        }
+    }
+}

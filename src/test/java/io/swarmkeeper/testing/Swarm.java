@@ -1,0 +1,118 @@
+package io.swarmkeeper.testing;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.server.ServerConfig;
+import io.swarmkeeper.server.SignalingServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An in-process swarm of real parts: a signaling server and a website origin on loopback, and
+ * as many seeders and leechers as a test asks for, one line each. WebRTC links between them are
+ * real webrtc-java connections.
+ */
+public final class Swarm implements AutoCloseable {
+    private final SignalingServer server;
+    private final DemoOrigin origin;
+    private final Path root;
+    private final List<AutoCloseable> peers = new ArrayList<>();
+    private int counter;
+
+    private Swarm(SignalingServer server, DemoOrigin origin, Path root) {
+        this.server = server;
+        this.origin = origin;
+        this.root = root;
+    }
+
+    public static Swarm start() throws IOException {
+        TestNetwork.requireIsolatedOrAllowed();
+        Path root = Files.createTempDirectory("swarm-");
+        return new Swarm(new SignalingServer(ServerConfig.loopback(0)).start(), DemoOrigin.start(), root);
+    }
+
+    public SignalingServer server() {
+        return server;
+    }
+
+    public URI serverUri() {
+        return URI.create(server.url());
+    }
+
+    public DemoOrigin origin() {
+        return origin;
+    }
+
+    /** Puts a resource on the origin; returns its id. */
+    public ResourceId publish(String name, byte[] body) {
+        return origin.add(name, body);
+    }
+
+    /** An honest seeder, connected, holding the given origin resources. */
+    public SeederPeer seeder(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("seeder"), false, names));
+    }
+
+    /** A seeder that holds the true bytes but serves each with one byte flipped. */
+    public SeederPeer lyingSeeder(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("liar"), true, names));
+    }
+
+    public LeecherPeer leecher() throws IOException {
+        return add(LeecherPeer.start(this, dir("leecher")));
+    }
+
+    /** Waits until the server lists {@code peerId} among the holders of {@code id}. */
+    void awaitHolder(ResourceId id, String peerId) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!server.holds(peerId, id)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("signaling server never registered " + peerId + " as holder of " + id.shortForm());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+    }
+
+    private Path dir(String kind) throws IOException {
+        return Files.createDirectories(root.resolve(kind + "-" + (++counter)));
+    }
+
+    private <T extends AutoCloseable> T add(T peer) {
+        peers.add(peer);
+        return peer;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (AutoCloseable peer : peers) {
+            try {
+                peer.close();
+            } catch (Exception e) {
+                throw new IOException("closing " + peer, e);
+            }
+        }
+        origin.close();
+        server.close();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

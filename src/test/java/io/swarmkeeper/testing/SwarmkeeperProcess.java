@@ -1,0 +1,118 @@
+package io.swarmkeeper.testing;
+
+import io.swarmkeeper.cli.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code swarmkeeper} in a separate JVM, as a user would, with this build's classes. */
+public final class SwarmkeeperProcess {
+    /** What a finished run printed and returned. */
+    public record Result(int exitCode, String stdout, String stderr) {
+        public List<String> stdoutLines() {
+            return stdout.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    private final Process process;
+    private final List<String> out = new CopyOnWriteArrayList<>();
+    private final List<String> err = new CopyOnWriteArrayList<>();
+    private final Thread outReader;
+    private final Thread errReader;
+
+    private SwarmkeeperProcess(Process process) {
+        this.process = process;
+        this.outReader = pump(process.getInputStream(), out);
+        this.errReader = pump(process.getErrorStream(), err);
+    }
+
+    /** Starts a long-running command (server, seed). */
+    public static SwarmkeeperProcess start(String... args) throws IOException {
+        return new SwarmkeeperProcess(builder(args).start());
+    }
+
+    /** Runs a command to its end (60 s at most). */
+    public static Result run(String... args) throws IOException, InterruptedException {
+        SwarmkeeperProcess p = start(args);
+        if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+            p.stop();
+            throw new AssertionError("swarmkeeper " + String.join(" ", args) + " did not finish within 60 s");
+        }
+        p.outReader.join(5000);
+        p.errReader.join(5000);
+        return new Result(p.process.exitValue(), String.join("\n", p.out), String.join("\n", p.err));
+    }
+
+    private static ProcessBuilder builder(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    private static Thread pump(InputStream stream, List<String> lines) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "process-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits (20 s at most) for a stdout line containing {@code text}; returns the line. */
+    public String awaitStdout(String text) throws InterruptedException {
+        return await(out, text, "stdout");
+    }
+
+    /** Waits (20 s at most) for a stderr line containing {@code text}; returns the line. */
+    public String awaitStderr(String text) throws InterruptedException {
+        return await(err, text, "stderr");
+    }
+
+    private String await(List<String> lines, String text, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (String line : lines) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive() && !outReader.isAlive() && !errReader.isAlive()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + name + " line with \"" + text + "\"; stdout: " + out + "; stderr: " + err);
+    }
+
+    /** Stops the process as SIGTERM would, then forcibly. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
