@@ -1,0 +1,91 @@
+package io.swarmkeeper.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoSwarm;
+import io.swarmkeeper.node.SwarmEvent;
+import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.testing.TestNetwork;
+import io.swarmkeeper.transfer.TransferObserver.Direction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The window on real controls, headless under Monocle. */
+@ExtendWith(ApplicationExtension.class)
+@Timeout(120)
+class SwarmWindowTest {
+    private final SwarmView view = new SwarmView();
+
+    @Start
+    void start(Stage stage) {
+        stage.setScene(new Scene(new SwarmWindow(view).root(), 900, 600));
+        stage.show();
+    }
+
+    @Test
+    void showsConnectionPeersAndHashChecksFromEvents(FxRobot robot) throws Exception {
+        ResourceId id = ResourceId.of("x".getBytes());
+        view.accept(new SwarmEvent.Connection(Instant.now(), "ws://127.0.0.1:8765", "k3v9q2mx7a", true));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "p7w2r8n4ce", false));
+        view.accept(new SwarmEvent.Transfer(Instant.now(), "p7w2r8n4ce", id, Direction.UPLOAD, 1000, 1000, true, null));
+        view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, null));
+        view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "peer:liar", false, "mismatch"));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertEquals("Connected to ws://127.0.0.1:8765 as k3v9q2mx7a", robot.lookup("#connection").queryAs(Label.class).getText());
+        assertEquals("hash checks passed: 1, failed: 1", robot.lookup("#hash-checks").queryAs(Label.class).getText());
+        TableView<?> peers = robot.lookup("#peers").queryAs(TableView.class);
+        assertEquals(1, peers.getItems().size());
+        SwarmView.PeerRow row = (SwarmView.PeerRow) peers.getItems().get(0);
+        assertEquals("p7w2r8n4ce", row.peerId());
+        assertEquals(1000, row.uploadedProperty().get());
+
+        view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "p7w2r8n4ce", "data channel closed by the peer"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("gone: data channel closed by the peer", row.stateProperty().get());
+        ListView<?> log = robot.lookup("#log").queryAs(ListView.class);
+        assertTrue(log.getItems().get(0).toString().contains("peer p7w2r8n4ce gone"), log.getItems().toString());
+    }
+
+    @Test
+    void showsTheLiveDemoSwarm(FxRobot robot) throws Exception {
+        TestNetwork.requireIsolatedOrAllowed();
+        SwarmEvents events = new SwarmEvents();
+        events.subscribe(view::accept);
+        Path store = Files.createTempDirectory("gui-demo-");
+        try (DemoSwarm swarm = DemoSwarm.start(events, store)) {
+            Label connection = robot.lookup("#connection").queryAs(Label.class);
+            TableView<?> peers = robot.lookup("#peers").queryAs(TableView.class);
+            waitFor(() -> connection.getText().startsWith("Connected to " + swarm.serverUrl()));
+            // The demo's visitor links to the seeder and fetches from it.
+            waitFor(() -> !peers.getItems().isEmpty());
+            waitFor(() -> ((SwarmView.PeerRow) peers.getItems().get(0)).uploadedProperty().get() > 0);
+            assertTrue(view.hashChecksPassedProperty().get() >= 6, "the seeder verified its six demo resources");
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws TimeoutException {
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
+            WaitForAsyncUtils.waitForFxEvents();
+            return condition.getAsBoolean();
+        });
+    }
+}
