@@ -21,6 +21,8 @@ import javafx.collections.ObservableList;
  */
 public final class SwarmView {
     static final int MAX_LOG_LINES = 500;
+    /** Peers that left stay listed for a while; beyond this many, the oldest gone ones go. */
+    static final int MAX_GONE_ROWS = 20;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     /** One row of the peers table. */
@@ -29,6 +31,7 @@ public final class SwarmView {
         private final StringProperty state = new SimpleStringProperty("linked");
         private final LongProperty uploaded = new SimpleLongProperty();
         private final LongProperty downloaded = new SimpleLongProperty();
+        private boolean gone;
 
         PeerRow(String peerId) {
             this.peerId = peerId;
@@ -109,11 +112,14 @@ public final class SwarmView {
                 return created;
             });
             row.state.set("linked");
+            row.gone = false;
             line(event, "peer " + p.peerId() + " linked");
         } else if (event instanceof SwarmEvent.PeerUnlinked p) {
             PeerRow row = rowsById.get(p.peerId());
             if (row != null) {
                 row.state.set("gone: " + p.reason());
+                row.gone = true;
+                pruneGoneRows();
             }
             line(event, "peer " + p.peerId() + " gone: " + p.reason());
         } else if (event instanceof SwarmEvent.Transfer t) {
@@ -133,6 +139,18 @@ public final class SwarmView {
             line(event, "hash check " + (h.passed() ? "passed" : "FAILED") + ": " + h.id().shortForm() + " from " + h.source());
         } else if (event instanceof SwarmEvent.Holding h) {
             line(event, "holding " + h.id().shortForm() + " (" + h.size() + " bytes)");
+        }
+    }
+
+    private void pruneGoneRows() {
+        long goneCount = peers.stream().filter(r -> r.gone).count();
+        for (var it = peers.iterator(); it.hasNext() && goneCount > MAX_GONE_ROWS; ) {
+            PeerRow row = it.next();
+            if (row.gone) {
+                it.remove();
+                rowsById.remove(row.peerId);
+                goneCount--;
+            }
         }
     }
 

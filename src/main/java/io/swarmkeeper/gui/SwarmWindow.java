@@ -5,6 +5,7 @@ import javafx.geometry.Insets;
 import javafx.scene.Parent;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
@@ -30,15 +31,18 @@ public final class SwarmWindow {
         peers.setPlaceholder(new Label("No peers linked yet"));
         TableColumn<SwarmView.PeerRow, String> id = new TableColumn<>("Peer");
         id.setCellValueFactory(row -> new ReadOnlyStringWrapper(row.getValue().peerId()));
+        id.setPrefWidth(120);
         TableColumn<SwarmView.PeerRow, String> state = new TableColumn<>("State");
         state.setCellValueFactory(row -> row.getValue().stateProperty());
         state.setPrefWidth(280);
-        TableColumn<SwarmView.PeerRow, Number> up = new TableColumn<>("Sent (bytes)");
+        TableColumn<SwarmView.PeerRow, Number> up = new TableColumn<>("Sent");
         up.setCellValueFactory(row -> row.getValue().uploadedProperty());
-        up.setPrefWidth(120);
-        TableColumn<SwarmView.PeerRow, Number> down = new TableColumn<>("Received (bytes)");
+        up.setCellFactory(column -> new ByteCountCell());
+        up.setPrefWidth(110);
+        TableColumn<SwarmView.PeerRow, Number> down = new TableColumn<>("Received");
         down.setCellValueFactory(row -> row.getValue().downloadedProperty());
-        down.setPrefWidth(120);
+        down.setCellFactory(column -> new ByteCountCell());
+        down.setPrefWidth(110);
         peers.getColumns().add(id);
         peers.getColumns().add(state);
         peers.getColumns().add(up);
@@ -55,6 +59,29 @@ public final class SwarmWindow {
         VBox bottom = new VBox(log);
         bottom.setPadding(new Insets(4, 0, 0, 0));
         root.setBottom(bottom);
+    }
+
+    /** Shows a byte count the way people read it: 3.3 MB. */
+    static final class ByteCountCell extends TableCell<SwarmView.PeerRow, Number> {
+        @Override
+        protected void updateItem(Number bytes, boolean empty) {
+            super.updateItem(bytes, empty);
+            setText(empty || bytes == null ? null : humanBytes(bytes.longValue()));
+        }
+    }
+
+    static String humanBytes(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        String[] units = {"kB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     public Parent root() {

@@ -82,6 +82,26 @@ class SwarmWindowTest {
         }
     }
 
+    @Test
+    void keepsOnlyTheNewestPeersThatLeft() {
+        for (int i = 0; i < SwarmView.MAX_GONE_ROWS + 5; i++) {
+            view.accept(new SwarmEvent.PeerLinked(Instant.now(), "peer-" + i, false));
+            view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "peer-" + i, "done"));
+        }
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "still-here", false));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(SwarmView.MAX_GONE_ROWS + 1, view.peers().size());
+        assertEquals("peer-5", view.peers().get(0).peerId(), "the oldest gone rows went first");
+        assertEquals("still-here", view.peers().get(view.peers().size() - 1).peerId());
+    }
+
+    @Test
+    void formatsByteCountsForPeople() {
+        assertEquals("999 B", SwarmWindow.humanBytes(999));
+        assertEquals("3.3 MB", SwarmWindow.humanBytes(3_300_000));
+        assertEquals("1.5 GB", SwarmWindow.humanBytes(1_500_000_000L));
+    }
+
     private static void waitFor(BooleanSupplier condition) throws TimeoutException {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
             WaitForAsyncUtils.waitForFxEvents();
