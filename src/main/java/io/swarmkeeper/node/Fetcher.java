@@ -48,7 +48,10 @@ public final class Fetcher implements AutoCloseable {
     private final OriginClient origin;
     private final Path stagingDir;
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
-    private final Map<String, TransferClient> clients = new ConcurrentHashMap<>();
+    /** Least progress a download must make in each idle window. */
+    static final long MIN_BYTES_PER_WINDOW = 64 * 1024;
+
+    private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
     private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
     private final PeerLinks links;
     private volatile SignalingClient signaling;
@@ -159,28 +162,15 @@ public final class Fetcher implements AutoCloseable {
     private VerifiedFile fetchFromPeer(String peerId, ResourceId id) throws IOException {
         PeerLink link = links.offer(peerId);
         try {
-            awaitOpen(link);
-            TransferClient client = clients.get(peerId);
+            link.opened().get(links.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            TransferClient client = clients.get(link);
             if (client == null) {
                 throw new IOException("link to " + peerId + " closed");
             }
             CompletableFuture<VerifiedFile> result = client.fetch(id, stagingDir, options.maxBytes());
-            ProgressWatch watch = new ProgressWatch(peerId, id);
-            events.subscribe(watch);
-            try {
-                while (true) {
-                    try {
-                        return result.get(250, TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException e) {
-                        if (watch.idleFor().compareTo(options.transferIdleTimeout()) > 0) {
-                            client.cancel(result);
-                            throw new IOException("stalled for " + options.transferIdleTimeout().toSeconds() + " s");
-                        }
-                    }
-                }
-            } finally {
-                events.unsubscribe(watch);
-            }
+            return awaitDownload(client, result);
+        } catch (TimeoutException e) {
+            throw new IOException("no connection to " + peerId);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
@@ -192,11 +182,32 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    private static void awaitOpen(PeerLink link) throws IOException, InterruptedException {
-        try {
-            link.opened().get();
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause().getMessage(), e.getCause());
+    /**
+     * Waits for a download while it keeps moving: each idle window must bring at least
+     * {@link #MIN_BYTES_PER_WINDOW}, so that a holder trickling bytes cannot hold a fetch forever.
+     */
+    private VerifiedFile awaitDownload(TransferClient client, CompletableFuture<VerifiedFile> result)
+            throws IOException, ExecutionException, InterruptedException {
+        long windowNanos = options.transferIdleTimeout().toNanos();
+        long windowStart = System.nanoTime();
+        long bytesAtWindowStart = 0;
+        while (true) {
+            try {
+                return result.get(250, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long received = client.received(result);
+                if (received - bytesAtWindowStart >= MIN_BYTES_PER_WINDOW) {
+                    windowStart = System.nanoTime();
+                    bytesAtWindowStart = received;
+                } else if (System.nanoTime() - windowStart > windowNanos) {
+                    client.cancel(result);
+                    if (result.isDone() && !result.isCompletedExceptionally()) {
+                        return result.join(); // it finished just as we gave up
+                    }
+                    throw new IOException("too slow: under " + MIN_BYTES_PER_WINDOW + " bytes in "
+                            + options.transferIdleTimeout().toSeconds() + " s");
+                }
+            }
         }
     }
 
@@ -213,29 +224,6 @@ public final class Fetcher implements AutoCloseable {
         SignalingClient s = signaling;
         if (s != null) {
             s.send(message);
-        }
-    }
-
-    /** Notes the last time a download from one peer made progress. */
-    private static final class ProgressWatch implements java.util.function.Consumer<SwarmEvent> {
-        private final String peerId;
-        private final ResourceId id;
-        private volatile long lastProgress = System.nanoTime();
-
-        ProgressWatch(String peerId, ResourceId id) {
-            this.peerId = peerId;
-            this.id = id;
-        }
-
-        @Override
-        public void accept(SwarmEvent event) {
-            if (event instanceof SwarmEvent.Transfer t && t.peerId().equals(peerId) && t.id().equals(id)) {
-                lastProgress = System.nanoTime();
-            }
-        }
-
-        Duration idleFor() {
-            return Duration.ofNanos(System.nanoTime() - lastProgress);
         }
     }
 
@@ -265,12 +253,12 @@ public final class Fetcher implements AutoCloseable {
     private final class Downloading implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link) {
-            clients.put(link.remoteId(), new TransferClient(link.remoteId(), link::send, events));
+            clients.put(link, new TransferClient(link.remoteId(), link::send, events));
         }
 
         @Override
         public void onMessage(PeerLink link, byte[] message) {
-            TransferClient client = clients.get(link.remoteId());
+            TransferClient client = clients.get(link);
             if (client == null) {
                 return;
             }
@@ -285,7 +273,7 @@ public final class Fetcher implements AutoCloseable {
 
         @Override
         public void onClosed(PeerLink link, String reason) {
-            TransferClient client = clients.remove(link.remoteId());
+            TransferClient client = clients.remove(link);
             if (client != null) {
                 client.onClosed(reason);
             }

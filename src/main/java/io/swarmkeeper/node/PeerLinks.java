@@ -7,6 +7,7 @@ import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.rtc.RtcRuntime;
 import io.swarmkeeper.rtc.SignalObjects;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,10 @@ final class PeerLinks {
         this.config = config;
     }
 
+    Duration connectTimeout() {
+        return config.connectTimeout();
+    }
+
     /** Opens a link to {@code remoteId} as the offering side. */
     PeerLink offer(String remoteId) {
         PeerLink link = PeerLink.offer(RtcRuntime.shared(), config, remoteId, new Relay());
@@ -60,18 +65,26 @@ final class PeerLinks {
 
     /** A signal arrived from {@code from}: give it to its link, or answer a new offer. */
     void onSignal(String from, JsonNode data) {
+        boolean isOffer = "offer".equals(SignalObjects.kind(data));
         PeerLink link = links.get(from);
+        if (isOffer && link != null && !link.isInitiator()) {
+            // A fresh offer from a peer we already answer is a new connection (a new DTLS
+            // fingerprint): replace the old link rather than renegotiate it.
+            links.remove(from, link);
+            link.close();
+            link = null;
+        }
         if (link == null || link.isClosed()) {
-            if (!"offer".equals(SignalObjects.kind(data))) {
+            if (!isOffer) {
                 log.debug("signal {} from {} with no link: ignored", SignalObjects.kind(data), from);
                 return;
             }
-            link = links.computeIfAbsent(from, id -> PeerLink.answer(RtcRuntime.shared(), config, id, new Relay()));
-            if (link.isClosed()) {
-                links.remove(from, link);
-                link = PeerLink.answer(RtcRuntime.shared(), config, from, new Relay());
-                links.put(from, link);
+            PeerLink answering = PeerLink.answer(RtcRuntime.shared(), config, from, new Relay());
+            PeerLink previous = links.put(from, answering);
+            if (previous != null && previous != answering) {
+                previous.close();
             }
+            link = answering;
         }
         link.acceptSignal(data);
     }

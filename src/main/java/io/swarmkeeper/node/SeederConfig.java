@@ -11,9 +11,12 @@ import java.nio.file.Path;
  * @param uploadSlots how many uploads run at once
  */
 public record SeederConfig(URI server, Path storeDir, int uploadSlots) {
+    /** The store keeps a connection per running upload; see {@code ContentStore}. */
+    public static final int MAX_UPLOAD_SLOTS = 32;
+
     public SeederConfig {
-        if (uploadSlots < 1 || uploadSlots > 256) {
-            throw new IllegalArgumentException("upload slots must be 1..256, got " + uploadSlots);
+        if (uploadSlots < 1 || uploadSlots > MAX_UPLOAD_SLOTS) {
+            throw new IllegalArgumentException("upload slots must be 1.." + MAX_UPLOAD_SLOTS + ", got " + uploadSlots);
         }
     }
 }

@@ -44,9 +44,17 @@ public final class SeederNode implements AutoCloseable {
     private final SwarmEvents events;
     private final OriginClient origin;
     private final ThreadPoolExecutor uploads;
-    private final Map<String, TransferServer> servers = new ConcurrentHashMap<>();
+    private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
     private volatile SignalingClient signaling;
+    private volatile boolean closing;
+    private final Backoff reconnectBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+    private final java.util.concurrent.ScheduledExecutorService reconnector =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "seeder-reconnect");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** A seeder serving what its store holds. */
     public SeederNode(SeederConfig config, ContentStore store, SwarmEvents events) {
@@ -86,8 +94,23 @@ public final class SeederNode implements AutoCloseable {
 
     /** Connects to the signaling server and announces everything already in the store. */
     public SeederNode start() throws IOException {
-        SignalingClient client = SignalingClient.connect(config.server(), PeerRole.SEEDER, new Inbox(), Duration.ofSeconds(10));
+        connectAndAnnounce();
+        return this;
+    }
+
+    private void connectAndAnnounce() throws IOException {
+        Inbox inbox = new Inbox();
+        SignalingClient client = SignalingClient.connect(config.server(), PeerRole.SEEDER, inbox, Duration.ofSeconds(10));
+        if (closing) {
+            client.close();
+            return;
+        }
         signaling = client;
+        inbox.client = client;
+        if (!client.isConnected()) {
+            inbox.lost(); // it closed before we could listen for that
+            return;
+        }
         links.configure(LinkConfig.withIceServers(client.iceServers()));
         events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), client.id(), true));
         log.info("seeder {} connected to {}", client.id(), config.server());
@@ -96,7 +119,28 @@ public final class SeederNode implements AutoCloseable {
         for (StoredResource r : held) {
             events.publish(new SwarmEvent.Holding(Instant.now(), r.id(), r.size()));
         }
-        return this;
+    }
+
+    /** Tries again later, waiting longer after each failure (with jitter). */
+    private void scheduleReconnect() {
+        if (closing) {
+            return;
+        }
+        Duration wait = reconnectBackoff.next();
+        log.info("reconnecting to {} in {} ms", config.server(), wait.toMillis());
+        try {
+            reconnector.schedule(() -> {
+                try {
+                    connectAndAnnounce();
+                    reconnectBackoff.reset();
+                } catch (IOException | RuntimeException e) {
+                    log.info("reconnect failed: {}", e.getMessage());
+                    scheduleReconnect();
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
     }
 
     /**
@@ -152,6 +196,8 @@ public final class SeederNode implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        reconnector.shutdownNow();
         SignalingClient s = signaling;
         if (s != null) {
             s.close();
@@ -170,6 +216,20 @@ public final class SeederNode implements AutoCloseable {
     }
 
     private final class Inbox implements SignalingClient.Listener {
+        /** The connection this inbox serves, once it was welcomed. */
+        volatile SignalingClient client;
+        private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+
+        void lost() {
+            SignalingClient s = client;
+            if (closing || s == null || s != signaling || !lost.compareAndSet(false, true)) {
+                return; // a failed attempt, a connection already replaced, or already handled
+            }
+            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), s.id(), false));
+            // Links already open keep serving; new peers need us back at the server.
+            scheduleReconnect();
+        }
+
         @Override
         public void onMessage(Message message) {
             if (message instanceof Message.Signal signal && signal.from() != null) {
@@ -183,21 +243,19 @@ public final class SeederNode implements AutoCloseable {
 
         @Override
         public void onDisconnected(String reason) {
-            SignalingClient s = signaling;
-            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(),
-                    s == null ? null : s.id(), false));
+            lost();
         }
     }
 
     private final class Serving implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link) {
-            servers.put(link.remoteId(), new TransferServer(link.remoteId(), serving, link::send, uploads, events));
+            servers.put(link, new TransferServer(link.remoteId(), serving, link::send, uploads, events));
         }
 
         @Override
         public void onMessage(PeerLink link, byte[] message) {
-            TransferServer server = servers.get(link.remoteId());
+            TransferServer server = servers.get(link);
             if (server == null) {
                 return;
             }
@@ -211,7 +269,7 @@ public final class SeederNode implements AutoCloseable {
 
         @Override
         public void onClosed(PeerLink link, String reason) {
-            TransferServer server = servers.remove(link.remoteId());
+            TransferServer server = servers.remove(link);
             if (server != null) {
                 server.close();
             }

@@ -13,6 +13,7 @@ public final class ErrorCode {
     public static final String NOT_PAIRED = "not-paired";
     public static final String BAD_HASH = "bad-hash";
     public static final String TOO_MANY_HASHES = "too-many-hashes";
+    public static final String TOO_MANY_HOLDINGS = "too-many-holdings";
 
     private ErrorCode() {}
 }

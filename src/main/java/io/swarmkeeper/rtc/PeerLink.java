@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,9 +119,8 @@ public final class PeerLink implements AutoCloseable {
     }
 
     public boolean isOpen() {
-        RTCDataChannel c = channel;
-        return !closed.get() && c != null && opened.isDone() && !opened.isCompletedExceptionally()
-                && c.getState() == RTCDataChannelState.OPEN;
+        // A channel that closes closes the link too, so these two facts say it all.
+        return !closed.get() && opened.isDone() && !opened.isCompletedExceptionally();
     }
 
     public boolean isClosed() {
@@ -178,7 +178,11 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
-    /** Closes the link and frees its native resources. Idempotent; callable from any of our threads. */
+    /**
+     * Closes the link and frees its native resources. Idempotent; callable from any of our
+     * threads (never from a libwebrtc callback). The native teardown itself runs on the link's
+     * event thread, so that it never races a native call made there.
+     */
     @Override
     public void close() {
         closeWith("closed locally");
@@ -189,31 +193,43 @@ public final class PeerLink implements AutoCloseable {
             return;
         }
         closeReason = reason;
-        synchronized (sendLock) {
-            RTCDataChannel c = channel;
-            if (c != null) {
-                c.unregisterObserver();
-                c.close();
-                c.dispose();
-                channel = null;
-            }
-        }
-        connection.close();
+        // Waiters learn at once; the teardown follows on the event thread.
         opened.completeExceptionally(new IOException("link to " + remoteId + " closed: " + reason));
-        log.debug("link to {} closed: {}", remoteId, reason);
         try {
-            events.execute(() -> listener.onClosed(this, reason));
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
-            // already shut down
+            events.execute(() -> teardown(reason));
+        } catch (RejectedExecutionException e) {
+            teardown(reason);
         }
-        events.shutdown();
     }
 
+    /** Event thread only (or after it stopped): the shutdown order webrtc-java needs. */
+    private void teardown(String reason) {
+        try {
+            synchronized (sendLock) {
+                RTCDataChannel c = channel;
+                channel = null;
+                if (c != null) {
+                    c.unregisterObserver();
+                    c.close();
+                    c.dispose();
+                }
+            }
+            connection.close();
+        } catch (RuntimeException e) {
+            log.warn("closing link to {}: {}", remoteId, e.toString());
+        } finally {
+            log.debug("link to {} closed: {}", remoteId, reason);
+            try {
+                listener.onClosed(this, reason);
+            } finally {
+                events.shutdown();
+            }
+        }
+    }
+
+    /** From libwebrtc's thread: only mark and hand off, never tear down there. */
     private void closeLater(String reason) {
-        // From libwebrtc's thread we must not tear down synchronously.
-        Thread closer = new Thread(() -> closeWith(reason), "link-close-" + remoteId);
-        closer.setDaemon(true);
-        closer.start();
+        closeWith(reason);
     }
 
     private void armConnectTimeout() {
@@ -242,6 +258,9 @@ public final class PeerLink implements AutoCloseable {
     // ---- event thread ------------------------------------------------------------------------
 
     private void startOffer() {
+        if (closed.get()) {
+            return;
+        }
         RTCDataChannelInit init = new RTCDataChannelInit();
         init.ordered = true;
         RTCDataChannel c = connection.createDataChannel(CHANNEL_LABEL, init);
@@ -271,7 +290,7 @@ public final class PeerLink implements AutoCloseable {
                         return;
                     }
                     if (remoteDescriptionSet) {
-                        connection.addIceCandidate(candidate);
+                        addCandidate(candidate);
                     } else {
                         pendingCandidates.add(candidate);
                     }
@@ -280,19 +299,31 @@ public final class PeerLink implements AutoCloseable {
                         log.debug("ignoring {} from {}: data-only link", kind, remoteId);
                 default -> log.warn("ignoring signal of unknown kind \"{}\" from {}", kind, remoteId);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             log.warn("bad signal from {}: {}", remoteId, e.getMessage());
         }
     }
 
     private void onRemoteDescriptionSet(boolean wasOffer) {
+        if (closed.get()) {
+            return;
+        }
         remoteDescriptionSet = true;
         for (RTCIceCandidate candidate : pendingCandidates) {
-            connection.addIceCandidate(candidate);
+            addCandidate(candidate);
         }
         pendingCandidates.clear();
         if (wasOffer) {
             connection.createAnswer(new RTCAnswerOptions(), new DescriptionCreated());
+        }
+    }
+
+    private void addCandidate(RTCIceCandidate candidate) {
+        try {
+            connection.addIceCandidate(candidate);
+        } catch (RuntimeException e) {
+            // webrtc-java throws for a line libwebrtc cannot parse: skip that one candidate.
+            log.warn("candidate from {} refused: {} ({})", remoteId, candidate.sdp, e.getMessage());
         }
     }
 
@@ -318,7 +349,7 @@ public final class PeerLink implements AutoCloseable {
     private void post(Runnable task) {
         try {
             events.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (RejectedExecutionException ignored) {
             // the link is closed
         }
     }

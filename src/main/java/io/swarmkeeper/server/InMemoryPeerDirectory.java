@@ -88,6 +88,12 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     }
 
     @Override
+    public synchronized int holdingCount(String peerId) {
+        Set<ResourceId> held = holdingsByPeer.get(peerId);
+        return held == null ? 0 : held.size();
+    }
+
+    @Override
     public synchronized int size() {
         return peers.size();
     }

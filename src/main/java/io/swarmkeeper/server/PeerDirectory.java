@@ -21,6 +21,9 @@ public interface PeerDirectory {
 
     void removeHoldings(String peerId, Collection<ResourceId> ids);
 
+    /** How many resources {@code peerId} holds. */
+    int holdingCount(String peerId);
+
     /** Every live holder of {@code id}, in no particular order. */
     List<PeerRecord> holders(ResourceId id);
 

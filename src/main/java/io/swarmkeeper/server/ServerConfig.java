@@ -14,6 +14,7 @@ public record ServerConfig(
         int port,
         int maxFrameBytes,
         int maxHashesPerMessage,
+        int maxHoldingsPerPeer,
         int maxMatchCount,
         int heartbeatSeconds,
         List<Message.IceServer> iceServers) {
@@ -35,6 +36,6 @@ public record ServerConfig(
     }
 
     public static ServerConfig of(String host, int port) {
-        return new ServerConfig(host, port, DEFAULT_MAX_FRAME_BYTES, 1000, 8, 30, List.of());
+        return new ServerConfig(host, port, DEFAULT_MAX_FRAME_BYTES, 1000, 100_000, 8, 30, List.of());
     }
 }

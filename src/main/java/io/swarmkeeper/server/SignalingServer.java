@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
@@ -125,6 +126,9 @@ public final class SignalingServer implements AutoCloseable {
 
     /** Per-connection state, kept as the socket's attachment. */
     private static final class Session {
+        /** Marks a connection that closed before it said hello: a late hello must not register it. */
+        static final Session CLOSED = new Session("", PeerRole.PEER);
+
         final String id;
         final PeerRole role;
 
@@ -143,8 +147,10 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private void send(WebSocket conn, Message message) {
-        if (conn.isOpen()) {
+        try {
             conn.send(MessageCodec.encode(message));
+        } catch (WebsocketNotConnectedException e) {
+            // It closed meanwhile; its onClose does the cleaning up.
         }
     }
 
@@ -157,6 +163,9 @@ public final class SignalingServer implements AutoCloseable {
         Session session = conn.getAttachment();
         if (message instanceof Message.Hello hello) {
             onHello(conn, session, hello);
+            return;
+        }
+        if (session == Session.CLOSED) {
             return;
         }
         if (session == null) {
@@ -179,7 +188,9 @@ public final class SignalingServer implements AutoCloseable {
 
     private void onHello(WebSocket conn, Session session, Message.Hello hello) {
         if (session != null) {
-            sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + session.id);
+            if (session != Session.CLOSED) {
+                sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + session.id);
+            }
             return;
         }
         if (hello.version() != Message.PROTOCOL_VERSION) {
@@ -190,16 +201,24 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         PeerRole role = hello.role() == null ? PeerRole.PEER : hello.role();
-        String id = newPeerId();
-        while (connections.putIfAbsent(id, conn) != null) {
-            id = newPeerId();
+        Session created;
+        // onClose may run on the selector thread while a worker still handles this hello:
+        // registering and forgetting a connection are serialised on it, so no ghost remains.
+        synchronized (conn) {
+            if (conn.getAttachment() != null) {
+                return; // closed meanwhile
+            }
+            String id = newPeerId();
+            while (connections.putIfAbsent(id, conn) != null) {
+                id = newPeerId();
+            }
+            created = new Session(id, role);
+            conn.setAttachment(created);
+            directory.add(new PeerRecord(id, role));
         }
-        Session created = new Session(id, role);
-        conn.setAttachment(created);
-        directory.add(new PeerRecord(id, role));
-        send(conn, new Message.Welcome(id, config.iceServers(),
+        send(conn, new Message.Welcome(created.id, config.iceServers(),
                 new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage())));
-        log.info("peer {} joined as {} from {}", id, role.wireName(), conn.getRemoteSocketAddress());
+        log.info("peer {} joined as {} from {}", created.id, role.wireName(), conn.getRemoteSocketAddress());
     }
 
     private List<ResourceId> parseHashes(WebSocket conn, List<String> hashes) {
@@ -225,6 +244,11 @@ public final class SignalingServer implements AutoCloseable {
 
     private void onHave(WebSocket conn, Session session, Message.Have have) {
         List<ResourceId> ids = parseHashes(conn, have.hashes());
+        if (ids != null && directory.holdingCount(session.id) + ids.size() > config.maxHoldingsPerPeer()) {
+            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "a peer may announce at most "
+                    + config.maxHoldingsPerPeer() + " resources; these " + ids.size() + " were not recorded");
+            return;
+        }
         if (ids != null) {
             directory.addHoldings(session.id, ids);
             log.debug("peer {} has {} more resources", session.id, ids.size());
@@ -239,7 +263,14 @@ public final class SignalingServer implements AutoCloseable {
         ResourceId id = ResourceId.parse(want.hash());
         int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
         PeerRecord asker = new PeerRecord(session.id, session.role);
-        List<PeerRecord> ranked = ranking.rank(asker, directory.holders(id), count);
+        List<PeerRecord> live = new ArrayList<>();
+        for (PeerRecord holder : directory.holders(id)) {
+            WebSocket c = connections.get(holder.id());
+            if (c != null && c.isOpen()) {
+                live.add(holder);
+            }
+        }
+        List<PeerRecord> ranked = ranking.rank(asker, live, count);
         List<Message.PeerInfo> peers = new ArrayList<>(ranked.size());
         for (PeerRecord holder : ranked) {
             pairings.pair(session.id, holder.id());
@@ -267,12 +298,20 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private void onGone(WebSocket conn) {
-        Session session = conn.getAttachment();
-        if (session == null) {
-            return;
+        Session session;
+        synchronized (conn) {
+            session = conn.getAttachment();
+            if (session == null) {
+                conn.setAttachment(Session.CLOSED);
+                return;
+            }
+            if (session == Session.CLOSED) {
+                return;
+            }
+            conn.setAttachment(Session.CLOSED);
+            connections.remove(session.id, conn);
+            directory.remove(session.id);
         }
-        connections.remove(session.id, conn);
-        directory.remove(session.id);
         for (String partner : pairings.removeAll(session.id)) {
             WebSocket other = connections.get(partner);
             if (other != null) {

@@ -58,7 +58,8 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         // FILE_LOCK=FS (H2's default) refuses a second process; we turn its message into ours.
         String url = "jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
-        pool.setMaxConnections(8);
+        // Each running upload holds one connection for its whole transfer (upload slots ≤ 32).
+        pool.setMaxConnections(40);
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS resource (

@@ -71,6 +71,16 @@ public final class TransferClient {
         }
     }
 
+    /** Bytes received so far for the download behind {@code result} (0 when unknown or done). */
+    public long received(CompletableFuture<VerifiedFile> result) {
+        for (Download download : downloads.values()) {
+            if (download.result == result) {
+                return download.received;
+            }
+        }
+        return 0;
+    }
+
     /** Abandons a download and tells the holder to stop. */
     public void cancel(CompletableFuture<VerifiedFile> result) {
         for (Download download : downloads.values()) {
@@ -93,6 +103,7 @@ public final class TransferClient {
         final CompletableFuture<VerifiedFile> result = new CompletableFuture<>();
         VerifiedFile file;
         long expected = -1;
+        volatile long received;
 
         Download(int requestId, ResourceId id, Path stagingDir, long maxBytes) {
             this.requestId = requestId;
@@ -101,7 +112,12 @@ public final class TransferClient {
             this.maxBytes = maxBytes;
         }
 
-        void accept(TransferMessage message) throws IOException {
+        // accept (link thread) and fail (any thread) exclude each other, so that the file is
+        // never closed under a write and never completed twice.
+        synchronized void accept(TransferMessage message) throws IOException {
+            if (result.isDone()) {
+                return;
+            }
             if (message instanceof TransferMessage.Response response) {
                 if (file != null) {
                     throw new TransferProtocolException("second response for request " + requestId);
@@ -119,6 +135,9 @@ public final class TransferClient {
                 if (file == null) {
                     throw new TransferProtocolException("chunk before response");
                 }
+                if (chunk.data().length == 0) {
+                    throw new TransferProtocolException("empty chunk");
+                }
                 if (chunk.offset() != file.size()) {
                     throw new TransferProtocolException("chunk at offset " + chunk.offset() + ", expected " + file.size());
                 }
@@ -126,6 +145,7 @@ public final class TransferClient {
                     throw new TransferProtocolException("more bytes than the " + expected + " announced");
                 }
                 file.write(chunk.data(), 0, chunk.data().length);
+                received = file.size();
                 observer.progress(peerId, id, TransferObserver.Direction.DOWNLOAD, file.size(), expected);
             } else if (message instanceof TransferMessage.End) {
                 if (file == null || file.size() != expected) {
@@ -145,8 +165,11 @@ public final class TransferClient {
             }
         }
 
-        void fail(IOException cause) {
+        synchronized void fail(IOException cause) {
             downloads.remove(requestId);
+            if (result.isDone()) {
+                return;
+            }
             if (file != null) {
                 try {
                     file.close();

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransferServer {
     private static final Logger log = LoggerFactory.getLogger(TransferServer.class);
+    /** Requests one link may have running at once; more are answered BUSY so that one peer cannot take every slot. */
+    static final int MAX_ACTIVE_PER_LINK = 2;
 
     private final String peerId;
     private final ContentSource source;
@@ -62,6 +64,11 @@ public final class TransferServer {
             trySend(new TransferMessage.Error(request.requestId(), TransferError.PROTOCOL,
                     "not a resource id: " + request.resource()));
             throw new TransferProtocolException("request for a malformed resource id");
+        }
+        if (active.size() >= MAX_ACTIVE_PER_LINK) {
+            trySend(new TransferMessage.Error(request.requestId(), TransferError.BUSY,
+                    "at most " + MAX_ACTIVE_PER_LINK + " requests at once per peer"));
+            return;
         }
         AtomicBoolean cancelled = new AtomicBoolean();
         if (active.putIfAbsent(request.requestId(), cancelled) != null) {

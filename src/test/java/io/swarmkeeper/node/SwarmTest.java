@@ -103,6 +103,24 @@ class SwarmTest {
     }
 
     @Test
+    void aSeederComesBackAfterTheSignalingServerRestarts() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(5, 200_000);
+        ResourceId id = swarm.publish("logo.png", body);
+        SeederPeer seeder = swarm.seeder("logo.png");
+        String before = seeder.id();
+
+        swarm.restartServer();
+        swarm.awaitHolderOf(id);
+
+        assertTrue(seeder.events().stream().anyMatch(e -> e instanceof SwarmEvent.Connection c && !c.connected()),
+                "the seeder noticed it was cut off");
+        LeecherPeer leecher = swarm.leecher();
+        FetchResult result = leecher.fetch(id);
+        assertEquals("peer:" + seeder.id(), result.source(), "served by the seeder under its new id");
+        assertTrue(!before.equals(seeder.id()));
+    }
+
+    @Test
     void nobodyHoldsItAndNoOriginMeansAClearFailure() throws Exception {
         LeecherPeer leecher = swarm.leecher();
         ResourceId nowhere = ResourceId.of("never published".getBytes());

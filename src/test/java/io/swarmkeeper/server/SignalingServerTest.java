@@ -152,6 +152,40 @@ class SignalingServerTest {
         }
     }
 
+    @Test
+    void peersThatSayHelloAndVanishLeaveNoGhosts() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            RawSignalingClient flash = RawSignalingClient.connect(server.url());
+            flash.send("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\"}");
+            flash.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            flash.closeBlocking();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.peerCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, server.peerCount());
+        assertEquals(0, server.holderCount(ResourceId.parse(HASH)));
+    }
+
+    @Test
+    void capsWhatOnePeerMayAnnounce() throws Exception {
+        try (SignalingServer small = new SignalingServer(new ServerConfig("127.0.0.1", 0, 65536, 10, 3, 8, 30,
+                java.util.List.of())).start();
+             RawSignalingClient greedy = RawSignalingClient.welcomed(small.url(), "seeder")) {
+            StringBuilder hashes = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                hashes.append(i == 0 ? "" : ",").append('"').append(ResourceId.of(new byte[] {(byte) i}).hex()).append('"');
+            }
+            greedy.send("{\"type\":\"have\",\"hashes\":[" + hashes + "]}");
+            assertEquals("too-many-holdings", greedy.next("error").get("code").asText());
+            greedy.send("{\"type\":\"have\",\"hashes\":[" + hashes.toString().repeat(1).substring(0, 58) + "]}");
+            greedy.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            greedy.next("match");
+            assertEquals(1, small.holderCount(ResourceId.of(new byte[] {0})), "a batch within the cap is recorded");
+        }
+    }
+
     private void awaitHolders() throws InterruptedException {
         // "have" has no reply: wait until the server has registered it.
         ResourceId id = ResourceId.parse(HASH);

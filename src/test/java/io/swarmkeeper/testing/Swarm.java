@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * real webrtc-java connections.
  */
 public final class Swarm implements AutoCloseable {
-    private final SignalingServer server;
+    private SignalingServer server;
     private final DemoOrigin origin;
     private final Path root;
     private final List<AutoCloseable> peers = new ArrayList<>();
@@ -67,6 +67,27 @@ public final class Swarm implements AutoCloseable {
 
     public LeecherPeer leecher() throws IOException {
         return add(LeecherPeer.start(this, dir("leecher")));
+    }
+
+    /**
+     * Stops the signaling server and starts a new one on the same port, as an operator's restart
+     * would: every peer loses its connection and has to come back.
+     */
+    public void restartServer() {
+        int port = server.port();
+        server.close();
+        server = new SignalingServer(ServerConfig.loopback(port)).start();
+    }
+
+    /** Waits (15 s at most) until some peer holds {@code id} at the server. */
+    public void awaitHolderOf(ResourceId id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (server.holderCount(id) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no holder of " + id.shortForm() + " registered within 15 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Waits until the server lists {@code peerId} among the holders of {@code id}. */

@@ -1,0 +1,177 @@
+package io.swarmkeeper.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.HashMismatchException;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.content.VerifiedFile;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transfer protocol's two ends wired back to back in memory: the exchange rules and the
+ * handling of holders that break them, without WebRTC in the way (SwarmTest covers the real links).
+ */
+class TransferExchangeTest {
+    @TempDir
+    Path staging;
+
+    private static final Executor INLINE = Runnable::run;
+
+    @Test
+    void aResourceCrossesInChunksOfAtMost64KiBAndVerifies() throws Exception {
+        byte[] body = bytes(300_000);
+        ResourceId id = ResourceId.of(body);
+        List<byte[]> wire = new ArrayList<>();
+        TransferClient[] client = new TransferClient[1];
+        TransferServer server = new TransferServer("leecher", source(id, body), message -> {
+            wire.add(message);
+            client[0].onMessage(message);
+        }, INLINE, TransferObserver.NONE);
+        client[0] = new TransferClient("seeder", server::onMessage, TransferObserver.NONE);
+
+        VerifiedFile file = client[0].fetch(id, staging, 1 << 20).get(5, TimeUnit.SECONDS);
+        try (InputStream in = file.open()) {
+            assertArrayEquals(body, in.readAllBytes());
+        }
+        file.close();
+        assertTrue(wire.stream().allMatch(m -> m.length <= TransferMessage.MAX_MESSAGE_BYTES));
+        assertEquals(1 + 5 + 1, wire.size(), "response, five chunks, end");
+    }
+
+    @Test
+    void bytesThatFailTheHashNeverLeaveTheClient() throws Exception {
+        byte[] body = bytes(100_000);
+        ResourceId id = ResourceId.of(body);
+        byte[] lie = body.clone();
+        lie[99_999] ^= 1;
+        TransferClient[] client = new TransferClient[1];
+        TransferServer server = new TransferServer("leecher", source(id, lie), m -> client[0].onMessage(m),
+                INLINE, TransferObserver.NONE);
+        client[0] = new TransferClient("liar", server::onMessage, TransferObserver.NONE);
+
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client[0].fetch(id, staging, 1 << 20).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(HashMismatchException.class, e.getCause());
+        assertEquals(0, filesIn(staging), "the bad bytes were deleted");
+    }
+
+    @Test
+    void holdersThatBreakTheRulesAreCaught() throws Exception {
+        ResourceId id = ResourceId.of(new byte[10]);
+        assertViolation(id, List.of(new TransferMessage.Chunk(1, 0, new byte[10])), "chunk before response");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Chunk(1, 0, new byte[0])),
+                "empty chunk");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Chunk(1, 5, new byte[5])),
+                "offset");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Chunk(1, 0, new byte[11])),
+                "more bytes");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Chunk(1, 0, new byte[5]),
+                new TransferMessage.End(1)), "end after");
+    }
+
+    private void assertViolation(ResourceId id, List<TransferMessage> fromHolder, String expected) throws Exception {
+        TransferClient client = new TransferClient("rogue", m -> {}, TransferObserver.NONE);
+        CompletableFuture<VerifiedFile> result = client.fetch(id, staging, 1 << 20);
+        TransferProtocolException thrown = null;
+        for (TransferMessage message : fromHolder) {
+            try {
+                client.onMessage(TransferMessage.encode(message));
+            } catch (TransferProtocolException e) {
+                thrown = e;
+                break;
+            }
+        }
+        assertTrue(thrown != null && thrown.getMessage().contains(expected), "expected \"" + expected + "\", got " + thrown);
+        assertTrue(result.isCompletedExceptionally());
+        assertEquals(0, filesIn(staging));
+    }
+
+    @Test
+    void oneLinkGetsAtMostTwoUploadsAtOnce() throws Exception {
+        byte[] body = bytes(10);
+        ResourceId id = ResourceId.of(body);
+        List<Runnable> parked = new ArrayList<>();
+        List<TransferMessage> replies = new ArrayList<>();
+        TransferServer server = new TransferServer("greedy", source(id, body), m -> replies.add(TransferMessage.decode(m)),
+                parked::add, TransferObserver.NONE);
+        for (int request = 1; request <= 3; request++) {
+            server.onMessage(TransferMessage.encode(new TransferMessage.Request(request, id.hex(), 0, TransferMessage.TO_END)));
+        }
+        assertEquals(2, parked.size(), "two uploads started");
+        TransferMessage.Error busy = assertInstanceOf(TransferMessage.Error.class, replies.get(0));
+        assertEquals(3, busy.requestId());
+        assertEquals(TransferError.BUSY, busy.code());
+    }
+
+    @Test
+    void aRequesterMayNotSendData() {
+        TransferServer server = new TransferServer("rogue", source(ResourceId.of(new byte[1]), new byte[1]), m -> {},
+                INLINE, TransferObserver.NONE);
+        assertThrows(TransferProtocolException.class,
+                () -> server.onMessage(TransferMessage.encode(new TransferMessage.Chunk(1, 0, new byte[3]))));
+        assertThrows(TransferProtocolException.class,
+                () -> server.onMessage(TransferMessage.encode(new TransferMessage.Request(1, "not-an-id", 0, -1))));
+    }
+
+    @Test
+    void unknownResourcesAreNotFound() throws Exception {
+        ResourceId id = ResourceId.of(new byte[5]);
+        TransferClient[] client = new TransferClient[1];
+        TransferServer server = new TransferServer("leecher", source(ResourceId.of(new byte[6]), new byte[6]),
+                m -> client[0].onMessage(m), INLINE, TransferObserver.NONE);
+        client[0] = new TransferClient("seeder", server::onMessage, TransferObserver.NONE);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client[0].fetch(id, staging, 100).get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("does not hold"), e.getCause().getMessage());
+    }
+
+    private static ContentSource source(ResourceId id, byte[] body) {
+        Map<ResourceId, byte[]> held = Map.of(id, body);
+        return wanted -> Optional.ofNullable(held.get(wanted)).map(bytes -> new ContentSource.Content() {
+            @Override
+            public long size() {
+                return bytes.length;
+            }
+
+            @Override
+            public InputStream stream() {
+                return new ByteArrayInputStream(bytes);
+            }
+
+            @Override
+            public void close() {}
+        });
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    private static long filesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+}
