@@ -35,6 +35,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private final Path directory;
     private final JdbcConnectionPool pool;
+    private boolean closed;
 
     private ContentStore(Path directory, JdbcConnectionPool pool) {
         this.directory = directory;
@@ -200,8 +201,13 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
     }
 
+    /** Closes the database. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {
