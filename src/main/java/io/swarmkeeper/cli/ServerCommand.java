@@ -31,7 +31,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Message.IceServer> ice = iceServers.stream()
                 .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
-        ServerConfig config = new ServerConfig(host, port, maxFrameBytes, 1000, 100_000, 8, 30, ice);
+        ServerConfig config = ServerConfig.builder().host(host).port(port).maxFrameBytes(maxFrameBytes).iceServers(ice).build();
         SignalingServer server = new SignalingServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -245,7 +245,7 @@ public final class Fetcher implements AutoCloseable {
         }
 
         @Override
-        public void onDisconnected(String reason) {
+        public void onDisconnected(String reason, Duration retryIn) {
             pendingMatches.values().forEach(f -> f.completeExceptionally(new IOException("signaling " + reason)));
         }
     }

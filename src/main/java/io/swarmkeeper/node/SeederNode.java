@@ -47,14 +47,7 @@ public final class SeederNode implements AutoCloseable {
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
     private volatile SignalingClient signaling;
-    private volatile boolean closing;
-    private final Backoff reconnectBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-    private final java.util.concurrent.ScheduledExecutorService reconnector =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "seeder-reconnect");
-                t.setDaemon(true);
-                return t;
-            });
+    private final SignalingClient.Options signalingOptions;
 
     /** A seeder serving what its store holds. */
     public SeederNode(SeederConfig config, ContentStore store, SwarmEvents events) {
@@ -76,6 +69,7 @@ public final class SeederNode implements AutoCloseable {
                     return t;
                 });
         this.links = new PeerLinks(this::sendToServer, events, new Serving());
+        this.signalingOptions = SignalingClient.Options.persistent();
     }
 
     public SwarmEvents events() {
@@ -92,54 +86,30 @@ public final class SeederNode implements AutoCloseable {
         return s == null ? null : s.id();
     }
 
-    /** Connects to the signaling server and announces everything already in the store. */
+    /**
+     * Connects to the signaling server and announces everything already in the store. A lost
+     * connection is retried with back-off; every new welcome re-announces the store.
+     */
     public SeederNode start() throws IOException {
-        connectAndAnnounce();
+        signaling = SignalingClient.connect(config.server(), PeerRole.SEEDER, new Inbox(), signalingOptions);
         return this;
     }
 
-    private void connectAndAnnounce() throws IOException {
-        Inbox inbox = new Inbox();
-        SignalingClient client = SignalingClient.connect(config.server(), PeerRole.SEEDER, inbox, Duration.ofSeconds(10));
-        if (closing) {
-            client.close();
-            return;
-        }
-        signaling = client;
-        inbox.client = client;
-        if (!client.isConnected()) {
-            inbox.lost(); // it closed before we could listen for that
-            return;
-        }
-        links.configure(LinkConfig.withIceServers(client.iceServers()));
-        events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), client.id(), true));
-        log.info("seeder {} connected to {}", client.id(), config.server());
-        List<StoredResource> held = store.list();
-        announce(held.stream().map(StoredResource::id).toList());
-        for (StoredResource r : held) {
-            events.publish(new SwarmEvent.Holding(Instant.now(), r.id(), r.size()));
-        }
-    }
-
-    /** Tries again later, waiting longer after each failure (with jitter). */
-    private void scheduleReconnect() {
-        if (closing) {
-            return;
-        }
-        Duration wait = reconnectBackoff.next();
-        log.info("reconnecting to {} in {} ms", config.server(), wait.toMillis());
+    /** A welcome, first or after a reconnect: take its ICE servers and say what we hold. */
+    private void onWelcome(SignalingClient client, Message.Welcome welcome) {
+        links.configure(LinkConfig.withIceServers(welcome.iceServers() == null ? List.of() : welcome.iceServers()));
+        events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), welcome.id(), true));
+        log.info("seeder {} connected to {}{}", welcome.id(), config.server(),
+                Boolean.TRUE.equals(welcome.resumed()) ? " (id resumed)" : "");
         try {
-            reconnector.schedule(() -> {
-                try {
-                    connectAndAnnounce();
-                    reconnectBackoff.reset();
-                } catch (IOException | RuntimeException e) {
-                    log.info("reconnect failed: {}", e.getMessage());
-                    scheduleReconnect();
-                }
-            }, wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
+            List<StoredResource> held = store.list();
+            // Through the client just welcomed: on the first connection our field is not set yet.
+            announce(client, held.stream().map(StoredResource::id).toList());
+            for (StoredResource r : held) {
+                events.publish(new SwarmEvent.Holding(Instant.now(), r.id(), r.size()));
+            }
+        } catch (IOException e) {
+            log.error("cannot list the store to announce it: {}", e.getMessage());
         }
     }
 
@@ -183,10 +153,17 @@ public final class SeederNode implements AutoCloseable {
 
     /** Tells the signaling server we hold these resources. */
     public void announce(List<ResourceId> ids) {
+        SignalingClient s = signaling;
+        if (s != null) {
+            announce(s, ids);
+        }
+    }
+
+    private static void announce(SignalingClient client, List<ResourceId> ids) {
         final int batch = 500;
         for (int i = 0; i < ids.size(); i += batch) {
             List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::hex).toList();
-            sendToServer(new Message.Have(hashes));
+            client.send(new Message.Have(hashes));
         }
     }
 
@@ -196,8 +173,6 @@ public final class SeederNode implements AutoCloseable {
 
     @Override
     public void close() {
-        closing = true;
-        reconnector.shutdownNow();
         SignalingClient s = signaling;
         if (s != null) {
             s.close();
@@ -216,18 +191,9 @@ public final class SeederNode implements AutoCloseable {
     }
 
     private final class Inbox implements SignalingClient.Listener {
-        /** The connection this inbox serves, once it was welcomed. */
-        volatile SignalingClient client;
-        private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
-
-        void lost() {
-            SignalingClient s = client;
-            if (closing || s == null || s != signaling || !lost.compareAndSet(false, true)) {
-                return; // a failed attempt, a connection already replaced, or already handled
-            }
-            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), s.id(), false));
-            // Links already open keep serving; new peers need us back at the server.
-            scheduleReconnect();
+        @Override
+        public void onWelcome(SignalingClient client, Message.Welcome welcome) {
+            SeederNode.this.onWelcome(client, welcome);
         }
 
         @Override
@@ -242,8 +208,11 @@ public final class SeederNode implements AutoCloseable {
         }
 
         @Override
-        public void onDisconnected(String reason) {
-            lost();
+        public void onDisconnected(String reason, Duration retryIn) {
+            // Links already open keep serving; new peers need us back at the server.
+            SignalingClient s = signaling;
+            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(),
+                    s == null ? null : s.id(), false));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.swarmkeeper.node;
 
+import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
@@ -10,6 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.java_websocket.client.WebSocketClient;
@@ -21,6 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A peer's connection to the signaling server: says hello, learns its id and ICE servers, then
  * passes every message to its listener (on the socket's read thread: listeners hand off work).
+ *
+ * <p>With reconnection on, a lost connection is retried with exponential back-off and full
+ * jitter, never sooner than a retry-after hint from the server; each new connection presents
+ * the resume token of the last welcome, so the peer gets its id back when the server still
+ * remembers it. The listener hears every welcome and re-announces what the peer holds.
  */
 public final class SignalingClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingClient.class);
@@ -29,68 +38,172 @@ public final class SignalingClient implements AutoCloseable {
     public interface Listener {
         void onMessage(Message message);
 
-        default void onDisconnected(String reason) {}
+        /** A connection was welcomed: the first one, or one after a reconnect. */
+        default void onWelcome(SignalingClient client, Message.Welcome welcome) {}
+
+        /** The connection is gone; with reconnection on, the next try comes in {@code retryIn}. */
+        default void onDisconnected(String reason, Duration retryIn) {}
     }
 
-    private final Socket socket;
+    /** How the client connects and reconnects. */
+    public record Options(Duration connectTimeout, boolean reconnect, Duration backoffBase, Duration backoffCap,
+                          Message.Coordinates coords) {
+        /** One connection, no reconnection: for one-shot commands. */
+        public static Options once() {
+            return new Options(Duration.ofSeconds(10), false, Duration.ofMillis(500), Duration.ofSeconds(30), null);
+        }
+
+        /** Reconnects for ever, 0.5 s to 30 s apart: for long-running peers. */
+        public static Options persistent() {
+            return new Options(Duration.ofSeconds(10), true, Duration.ofMillis(500), Duration.ofSeconds(30), null);
+        }
+
+        public Options withTimeout(Duration timeout) {
+            return new Options(timeout, reconnect, backoffBase, backoffCap, coords);
+        }
+
+        public Options withBackoff(Duration base, Duration cap) {
+            return new Options(connectTimeout, reconnect, base, cap, coords);
+        }
+    }
+
+    private final URI server;
+    private final PeerRole role;
     private final Listener listener;
-    private final CompletableFuture<Message.Welcome> welcome = new CompletableFuture<>();
+    private final Options options;
+    private final Backoff backoff;
+    private final ScheduledExecutorService retries;
+    private volatile Socket socket;
+    private volatile Message.Welcome welcome;
     private volatile boolean closing;
+    private volatile long retryAfterMs;
 
-    private SignalingClient(URI server, Listener listener) {
-        this.socket = new Socket(server);
+    private SignalingClient(URI server, PeerRole role, Listener listener, Options options) {
+        this.server = server;
+        this.role = role;
         this.listener = listener;
+        this.options = options;
+        this.backoff = new Backoff(options.backoffBase(), options.backoffCap());
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "signaling-reconnect");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Connects and waits for the server's welcome. */
+    /** Connects once and waits for the server's welcome. */
     public static SignalingClient connect(URI server, PeerRole role, Listener listener, Duration timeout) throws IOException {
+        return connect(server, role, listener, Options.once().withTimeout(timeout));
+    }
+
+    /**
+     * Connects and waits for the first welcome; fails when that first connection fails. Later
+     * losses are retried when {@code options.reconnect()} is on.
+     */
+    public static SignalingClient connect(URI server, PeerRole role, Listener listener, Options options) throws IOException {
         String scheme = server.getScheme();
         if (scheme == null || !(scheme.equals("ws") || scheme.equals("wss"))) {
             throw new IOException("signaling server URL must start with ws:// or wss://, got " + server);
         }
-        SignalingClient client = new SignalingClient(server, listener);
+        SignalingClient client = new SignalingClient(server, role, listener, options);
         try {
-            if (!client.socket.connectBlocking(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                client.socket.close();
+            client.attempt();
+        } catch (IOException e) {
+            client.retries.shutdownNow();
+            throw e;
+        }
+        return client;
+    }
+
+    /** One connection attempt: connect, hello, wait for welcome (or a refusal). */
+    private void attempt() throws IOException {
+        Message.Welcome last = welcome;
+        Socket s = new Socket(server);
+        socket = s;
+        Duration timeout = options.connectTimeout();
+        try {
+            if (!s.connectBlocking(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                s.close();
                 throw new IOException("cannot reach signaling server " + server);
             }
-            client.send(new Message.Hello(Message.PROTOCOL_VERSION, role));
-            client.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return client;
+            s.send(MessageCodec.encode(new Message.Hello(Message.PROTOCOL_VERSION, role, options.coords(),
+                    last == null ? null : last.resume())));
+            Message.Welcome w = s.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            welcome = w;
+            backoff.reset();
+            listener.onWelcome(this, w);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            client.socket.close();
+            s.close();
             throw new IOException("interrupted while connecting to " + server, e);
         } catch (ExecutionException e) {
-            client.socket.close();
+            s.close();
             throw new IOException("signaling server " + server + " refused us: " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
-            client.socket.close();
+            s.close();
             throw new IOException("no welcome from signaling server " + server + " within " + timeout.toSeconds() + " s", e);
+        } catch (WebsocketNotConnectedException e) {
+            throw new IOException("signaling server " + server + " closed the connection", e);
         }
     }
 
-    /** The id the server gave us. */
+    /** The wait before the next try: the back-off, or the server's retry-after hint if longer. */
+    private Duration nextWait() {
+        Duration wait = backoff.next();
+        long hint = retryAfterMs;
+        retryAfterMs = 0;
+        return hint > wait.toMillis() ? Duration.ofMillis(hint) : wait;
+    }
+
+    private void scheduleRetry(Duration wait) {
+        try {
+            retries.schedule(() -> {
+                if (closing) {
+                    return;
+                }
+                try {
+                    attempt();
+                    log.info("reconnected to {} as {}{}", server, welcome.id(),
+                            Boolean.TRUE.equals(welcome.resumed()) ? " (id resumed)" : "");
+                } catch (IOException e) {
+                    Duration next = nextWait();
+                    log.info("reconnect to {} failed ({}); next try in {} ms", server, e.getMessage(), next.toMillis());
+                    scheduleRetry(next);
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** The id the server gave us (the latest one, after reconnects). */
     public String id() {
-        return welcome.join().id();
+        Message.Welcome w = welcome;
+        return w == null ? null : w.id();
     }
 
     public List<Message.IceServer> iceServers() {
-        List<Message.IceServer> servers = welcome.join().iceServers();
-        return servers == null ? List.of() : servers;
+        Message.Welcome w = welcome;
+        return w == null || w.iceServers() == null ? List.of() : w.iceServers();
     }
 
     public URI server() {
-        return socket.getURI();
+        return server;
     }
 
     public boolean isConnected() {
-        return socket.isOpen();
+        Socket s = socket;
+        return s != null && s.isOpen() && s.welcome.isDone() && !s.welcome.isCompletedExceptionally();
     }
 
+    /** Sends a message; dropped (with a debug line) while disconnected. */
     public void send(Message message) {
+        Socket s = socket;
         try {
-            socket.send(MessageCodec.encode(message));
+            if (s == null) {
+                throw new WebsocketNotConnectedException();
+            }
+            s.send(MessageCodec.encode(message));
         } catch (WebsocketNotConnectedException e) {
             log.debug("not connected; dropped {}", MessageCodec.typeName(message));
         }
@@ -99,19 +212,27 @@ public final class SignalingClient implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        if (socket.isOpen()) {
+        retries.shutdownNow();
+        Socket s = socket;
+        if (s == null) {
+            return;
+        }
+        if (s.isOpen()) {
             send(new Message.Bye());
         }
         try {
-            socket.closeBlocking();
+            s.closeBlocking();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /** One WebSocket connection; a reconnect makes a new one. */
     private final class Socket extends WebSocketClient {
-        Socket(URI server) {
-            super(server);
+        final CompletableFuture<Message.Welcome> welcome = new CompletableFuture<>();
+
+        Socket(URI uri) {
+            super(uri);
             setTcpNoDelay(true);
             setConnectionLostTimeout(30);
         }
@@ -132,9 +253,16 @@ public final class SignalingClient implements AutoCloseable {
                 welcome.complete(w);
                 return;
             }
-            if (message instanceof Message.Error error && !welcome.isDone()) {
-                welcome.completeExceptionally(new IOException(error.code() + ": " + error.message()));
-                return;
+            if (message instanceof Message.Error error) {
+                if (error.retryAfterMs() != null) {
+                    retryAfterMs = error.retryAfterMs();
+                }
+                if (!welcome.isDone()) {
+                    welcome.completeExceptionally(new IOException(error.code() + ": " + error.message()
+                            + (ErrorCode.OVERLOADED.equals(error.code()) && error.retryAfterMs() != null
+                            ? " (retry after " + error.retryAfterMs() + " ms)" : "")));
+                    return;
+                }
             }
             try {
                 listener.onMessage(message);
@@ -145,11 +273,21 @@ public final class SignalingClient implements AutoCloseable {
 
         @Override
         public void onClose(int code, String reason, boolean remote) {
+            boolean wasWelcomed = welcome.isDone() && !welcome.isCompletedExceptionally();
             welcome.completeExceptionally(new IOException("connection closed (" + code + " " + reason + ")"));
-            if (!closing) {
-                log.warn("signaling connection closed: {} {}", code, reason);
+            // Only the loss of a live connection starts retries; a failed attempt retries itself.
+            if (closing || socket != this || !wasWelcomed) {
+                return;
             }
-            listener.onDisconnected(closing ? "closed" : "connection lost (" + code + ")");
+            if (!options.reconnect()) {
+                log.warn("signaling connection closed: {} {}", code, reason);
+                listener.onDisconnected("connection lost (" + code + ")", null);
+                return;
+            }
+            Duration wait = nextWait();
+            log.warn("signaling connection closed ({} {}); reconnecting in {} ms", code, reason, wait.toMillis());
+            listener.onDisconnected("connection lost (" + code + ")", wait);
+            scheduleRetry(wait);
         }
 
         @Override

@@ -14,6 +14,10 @@ public final class ErrorCode {
     public static final String BAD_HASH = "bad-hash";
     public static final String TOO_MANY_HASHES = "too-many-hashes";
     public static final String TOO_MANY_HOLDINGS = "too-many-holdings";
+    public static final String RATE_LIMITED = "rate-limited";
+    public static final String OVERLOADED = "overloaded";
+    public static final String TOO_MANY_CONNECTIONS = "too-many-connections";
+    public static final String ORIGIN_NOT_ALLOWED = "origin-not-allowed";
 
     private ErrorCode() {}
 }

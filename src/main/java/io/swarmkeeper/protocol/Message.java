@@ -14,8 +14,10 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
         @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
         @JsonSubTypes.Type(value = Message.Have.class, name = "have"),
+        @JsonSubTypes.Type(value = Message.Lost.class, name = "lost"),
         @JsonSubTypes.Type(value = Message.Want.class, name = "want"),
         @JsonSubTypes.Type(value = Message.Match.class, name = "match"),
+        @JsonSubTypes.Type(value = Message.Cancel.class, name = "cancel"),
         @JsonSubTypes.Type(value = Message.Signal.class, name = "signal"),
         @JsonSubTypes.Type(value = Message.PeerGone.class, name = "peer-gone"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
@@ -26,14 +28,32 @@ public sealed interface Message {
     /** Version of this protocol; a {@code hello} names the version the client speaks. */
     int PROTOCOL_VERSION = 1;
 
-    /** Client → server, first message: who I am. */
-    record Hello(int version, PeerRole role) implements Message {}
+    /**
+     * Client → server, first message: who I am. {@code coords} are optional, from the browser's
+     * Geolocation API; {@code resume} is the token of an earlier welcome, to get that id back.
+     */
+    record Hello(int version, PeerRole role, Coordinates coords, String resume) implements Message {
+        public Hello(int version, PeerRole role) {
+            this(version, role, null, null);
+        }
+    }
 
-    /** Server → client: your server-assigned id, and the ICE servers to use (empty: host candidates only). */
-    record Welcome(String id, List<IceServer> iceServers, Limits limits) implements Message {}
+    /**
+     * Server → client: your server-assigned id, a token to resume it after a reconnect,
+     * whether this welcome resumed an earlier id, the ICE servers to use (empty: host
+     * candidates only) and the limits the server enforces.
+     */
+    record Welcome(String id, String resume, Boolean resumed, List<IceServer> iceServers, Limits limits)
+            implements Message {}
 
     /** Client → server: I hold these resources (ids as text). */
     record Have(List<String> hashes) implements Message {}
+
+    /** Client → server: I no longer hold these resources. */
+    record Lost(List<String> hashes) implements Message {}
+
+    /** Client → server: I no longer want this resource (I got it, or gave up). */
+    record Cancel(String hash) implements Message {}
 
     /** Client → server: I want this resource; match me with up to {@code count} holders. */
     record Want(String hash, Integer count) implements Message {}
@@ -53,8 +73,15 @@ public sealed interface Message {
     /** Server → client: a peer you were matched with has left. */
     record PeerGone(String id) implements Message {}
 
-    /** Either way: something was wrong; {@code code} is stable, {@code message} is for people. */
-    record Error(String code, String message) implements Message {}
+    /**
+     * Either way: something was wrong; {@code code} is stable, {@code message} is for people.
+     * {@code retryAfterMs}, when present, is how long to wait before connecting again.
+     */
+    record Error(String code, String message, Long retryAfterMs) implements Message {
+        public Error(String code, String message) {
+            this(code, message, null);
+        }
+    }
 
     /** Either way: I am leaving on purpose. */
     record Bye() implements Message {}
@@ -66,5 +93,8 @@ public sealed interface Message {
     record IceServer(List<String> urls, String username, String credential) {}
 
     /** Limits the server enforces, so that clients can stay within them. */
-    record Limits(int maxFrameBytes, int maxHashesPerMessage) {}
+    record Limits(int maxFrameBytes, int maxHashesPerMessage, int maxMessagesPerSecond, int heartbeatSeconds) {}
+
+    /** A position as the browser's Geolocation API reports it; accuracy in metres. */
+    record Coordinates(double lat, double lon, Double accuracy) {}
 }

@@ -1,13 +1,13 @@
 package io.swarmkeeper.server;
 
 import io.swarmkeeper.protocol.Message;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Settings of a signaling server.
- *
- * @param iceServers handed to every peer in its {@code welcome}; empty by default, which means
- *                   host candidates only (and never a public STUN server unless configured)
+ * Settings of a signaling server. Build one with {@link #builder()}; every value has a default
+ * fit for a small public server.
  */
 public record ServerConfig(
         String host,
@@ -17,25 +17,139 @@ public record ServerConfig(
         int maxHoldingsPerPeer,
         int maxMatchCount,
         int heartbeatSeconds,
-        List<Message.IceServer> iceServers) {
+        List<Message.IceServer> iceServers,
+        int maxPeers,
+        int maxConnectionsPerAddress,
+        int messagesPerSecond,
+        int messageBurst,
+        Set<String> allowedOrigins,
+        int resumeGraceSeconds,
+        int wantSeconds,
+        long retryAfterMs,
+        int acceptBacklog,
+        Tls tls) {
+
+    /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
+    public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
+        public Tls {
+            boolean pkcs12 = keystore != null;
+            boolean pem = certificatePem != null || privateKeyPem != null;
+            if (pkcs12 == pem) {
+                throw new IllegalArgumentException("TLS needs either a PKCS#12 keystore or a PEM certificate and key");
+            }
+            if (pem && (certificatePem == null || privateKeyPem == null)) {
+                throw new IllegalArgumentException("PEM TLS needs both a certificate file and a private key file");
+            }
+        }
+    }
+
+    public ServerConfig {
+        requireRange("port", port, 0, 65535);
+        requireRange("max frame bytes", maxFrameBytes, 1024, 16 * 1024 * 1024);
+        requireRange("max hashes per message", maxHashesPerMessage, 1, 100_000);
+        requireRange("max holdings per peer", maxHoldingsPerPeer, 1, 100_000_000);
+        requireRange("max match count", maxMatchCount, 1, 64);
+        requireRange("heartbeat seconds", heartbeatSeconds, 1, 3600);
+        requireRange("max peers", maxPeers, 1, 10_000_000);
+        requireRange("max connections per address", maxConnectionsPerAddress, 1, 10_000_000);
+        requireRange("messages per second", messagesPerSecond, 1, 1_000_000);
+        requireRange("message burst", messageBurst, 1, 1_000_000);
+        requireRange("resume grace seconds", resumeGraceSeconds, 0, 86_400);
+        requireRange("want seconds", wantSeconds, 1, 86_400);
+        requireRange("accept backlog", acceptBacklog, 1, 1_000_000);
+        if (retryAfterMs < 0) {
+            throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
+        }
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        iceServers = List.copyOf(iceServers);
+        allowedOrigins = Set.copyOf(allowedOrigins);
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + value);
+        }
+    }
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
-    public ServerConfig {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535, got " + port);
-        }
-        if (maxFrameBytes < 1024) {
-            throw new IllegalArgumentException("max frame bytes must be at least 1024, got " + maxFrameBytes);
-        }
-        iceServers = List.copyOf(iceServers);
-    }
-
     public static ServerConfig loopback(int port) {
-        return of("127.0.0.1", port);
+        return builder().host("127.0.0.1").port(port).build();
     }
 
-    public static ServerConfig of(String host, int port) {
-        return new ServerConfig(host, port, DEFAULT_MAX_FRAME_BYTES, 1000, 100_000, 8, 30, List.of());
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.maxFrameBytes = maxFrameBytes;
+        b.maxHashesPerMessage = maxHashesPerMessage;
+        b.maxHoldingsPerPeer = maxHoldingsPerPeer;
+        b.maxMatchCount = maxMatchCount;
+        b.heartbeatSeconds = heartbeatSeconds;
+        b.iceServers = iceServers;
+        b.maxPeers = maxPeers;
+        b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        b.messagesPerSecond = messagesPerSecond;
+        b.messageBurst = messageBurst;
+        b.allowedOrigins = allowedOrigins;
+        b.resumeGraceSeconds = resumeGraceSeconds;
+        b.wantSeconds = wantSeconds;
+        b.retryAfterMs = retryAfterMs;
+        b.acceptBacklog = acceptBacklog;
+        b.tls = tls;
+        return b;
+    }
+
+    /** Defaults, then whatever is set. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8765;
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private int maxHashesPerMessage = 1000;
+        private int maxHoldingsPerPeer = 100_000;
+        private int maxMatchCount = 8;
+        private int heartbeatSeconds = 30;
+        private List<Message.IceServer> iceServers = List.of();
+        private int maxPeers = 100_000;
+        private int maxConnectionsPerAddress = 64;
+        private int messagesPerSecond = 50;
+        private int messageBurst = 200;
+        private Set<String> allowedOrigins = Set.of();
+        private int resumeGraceSeconds = 120;
+        private int wantSeconds = 60;
+        private long retryAfterMs = 5000;
+        private int acceptBacklog = 4096;
+        private Tls tls;
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
+        public Builder maxHashesPerMessage(int v) { maxHashesPerMessage = v; return this; }
+        public Builder maxHoldingsPerPeer(int v) { maxHoldingsPerPeer = v; return this; }
+        public Builder maxMatchCount(int v) { maxMatchCount = v; return this; }
+        public Builder heartbeatSeconds(int v) { heartbeatSeconds = v; return this; }
+        public Builder iceServers(List<Message.IceServer> v) { iceServers = v; return this; }
+        public Builder maxPeers(int v) { maxPeers = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
+        public Builder messageBurst(int v) { messageBurst = v; return this; }
+        public Builder allowedOrigins(Set<String> v) { allowedOrigins = v; return this; }
+        public Builder resumeGraceSeconds(int v) { resumeGraceSeconds = v; return this; }
+        public Builder wantSeconds(int v) { wantSeconds = v; return this; }
+        public Builder retryAfterMs(long v) { retryAfterMs = v; return this; }
+        public Builder acceptBacklog(int v) { acceptBacklog = v; return this; }
+        public Builder tls(Tls v) { tls = v; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
+                    heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
+                    allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog, tls);
+        }
     }
 }

@@ -6,29 +6,40 @@ import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.protocol.ProtocolException;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The signaling server: assigns ids, keeps the directory of who holds what, matches askers with
- * holders and relays WebRTC signals between matched peers only. Every bad frame is answered with
- * an {@code error} and touches nobody else.
+ * holders and relays WebRTC signals between matched peers only. When a holder goes, every
+ * partner hears {@code peer-gone} at once and, if it still wants what that holder had, is
+ * offered the next-best holder. Every bad frame is answered with an {@code error} and touches
+ * nobody else; overload is answered with a retry-after hint.
  */
 public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
@@ -38,11 +49,19 @@ public final class SignalingServer implements AutoCloseable {
     private final PeerDirectory directory;
     private final HolderRanking ranking;
     private final Pairings pairings = new Pairings();
+    private final OpenWants wants;
+    private final ResumeTokens resumeTokens;
+    private final ServerMetrics metrics = new ServerMetrics();
     private final Map<String, WebSocket> connections = new ConcurrentHashMap<>();
+    private final Map<InetAddress, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger welcomed = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
     private final CountDownLatch started = new CountDownLatch(1);
-    private final AtomicLong signalsRelayed = new AtomicLong();
-    private final Map<String, AtomicLong> errorsByCode = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "server-metrics");
+        t.setDaemon(true);
+        return t;
+    });
     private final Endpoint endpoint;
     private volatile Exception startFailure;
 
@@ -54,11 +73,20 @@ public final class SignalingServer implements AutoCloseable {
         this.config = config;
         this.directory = directory;
         this.ranking = ranking;
+        this.wants = new OpenWants(config.wantSeconds());
+        this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.endpoint = new Endpoint(new InetSocketAddress(config.host(), config.port()));
     }
 
     /** Binds and starts; returns once connections are accepted, or throws why not. */
     public SignalingServer start() {
+        if (config.tls() != null) {
+            try {
+                endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(TlsContexts.load(config.tls())));
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException("cannot load the TLS certificate: " + e.getMessage(), e);
+            }
+        }
         endpoint.start();
         try {
             if (!started.await(10, TimeUnit.SECONDS)) {
@@ -72,6 +100,7 @@ public final class SignalingServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
                     + ": " + startFailure.getMessage(), startFailure);
         }
+        sampler.scheduleAtFixedRate(metrics::sample, 1, 1, TimeUnit.SECONDS);
         return this;
     }
 
@@ -80,10 +109,18 @@ public final class SignalingServer implements AutoCloseable {
         return endpoint.getPort();
     }
 
-    /** The address clients connect to, e.g. {@code ws://127.0.0.1:8765}. */
+    /** The address clients connect to, e.g. {@code ws://127.0.0.1:8765} or {@code wss://…}. */
     public String url() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return "ws://" + host + ":" + port();
+        return (config.tls() == null ? "ws://" : "wss://") + host + ":" + port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
     }
 
     public int peerCount() {
@@ -105,18 +142,35 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     public long signalsRelayed() {
-        return signalsRelayed.get();
+        return metrics.signalsRelayed();
     }
 
     /** Errors sent to clients so far, by stable code. */
     public Map<String, Long> errorCounts() {
-        Map<String, Long> copy = new java.util.TreeMap<>();
-        errorsByCode.forEach((code, n) -> copy.put(code, n.get()));
-        return copy;
+        return metrics.errorCounts();
+    }
+
+    /** Closes a peer's connection, as an operator's kick; the peer may resume. True if it was connected. */
+    public boolean disconnect(String peerId) {
+        WebSocket conn = connections.get(peerId);
+        if (conn == null) {
+            return false;
+        }
+        conn.close(CloseFrame.GOING_AWAY, "disconnected by the server");
+        return true;
+    }
+
+    public String prometheusMetrics() {
+        return metrics.prometheus(pairings.pairCount(), wants.size(), resumeTokens.parkedCount());
+    }
+
+    public String statsJson() {
+        return metrics.json(pairings.pairCount(), wants.size(), resumeTokens.parkedCount());
     }
 
     @Override
     public void close() {
+        sampler.shutdownNow();
         try {
             endpoint.stop(1000);
         } catch (InterruptedException e) {
@@ -124,19 +178,24 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    /** Per-connection state, kept as the socket's attachment. */
-    private static final class Session {
-        /** Marks a connection that closed before it said hello: a late hello must not register it. */
-        static final Session CLOSED = new Session("", PeerRole.PEER);
+    /** Per-connection state, kept as the socket's attachment from the moment it opens. */
+    private static final class Conn {
+        final InetAddress address;
+        final TokenBucket bucket;
+        boolean counted;
+        int dropped;
+        long lastRateError;
+        Session session; // guarded by this
+        boolean gone;    // guarded by this
 
-        final String id;
-        final PeerRole role;
-
-        Session(String id, PeerRole role) {
-            this.id = id;
-            this.role = role;
+        Conn(InetAddress address, TokenBucket bucket) {
+            this.address = address;
+            this.bucket = bucket;
         }
     }
+
+    /** A welcomed peer. */
+    private record Session(String id, PeerRole role) {}
 
     private String newPeerId() {
         char[] id = new char[10];
@@ -155,27 +214,48 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private void sendError(WebSocket conn, String code, String text) {
-        errorsByCode.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
+        metrics.error(code);
         send(conn, new Message.Error(code, text));
     }
 
-    private void handle(WebSocket conn, Message message) {
-        Session session = conn.getAttachment();
+    /** Refuses a connection that has just opened, with an error and a close code. */
+    private void refuse(WebSocket conn, Message.Error error, int closeCode) {
+        metrics.error(error.code());
+        send(conn, error);
+        conn.close(closeCode, error.code());
+    }
+
+    private static Session sessionOf(Conn c) {
+        synchronized (c) {
+            return c.session;
+        }
+    }
+
+    private void handle(WebSocket conn, Conn c, Message message) {
         if (message instanceof Message.Hello hello) {
-            onHello(conn, session, hello);
+            onHello(conn, c, hello);
             return;
         }
-        if (session == Session.CLOSED) {
-            return;
-        }
+        Session session = sessionOf(c);
         if (session == null) {
             sendError(conn, ErrorCode.NOT_WELCOMED, "send \"hello\" first");
             return;
         }
         if (message instanceof Message.Have have) {
             onHave(conn, session, have);
+        } else if (message instanceof Message.Lost lost) {
+            List<ResourceId> ids = parseHashes(conn, lost.hashes());
+            if (ids != null) {
+                directory.removeHoldings(session.id(), ids);
+            }
         } else if (message instanceof Message.Want want) {
             onWant(conn, session, want);
+        } else if (message instanceof Message.Cancel cancel) {
+            if (ResourceId.isValid(cancel.hash())) {
+                wants.close(session.id(), ResourceId.parse(cancel.hash()));
+            } else {
+                sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(cancel.hash()));
+            }
         } else if (message instanceof Message.Signal signal) {
             onSignal(conn, session, signal);
         } else if (message instanceof Message.Bye) {
@@ -186,39 +266,52 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private void onHello(WebSocket conn, Session session, Message.Hello hello) {
-        if (session != null) {
-            if (session != Session.CLOSED) {
-                sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + session.id);
-            }
+    private void onHello(WebSocket conn, Conn c, Message.Hello hello) {
+        Session existing = sessionOf(c);
+        if (existing != null) {
+            sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + existing.id());
             return;
         }
         if (hello.version() != Message.PROTOCOL_VERSION) {
-            sendError(conn, ErrorCode.UNSUPPORTED_VERSION,
-                    "protocol version " + hello.version() + " is not supported; this server speaks "
-                            + Message.PROTOCOL_VERSION);
+            metrics.error(ErrorCode.UNSUPPORTED_VERSION);
+            send(conn, new Message.Error(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
+                    + " is not supported; this server speaks " + Message.PROTOCOL_VERSION));
             conn.close(CloseFrame.POLICY_VALIDATION, "unsupported version");
             return;
         }
         PeerRole role = hello.role() == null ? PeerRole.PEER : hello.role();
         Session created;
+        boolean resumed = false;
         // onClose may run on the selector thread while a worker still handles this hello:
         // registering and forgetting a connection are serialised on it, so no ghost remains.
-        synchronized (conn) {
-            if (conn.getAttachment() != null) {
-                return; // closed meanwhile
+        synchronized (c) {
+            if (c.gone) {
+                return;
             }
-            String id = newPeerId();
-            while (connections.putIfAbsent(id, conn) != null) {
+            String id = resumeTokens.redeem(hello.resume(), System.nanoTime());
+            if (id != null && connections.putIfAbsent(id, conn) == null) {
+                resumed = true;
+            } else {
                 id = newPeerId();
+                while (connections.putIfAbsent(id, conn) != null) {
+                    id = newPeerId();
+                }
             }
             created = new Session(id, role);
-            conn.setAttachment(created);
+            c.session = created;
             directory.add(new PeerRecord(id, role));
+            welcomed.incrementAndGet();
+            metrics.peerJoined(role);
         }
-        send(conn, new Message.Welcome(created.id, config.iceServers(),
-                new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage())));
-        log.info("peer {} joined as {} from {}", created.id, role.wireName(), conn.getRemoteSocketAddress());
+        if (resumed) {
+            metrics.resumed.increment();
+        }
+        String token = resumeTokens.issue(created.id(), role);
+        send(conn, new Message.Welcome(created.id(), token, resumed, config.iceServers(),
+                new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage(),
+                        config.messagesPerSecond(), config.heartbeatSeconds())));
+        log.debug("peer {} {} as {} from {}", created.id(), resumed ? "resumed" : "joined", role.wireName(),
+                conn.getRemoteSocketAddress());
     }
 
     private List<ResourceId> parseHashes(WebSocket conn, List<String> hashes) {
@@ -244,14 +337,17 @@ public final class SignalingServer implements AutoCloseable {
 
     private void onHave(WebSocket conn, Session session, Message.Have have) {
         List<ResourceId> ids = parseHashes(conn, have.hashes());
-        if (ids != null && directory.holdingCount(session.id) + ids.size() > config.maxHoldingsPerPeer()) {
+        if (ids == null) {
+            return;
+        }
+        if (directory.holdingCount(session.id()) + ids.size() > config.maxHoldingsPerPeer()) {
             sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "a peer may announce at most "
                     + config.maxHoldingsPerPeer() + " resources; these " + ids.size() + " were not recorded");
             return;
         }
-        if (ids != null) {
-            directory.addHoldings(session.id, ids);
-            log.debug("peer {} has {} more resources", session.id, ids.size());
+        directory.addHoldings(session.id(), ids);
+        for (ResourceId id : ids) {
+            wants.close(session.id(), id); // it has it now
         }
     }
 
@@ -262,20 +358,33 @@ public final class SignalingServer implements AutoCloseable {
         }
         ResourceId id = ResourceId.parse(want.hash());
         int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
-        PeerRecord asker = new PeerRecord(session.id, session.role);
+        List<PeerRecord> ranked = liveHolders(new PeerRecord(session.id(), session.role()), id, count, Set.of());
+        List<String> offered = new ArrayList<>(ranked.size());
+        for (PeerRecord holder : ranked) {
+            offered.add(holder.id());
+        }
+        wants.open(session.id(), id, count, offered, System.nanoTime());
+        sendMatch(conn, session.id(), id, ranked);
+    }
+
+    private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, int count, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
         for (PeerRecord holder : directory.holders(id)) {
             WebSocket c = connections.get(holder.id());
-            if (c != null && c.isOpen()) {
+            if (c != null && c.isOpen() && !exclude.contains(holder.id())) {
                 live.add(holder);
             }
         }
-        List<PeerRecord> ranked = ranking.rank(asker, live, count);
-        List<Message.PeerInfo> peers = new ArrayList<>(ranked.size());
-        for (PeerRecord holder : ranked) {
-            pairings.pair(session.id, holder.id());
+        return ranking.rank(asker, live, count);
+    }
+
+    private void sendMatch(WebSocket conn, String askerId, ResourceId id, List<PeerRecord> holders) {
+        List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
+        for (PeerRecord holder : holders) {
+            pairings.pair(askerId, holder.id());
             peers.add(new Message.PeerInfo(holder.id(), holder.role()));
         }
+        metrics.matches.increment();
         send(conn, new Message.Match(id.hex(), peers));
     }
 
@@ -284,7 +393,7 @@ public final class SignalingServer implements AutoCloseable {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
             return;
         }
-        if (!pairings.arePaired(session.id, signal.to())) {
+        if (!pairings.arePaired(session.id(), signal.to())) {
             sendError(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + abbreviate(signal.to()));
             return;
         }
@@ -293,32 +402,55 @@ public final class SignalingServer implements AutoCloseable {
             send(conn, new Message.PeerGone(signal.to()));
             return;
         }
-        send(target, new Message.Signal(null, session.id, signal.data()));
-        signalsRelayed.incrementAndGet();
+        send(target, new Message.Signal(null, session.id(), signal.data()));
+        metrics.signalsRelayed.increment();
     }
 
-    private void onGone(WebSocket conn) {
+    private void onGone(WebSocket conn, Conn c) {
         Session session;
-        synchronized (conn) {
-            session = conn.getAttachment();
-            if (session == null) {
-                conn.setAttachment(Session.CLOSED);
+        synchronized (c) {
+            if (c.gone) {
                 return;
             }
-            if (session == Session.CLOSED) {
-                return;
+            c.gone = true;
+            session = c.session;
+            if (session != null) {
+                connections.remove(session.id(), conn);
+                directory.remove(session.id());
+                welcomed.decrementAndGet();
+                metrics.peerLeft(session.role());
             }
-            conn.setAttachment(Session.CLOSED);
-            connections.remove(session.id, conn);
-            directory.remove(session.id);
         }
-        for (String partner : pairings.removeAll(session.id)) {
+        if (c.counted) {
+            connectionsByAddress.computeIfPresent(c.address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+        if (session == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        resumeTokens.park(session.id(), now);
+        wants.closeAll(session.id());
+        for (String partner : pairings.removeAll(session.id())) {
             WebSocket other = connections.get(partner);
-            if (other != null) {
-                send(other, new Message.PeerGone(session.id));
+            if (other == null) {
+                continue;
+            }
+            send(other, new Message.PeerGone(session.id()));
+            Conn otherConn = other.getAttachment();
+            Session otherSession = otherConn == null ? null : sessionOf(otherConn);
+            if (otherSession == null) {
+                continue;
+            }
+            // The partner still wants what the gone holder had: offer the next-best, unasked.
+            for (OpenWants.Want want : wants.offeredBy(partner, session.id(), now)) {
+                Set<String> exclude = new HashSet<>(want.offered);
+                List<PeerRecord> next = liveHolders(new PeerRecord(partner, otherSession.role()), want.id, 1, exclude);
+                if (!next.isEmpty()) {
+                    wants.addOffers(want, List.of(next.get(0).id()));
+                    sendMatch(other, partner, want.id, next);
+                }
             }
         }
-        log.info("peer {} left", session.id);
     }
 
     private static String abbreviate(String text) {
@@ -328,6 +460,55 @@ public final class SignalingServer implements AutoCloseable {
         return text.length() > 64 ? '"' + text.substring(0, 64) + "…\"" : '"' + text + '"';
     }
 
+    /** Whether this connection may open at all: origin, load, and connections from its address. */
+    private void admit(WebSocket conn, Conn c, ClientHandshake handshake) {
+        metrics.connectionsOpened.increment();
+        if (!config.allowedOrigins().isEmpty()) {
+            String origin = handshake.getFieldValue("Origin");
+            if (!config.allowedOrigins().contains(origin)) {
+                refuse(conn, new Message.Error(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "origin " + abbreviate(origin) + " may not use this server"), CloseFrame.POLICY_VALIDATION);
+                return;
+            }
+        }
+        if (welcomed.get() >= config.maxPeers()) {
+            metrics.refusedOverload.increment();
+            // Spread the retries: each refused client waits between 1 and 2 times the hint.
+            long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
+            refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
+                    + " peers); try again later", retry), CloseFrame.TRY_AGAIN_LATER);
+            return;
+        }
+        if (c.address != null) {
+            int n = connectionsByAddress.computeIfAbsent(c.address, a -> new AtomicInteger()).incrementAndGet();
+            c.counted = true;
+            if (n > config.maxConnectionsPerAddress()) {
+                refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
+                        + config.maxConnectionsPerAddress() + " connections from one address"), CloseFrame.POLICY_VALIDATION);
+            }
+        }
+    }
+
+    /** Applies the per-connection message rate; true when the frame may be handled. */
+    private boolean withinRate(WebSocket conn, Conn c) {
+        long now = System.nanoTime();
+        if (c.bucket.tryTake(now)) {
+            return true;
+        }
+        c.dropped++;
+        if (c.dropped > config.messageBurst()) {
+            refuse(conn, new Message.Error(ErrorCode.RATE_LIMITED, "too many messages: more than "
+                    + config.messagesPerSecond() + " a second; disconnected"), CloseFrame.POLICY_VALIDATION);
+        } else if (now - c.lastRateError > 1_000_000_000L) {
+            c.lastRateError = now;
+            sendError(conn, ErrorCode.RATE_LIMITED, "too many messages: at most " + config.messagesPerSecond()
+                    + " a second; this one and others were dropped");
+        } else {
+            metrics.error(ErrorCode.RATE_LIMITED);
+        }
+        return false;
+    }
+
     /** The Java-WebSocket endpoint; kept private so that its callbacks are not part of our API. */
     private final class Endpoint extends WebSocketServer {
         Endpoint(InetSocketAddress address) {
@@ -335,15 +516,25 @@ public final class SignalingServer implements AutoCloseable {
             setReuseAddr(true);
             setTcpNoDelay(true);
             setConnectionLostTimeout(config.heartbeatSeconds());
+            setMaxPendingConnections(config.acceptBacklog());
         }
 
         @Override
         public void onOpen(WebSocket conn, ClientHandshake handshake) {
-            // Nothing until the client says hello.
+            InetSocketAddress remote = conn.getRemoteSocketAddress();
+            Conn c = new Conn(remote == null ? null : remote.getAddress(),
+                    new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
+            conn.setAttachment(c);
+            admit(conn, c, handshake);
         }
 
         @Override
         public void onMessage(WebSocket conn, String text) {
+            Conn c = conn.getAttachment();
+            metrics.messagesReceived.increment();
+            if (c == null || !withinRate(conn, c)) {
+                return;
+            }
             Message message;
             try {
                 message = MessageCodec.decode(text);
@@ -352,7 +543,7 @@ public final class SignalingServer implements AutoCloseable {
                 return;
             }
             try {
-                handle(conn, message);
+                handle(conn, c, message);
             } catch (RuntimeException e) {
                 log.warn("error handling {} from {}", MessageCodec.typeName(message), conn.getRemoteSocketAddress(), e);
                 sendError(conn, ErrorCode.BAD_MESSAGE, "could not handle message: " + e.getMessage());
@@ -361,15 +552,22 @@ public final class SignalingServer implements AutoCloseable {
 
         @Override
         public void onMessage(WebSocket conn, ByteBuffer bytes) {
-            sendError(conn, ErrorCode.BINARY_NOT_ALLOWED, "binary frames are not part of this protocol; send JSON text");
+            Conn c = conn.getAttachment();
+            metrics.messagesReceived.increment();
+            if (c != null && withinRate(conn, c)) {
+                sendError(conn, ErrorCode.BINARY_NOT_ALLOWED, "binary frames are not part of this protocol; send JSON text");
+            }
         }
 
         @Override
         public void onClose(WebSocket conn, int code, String reason, boolean remote) {
             if (code == CloseFrame.TOOBIG) {
-                errorsByCode.computeIfAbsent(ErrorCode.FRAME_TOO_LARGE, k -> new AtomicLong()).incrementAndGet();
+                metrics.error(ErrorCode.FRAME_TOO_LARGE);
             }
-            onGone(conn);
+            Conn c = conn.getAttachment();
+            if (c != null) {
+                onGone(conn, c);
+            }
         }
 
         @Override

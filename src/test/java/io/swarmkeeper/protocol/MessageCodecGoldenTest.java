@@ -25,7 +25,14 @@ class MessageCodecGoldenTest {
                 + "\"candidate:1 1 udp 2122260223 10.77.0.1 50123 typ host\",\"sdpMLineIndex\":0,\"sdpMid\":\"0\"}}");
         return Stream.of(
                 Arguments.of("hello", new Message.Hello(1, PeerRole.SEEDER)),
-                Arguments.of("welcome", new Message.Welcome("k3v9q2mx7a", List.of(), new Message.Limits(65536, 1000))),
+                Arguments.of("hello-resume", new Message.Hello(1, PeerRole.BROWSER,
+                        new Message.Coordinates(51.5072, -0.1276, 35.0), "Zm9vYmFyYmF6cXV4MTIzNDU2")),
+                Arguments.of("welcome", new Message.Welcome("k3v9q2mx7a", "Zm9vYmFyYmF6cXV4MTIzNDU2", false, List.of(),
+                        new Message.Limits(65536, 1000, 50, 30))),
+                Arguments.of("lost", new Message.Lost(List.of(HASH))),
+                Arguments.of("cancel", new Message.Cancel(HASH)),
+                Arguments.of("error-overloaded", new Message.Error(ErrorCode.OVERLOADED,
+                        "server is full (100000 peers); try again later", 7300L)),
                 Arguments.of("have", new Message.Have(List.of(HASH))),
                 Arguments.of("want", new Message.Want(HASH, 3)),
                 Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER)))),

@@ -170,8 +170,8 @@ class SignalingServerTest {
 
     @Test
     void capsWhatOnePeerMayAnnounce() throws Exception {
-        try (SignalingServer small = new SignalingServer(new ServerConfig("127.0.0.1", 0, 65536, 10, 3, 8, 30,
-                java.util.List.of())).start();
+        try (SignalingServer small = new SignalingServer(ServerConfig.builder().port(0).maxHashesPerMessage(10)
+                .maxHoldingsPerPeer(3).build()).start();
              RawSignalingClient greedy = RawSignalingClient.welcomed(small.url(), "seeder")) {
             StringBuilder hashes = new StringBuilder();
             for (int i = 0; i < 4; i++) {

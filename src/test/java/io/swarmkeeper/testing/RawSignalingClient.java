@@ -2,7 +2,12 @@ package io.swarmkeeper.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.protocol.MessageCodec;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,12 +20,32 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
     private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
-    private RawSignalingClient(URI uri) {
-        super(uri);
+    private RawSignalingClient(URI uri, Map<String, String> headers) {
+        super(uri, headers);
     }
 
     public static RawSignalingClient connect(String url) throws InterruptedException {
-        RawSignalingClient client = new RawSignalingClient(URI.create(url));
+        return connect(url, Map.of(), null, null);
+    }
+
+    /**
+     * Connects with extra handshake headers, from a chosen local address (null: any), over TLS
+     * when {@code tls} is given.
+     */
+    public static RawSignalingClient connect(String url, Map<String, String> headers, String localAddress,
+                                             SSLContext tls) throws InterruptedException {
+        RawSignalingClient client = new RawSignalingClient(URI.create(url), headers);
+        if (tls != null) {
+            client.setSocketFactory(tls.getSocketFactory());
+        } else if (localAddress != null) {
+            try {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(localAddress, 0));
+                client.setSocket(socket);
+            } catch (IOException e) {
+                throw new AssertionError("cannot bind " + localAddress, e);
+            }
+        }
         if (!client.connectBlocking(5, TimeUnit.SECONDS)) {
             throw new AssertionError("cannot connect to " + url);
         }
@@ -69,6 +94,11 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
     /** True when nothing arrives within {@code millis}. */
     public boolean quietFor(long millis) throws InterruptedException {
         return received.poll(millis, TimeUnit.MILLISECONDS) == null;
+    }
+
+    /** True once the server closed the connection (or it failed). */
+    public boolean closedByServer() {
+        return closeCode.isDone();
     }
 
     public int awaitCloseCode() throws Exception {

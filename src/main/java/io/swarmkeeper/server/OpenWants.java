@@ -1,0 +1,89 @@
+package io.swarmkeeper.server;
+
+import io.swarmkeeper.content.ResourceId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What each peer still wants, and which holders it was offered: when an offered holder goes,
+ * the server can offer the next-best one without being asked again. A want ends when the asker
+ * announces the resource, cancels it, leaves, or after a while. Thread-safe.
+ */
+final class OpenWants {
+    /** One peer's want of one resource. */
+    static final class Want {
+        final String asker;
+        final ResourceId id;
+        final int count;
+        final Set<String> offered = new HashSet<>();
+        final long expiresAtNanos;
+
+        Want(String asker, ResourceId id, int count, long expiresAtNanos) {
+            this.asker = asker;
+            this.id = id;
+            this.count = count;
+            this.expiresAtNanos = expiresAtNanos;
+        }
+    }
+
+    private final long ttlNanos;
+    private final Map<String, Map<ResourceId, Want>> byAsker = new HashMap<>();
+
+    OpenWants(int ttlSeconds) {
+        this.ttlNanos = ttlSeconds * 1_000_000_000L;
+    }
+
+    /** Opens (or renews) a want and records the holders offered for it. */
+    synchronized void open(String asker, ResourceId id, int count, List<String> offered, long nowNanos) {
+        Want want = new Want(asker, id, count, nowNanos + ttlNanos);
+        want.offered.addAll(offered);
+        byAsker.computeIfAbsent(asker, k -> new HashMap<>()).put(id, want);
+    }
+
+    synchronized void close(String asker, ResourceId id) {
+        Map<ResourceId, Want> wants = byAsker.get(asker);
+        if (wants != null) {
+            wants.remove(id);
+            if (wants.isEmpty()) {
+                byAsker.remove(asker);
+            }
+        }
+    }
+
+    synchronized void closeAll(String asker) {
+        byAsker.remove(asker);
+    }
+
+    /** Live wants of {@code asker} that had {@code holder} among their offers. */
+    synchronized List<Want> offeredBy(String asker, String holder, long nowNanos) {
+        Map<ResourceId, Want> wants = byAsker.get(asker);
+        List<Want> result = new ArrayList<>();
+        if (wants == null) {
+            return result;
+        }
+        wants.values().removeIf(w -> w.expiresAtNanos - nowNanos < 0);
+        for (Want want : wants.values()) {
+            if (want.offered.contains(holder)) {
+                result.add(want);
+            }
+        }
+        return result;
+    }
+
+    /** Records further offers made for a want. */
+    synchronized void addOffers(Want want, List<String> holders) {
+        want.offered.addAll(holders);
+    }
+
+    synchronized int size() {
+        int n = 0;
+        for (Map<ResourceId, Want> wants : byAsker.values()) {
+            n += wants.size();
+        }
+        return n;
+    }
+}

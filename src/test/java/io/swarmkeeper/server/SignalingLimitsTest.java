@@ -1,0 +1,188 @@
+package io.swarmkeeper.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmkeeper.testing.RawSignalingClient;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.java_websocket.framing.CloseFrame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Floods, crowds from one address, foreign origins and TLS: each refused or served as documented. */
+@Timeout(60)
+class SignalingLimitsTest {
+    private static final String HASH = "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7";
+
+    @TempDir
+    Path dir;
+
+    private SignalingServer server;
+
+    private SignalingServer start(ServerConfig.Builder config) {
+        server = new SignalingServer(config.host("127.0.0.1").port(0).build()).start();
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void floodsAreThrottledThenCutOffWithoutHarmingOthers() throws Exception {
+        start(ServerConfig.builder().messagesPerSecond(5).messageBurst(10));
+        try (RawSignalingClient flood = RawSignalingClient.welcomed(server.url(), "peer");
+             RawSignalingClient calm = RawSignalingClient.welcomed(server.url(), "peer")) {
+            for (int i = 0; i < 15; i++) {
+                flood.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            }
+            JsonNode limited = flood.next("error");
+            assertEquals("rate-limited", limited.get("code").asText());
+            for (int i = 0; i < 30 && !flood.closedByServer(); i++) {
+                flood.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            }
+            assertEquals(CloseFrame.POLICY_VALIDATION, flood.awaitCloseCode());
+            calm.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            assertEquals("match", calm.next().get("type").asText());
+            assertTrue(server.errorCounts().get("rate-limited") >= 1);
+        }
+    }
+
+    @Test
+    void oneAddressMayHoldOnlySoManyConnections() throws Exception {
+        start(ServerConfig.builder().maxConnectionsPerAddress(2));
+        try (RawSignalingClient one = RawSignalingClient.connect(server.url(), Map.of(), "127.0.0.1", null);
+             RawSignalingClient two = RawSignalingClient.connect(server.url(), Map.of(), "127.0.0.1", null);
+             RawSignalingClient three = RawSignalingClient.connect(server.url(), Map.of(), "127.0.0.1", null);
+             RawSignalingClient elsewhere = RawSignalingClient.connect(server.url(), Map.of(), "127.0.0.2", null)) {
+            assertEquals("too-many-connections", three.next("error").get("code").asText());
+            assertEquals(CloseFrame.POLICY_VALIDATION, three.awaitCloseCode());
+            elsewhere.send("{\"type\":\"hello\",\"version\":1}");
+            assertEquals("welcome", elsewhere.next().get("type").asText());
+            two.closeBlocking();
+            // The slot frees once a connection from that address closes.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                try (RawSignalingClient again = RawSignalingClient.connect(server.url(), Map.of(), "127.0.0.1", null)) {
+                    again.send("{\"type\":\"hello\",\"version\":1}");
+                    if ("welcome".equals(again.next().get("type").asText())) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the freed slot was never usable");
+        }
+    }
+
+    @Test
+    void onlyAllowedOriginsMayConnect() throws Exception {
+        start(ServerConfig.builder().allowedOrigins(Set.of("https://listings.example")));
+        try (RawSignalingClient evil = RawSignalingClient.connect(server.url(), Map.of("Origin", "https://evil.example"), null, null);
+             RawSignalingClient good = RawSignalingClient.connect(server.url(), Map.of("Origin", "https://listings.example"), null, null)) {
+            JsonNode error = evil.next("error");
+            assertEquals("origin-not-allowed", error.get("code").asText());
+            assertTrue(error.get("message").asText().contains("evil.example"));
+            assertEquals(CloseFrame.POLICY_VALIDATION, evil.awaitCloseCode());
+            good.send("{\"type\":\"hello\",\"version\":1}");
+            assertEquals("welcome", good.next().get("type").asText());
+        }
+    }
+
+    @Test
+    void servesWssFromAPkcs12Keystore() throws Exception {
+        Path keystore = selfSignedKeystore();
+        start(ServerConfig.builder().tls(new ServerConfig.Tls(keystore, "changeit", null, null)));
+        assertTrue(server.url().startsWith("wss://127.0.0.1:"));
+        assertWelcomedOverTls(keystore);
+    }
+
+    @Test
+    void servesWssFromPemFilesInPkcs8AndPkcs1() throws Exception {
+        Path keystore = selfSignedKeystore();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        PrivateKey key = (PrivateKey) ks.getKey("server", "changeit".toCharArray());
+        Certificate cert = ks.getCertificate("server");
+        Path certPem = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
+        Path pkcs8 = Files.writeString(dir.resolve("key8.pem"), pem("PRIVATE KEY", key.getEncoded()));
+        byte[] rsa = PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded();
+        Path pkcs1 = Files.writeString(dir.resolve("key1.pem"), pem("RSA PRIVATE KEY", rsa));
+
+        for (Path keyPem : List.of(pkcs8, pkcs1)) {
+            start(ServerConfig.builder().tls(new ServerConfig.Tls(null, null, certPem, keyPem)));
+            assertWelcomedOverTls(keystore);
+            server.close();
+            server = null;
+        }
+    }
+
+    @Test
+    void badTlsMaterialIsRefusedClearly() throws Exception {
+        Path notAKey = Files.writeString(dir.resolve("nope.pem"), "hello");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new SignalingServer(ServerConfig.builder()
+                .port(0).tls(new ServerConfig.Tls(null, null, cert, notAKey)).build()).start());
+        assertTrue(e.getMessage().contains("TLS certificate"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ServerConfig.Tls(null, null, cert, null));
+    }
+
+    private void assertWelcomedOverTls(Path trustStore) throws Exception {
+        try (RawSignalingClient client = RawSignalingClient.connect(server.url(), Map.of(), null, trusting(trustStore))) {
+            client.send("{\"type\":\"hello\",\"version\":1}");
+            assertEquals("welcome", client.next().get("type").asText());
+        }
+    }
+
+    private Path selfSignedKeystore() throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit",
+                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost")
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, keytool.waitFor(), output);
+        return keystore;
+    }
+
+    private static SSLContext trusting(Path keystore) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
