@@ -28,7 +28,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
+        CommandLine cli = commandLine();
+        try {
+            cli.setDefaultValueProvider(ConfigDefaults.load(args, System.getenv()));
+        } catch (java.io.IOException e) {
+            System.err.println("swarmkeeper: " + e.getMessage());
+            System.exit(2);
+        }
+        int code = cli.execute(args);
         StdOut.release();
         System.exit(code);
     }

@@ -17,6 +17,10 @@ import picocli.CommandLine.Option;
                 "verifies it against its hash, keeps it in the H2 store under --store, announces it to the",
                 "signaling server and serves it to peers. Bytes that fail the hash are logged and not stored."})
 final class SeedCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (Java properties, keys ${COMMAND-NAME}.<option>). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
+    java.nio.file.Path config;
+
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;
 

@@ -1,46 +1,142 @@
 package io.swarmkeeper.cli;
 
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.server.MetricsEndpoint;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Runs the signaling server: pairs peers and relays their WebRTC signals.")
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the signaling server: pairs peers and relays their WebRTC signals.",
+                "",
+                "Every option can also come from an environment variable SWARMKEEPER_SERVER_<OPTION>",
+                "(e.g. SWARMKEEPER_SERVER_MAX_PEERS=20000) or from the configuration file, key",
+                "server.<option> (e.g. server.max-peers=20000); flags win over the environment, which",
+                "wins over the file."})
 final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (Java properties). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
+    Path config;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = "--port", defaultValue = "8765", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--max-peers", defaultValue = "100000",
+            description = "Peers at once; beyond, new connections are refused with a retry-after hint (default: ${DEFAULT-VALUE}).")
+    int maxPeers;
+
+    @Option(names = "--retry-after-ms", defaultValue = "5000",
+            description = "Retry-after hint when full; each refused client gets 1-2x this, spreading retries (default: ${DEFAULT-VALUE}).")
+    long retryAfterMs;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "64",
+            description = "Connections from one IP address at once (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--messages-per-second", defaultValue = "50",
+            description = "Sustained messages per second per connection; excess is dropped with an error (default: ${DEFAULT-VALUE}).")
+    int messagesPerSecond;
+
+    @Option(names = "--message-burst", defaultValue = "200",
+            description = "Messages a connection may send at once above the rate; a connection that keeps exceeding it is closed (default: ${DEFAULT-VALUE}).")
+    int messageBurst;
+
     @Option(names = "--max-frame-bytes", defaultValue = "65536",
-            description = "Largest WebSocket frame accepted; larger ones close the connection (default: ${DEFAULT-VALUE}).")
+            description = "Largest WebSocket frame accepted; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
     int maxFrameBytes;
 
-    @Option(names = "--ice-server", paramLabel = "URL",
-            description = "An ICE server handed to every peer, e.g. stun:stun.example.org:3478. Repeatable. None by default: host candidates only.")
+    @Option(names = "--max-hashes-per-message", defaultValue = "1000",
+            description = "Hashes in one have/lost message (default: ${DEFAULT-VALUE}).")
+    int maxHashesPerMessage;
+
+    @Option(names = "--max-holdings-per-peer", defaultValue = "100000",
+            description = "Resources one peer may announce (default: ${DEFAULT-VALUE}).")
+    int maxHoldingsPerPeer;
+
+    @Option(names = "--heartbeat-seconds", defaultValue = "30",
+            description = "WebSocket ping interval; a peer silent for 1.5 intervals is dropped (default: ${DEFAULT-VALUE}).")
+    int heartbeatSeconds;
+
+    @Option(names = "--resume-grace-seconds", defaultValue = "120",
+            description = "How long a disconnected peer can get its id back with its resume token (default: ${DEFAULT-VALUE}).")
+    int resumeGraceSeconds;
+
+    @Option(names = "--want-seconds", defaultValue = "60",
+            description = "How long a want stays open for offering further holders (default: ${DEFAULT-VALUE}).")
+    int wantSeconds;
+
+    @Option(names = "--accept-backlog", defaultValue = "4096",
+            description = "TCP accept backlog, for reconnect storms (capped by net.core.somaxconn) (default: ${DEFAULT-VALUE}).")
+    int acceptBacklog;
+
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", split = ",",
+            description = "An allowed Origin header, e.g. https://example.org. Repeatable or comma-separated. None: any origin.")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    @Option(names = "--ice-server", paramLabel = "URL", split = ",",
+            description = "An ICE server handed to every peer, e.g. turn:turn.example.org:3478. Repeatable. None by default: host candidates only.")
     List<String> iceServers = new ArrayList<>();
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with this PKCS#12 keystore.")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password", paramLabel = "PASSWORD",
+            description = "Password of the keystore (better: SWARMKEEPER_SERVER_TLS_KEYSTORE_PASSWORD).")
+    String tlsKeystorePassword;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve wss:// with this PEM certificate chain (with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8, PKCS#1 or SEC 1, unencrypted) for --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String metricsHost;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve /metrics (Prometheus) and /stats (JSON) over HTTP on this port. Off when absent.")
+    Integer metricsPort;
 
     @Override
     public Integer call() throws Exception {
         List<Message.IceServer> ice = iceServers.stream()
                 .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
-        ServerConfig config = ServerConfig.builder().host(host).port(port).maxFrameBytes(maxFrameBytes).iceServers(ice).build();
+        ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
+                : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
+        ServerConfig config = ServerConfig.builder().host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
+                .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
+                .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
+                .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
+                .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
+        MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (metrics != null) {
+                metrics.close();
+            }
             server.close();
             stopped.countDown();
         }, "server-shutdown"));
         System.out.println("signaling server listening on " + server.url());
+        if (metrics != null) {
+            System.out.println("metrics on " + metrics.url() + "/metrics and " + metrics.url() + "/stats");
+        }
         System.out.flush();
         stopped.await();
         return 0;
     }
+
 }

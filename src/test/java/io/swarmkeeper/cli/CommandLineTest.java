@@ -14,6 +14,7 @@ import io.swarmkeeper.testing.TestNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,40 @@ class CommandLineTest {
         assertEquals("23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7", line.get("sha224").asText());
         assertEquals(1, result.stdoutLines().size());
         assertTrue(result.stderr().contains("missing: no such file"), result.stderr());
+    }
+
+    @Test
+    void serverSettingsComeFromFlagsThenEnvironmentThenConfigFile() throws Exception {
+        Path config = Files.writeString(dir.resolve("swarmkeeper.properties"),
+                "server.host=127.0.0.2\nserver.port=0\nserver.metrics-port=0\n");
+        SwarmkeeperProcess fromFile = SwarmkeeperProcess.start("server", "--config", config.toString());
+        try {
+            fromFile.awaitStdout("ws://127.0.0.2:");
+            fromFile.awaitStdout("metrics on http://127.0.0.1:");
+        } finally {
+            fromFile.stop();
+        }
+        SwarmkeeperProcess fromEnv = SwarmkeeperProcess.start(Map.of("SWARMKEEPER_CONFIG", config.toString(),
+                "SWARMKEEPER_SERVER_HOST", "127.0.0.3"), "server");
+        try {
+            fromEnv.awaitStdout("ws://127.0.0.3:");
+        } finally {
+            fromEnv.stop();
+        }
+        SwarmkeeperProcess fromFlag = SwarmkeeperProcess.start(Map.of("SWARMKEEPER_SERVER_HOST", "127.0.0.3"),
+                "server", "--config", config.toString(), "--host", "127.0.0.4");
+        try {
+            fromFlag.awaitStdout("ws://127.0.0.4:");
+        } finally {
+            fromFlag.stop();
+        }
+        SwarmkeeperProcess.Result badEnv = SwarmkeeperProcess.run(Map.of("SWARMKEEPER_SERVER_MAX_PEERS", "lots"),
+                "server", "--port", "0");
+        assertEquals(2, badEnv.exitCode());
+        assertTrue(badEnv.stderr().contains("--max-peers") && badEnv.stderr().contains("lots"), badEnv.stderr());
+        SwarmkeeperProcess.Result missing = SwarmkeeperProcess.run("server", "--config", dir.resolve("nope").toString());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.stderr().contains("does not exist"), missing.stderr());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -35,12 +36,24 @@ public final class SwarmkeeperProcess {
 
     /** Starts a long-running command (server, seed). */
     public static SwarmkeeperProcess start(String... args) throws IOException {
-        return new SwarmkeeperProcess(builder(args).start());
+        return start(Map.of(), args);
+    }
+
+    /** Starts a long-running command with extra environment variables. */
+    public static SwarmkeeperProcess start(Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder builder = builder(args);
+        builder.environment().putAll(env);
+        return new SwarmkeeperProcess(builder.start());
     }
 
     /** Runs a command to its end (60 s at most). */
     public static Result run(String... args) throws IOException, InterruptedException {
-        SwarmkeeperProcess p = start(args);
+        return run(Map.of(), args);
+    }
+
+    /** Runs a command to its end (60 s at most) with extra environment variables. */
+    public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        SwarmkeeperProcess p = start(env, args);
         if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
             p.stop();
             throw new AssertionError("swarmkeeper " + String.join(" ", args) + " did not finish within 60 s");

@@ -1,0 +1,92 @@
+package io.swarmkeeper.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Where options get their values when a flag does not give one, in this order: an environment
+ * variable {@code SWARMKEEPER_<COMMAND>_<OPTION>} (e.g. {@code SWARMKEEPER_SERVER_MAX_PEERS}),
+ * then the configuration file's key {@code <command>.<option>} (e.g. {@code server.max-peers}),
+ * then the option's built-in default. The file is {@code --config FILE}, or
+ * {@code $SWARMKEEPER_CONFIG}, or {@code $XDG_CONFIG_HOME/swarmkeeper/swarmkeeper.properties}
+ * (by default {@code ~/.config/swarmkeeper/swarmkeeper.properties}) when it exists.
+ */
+final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    private final Map<String, String> environment;
+    private final Properties file;
+    private final Path filePath;
+
+    private ConfigDefaults(Map<String, String> environment, Properties file, Path filePath) {
+        this.environment = environment;
+        this.file = file;
+        this.filePath = filePath;
+    }
+
+    /** Reads the configuration named by {@code args}, the environment or the platform convention. */
+    static ConfigDefaults load(String[] args, Map<String, String> environment) throws IOException {
+        Path path = explicitConfig(args);
+        boolean required = path != null;
+        if (path == null && environment.get("SWARMKEEPER_CONFIG") != null) {
+            path = Path.of(environment.get("SWARMKEEPER_CONFIG"));
+            required = true;
+        }
+        if (path == null) {
+            String xdg = environment.get("XDG_CONFIG_HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+            path = base.resolve("swarmkeeper").resolve("swarmkeeper.properties");
+        }
+        Properties properties = new Properties();
+        if (Files.isRegularFile(path)) {
+            try (Reader reader = Files.newBufferedReader(path)) {
+                properties.load(reader);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException("configuration file " + path + " cannot be read: " + e.getMessage(), e);
+            }
+        } else if (required) {
+            throw new IOException("configuration file " + path + " does not exist");
+        }
+        return new ConfigDefaults(environment, properties, path);
+    }
+
+    private static Path explicitConfig(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return null;
+    }
+
+    Path filePath() {
+        return filePath;
+    }
+
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+        if (!(argSpec instanceof OptionSpec option) || option.longestName().equals("--config")) {
+            return null;
+        }
+        String command = argSpec.command().qualifiedName(".").replaceFirst("^swarmkeeper\\.?", "");
+        String name = option.longestName().replaceFirst("^--", "");
+        if (command.isEmpty() || !option.longestName().startsWith("--")) {
+            return null;
+        }
+        String env = "SWARMKEEPER_" + (command + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+        String value = environment.get(env);
+        if (value != null) {
+            return value;
+        }
+        return file.getProperty(command + "." + name);
+    }
+}
