@@ -76,6 +76,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "How long a want stays open for offering further holders (default: ${DEFAULT-VALUE}).")
     int wantSeconds;
 
+    @Option(names = "--max-handshakes-per-second", defaultValue = "2000",
+            description = "New connections admitted per second; beyond, each gets a retry-after slot in a virtual queue, so reconnect storms drain at this rate (default: ${DEFAULT-VALUE}).")
+    int maxHandshakesPerSecond;
+
     @Option(names = "--accept-backlog", defaultValue = "4096",
             description = "TCP accept backlog, for reconnect storms (capped by net.core.somaxconn) (default: ${DEFAULT-VALUE}).")
     int acceptBacklog;
@@ -119,6 +123,7 @@ final class ServerCommand implements Callable<Integer> {
                 .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
                 .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
                 .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
+                .maxHandshakesPerSecond(maxHandshakesPerSecond)
                 .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);

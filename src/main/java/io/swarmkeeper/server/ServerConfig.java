@@ -27,6 +27,7 @@ public record ServerConfig(
         int wantSeconds,
         long retryAfterMs,
         int acceptBacklog,
+        int maxHandshakesPerSecond,
         Tls tls) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
@@ -57,6 +58,7 @@ public record ServerConfig(
         requireRange("resume grace seconds", resumeGraceSeconds, 0, 86_400);
         requireRange("want seconds", wantSeconds, 1, 86_400);
         requireRange("accept backlog", acceptBacklog, 1, 1_000_000);
+        requireRange("max handshakes per second", maxHandshakesPerSecond, 1, 1_000_000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }
@@ -102,6 +104,7 @@ public record ServerConfig(
         b.wantSeconds = wantSeconds;
         b.retryAfterMs = retryAfterMs;
         b.acceptBacklog = acceptBacklog;
+        b.maxHandshakesPerSecond = maxHandshakesPerSecond;
         b.tls = tls;
         return b;
     }
@@ -125,6 +128,7 @@ public record ServerConfig(
         private int wantSeconds = 60;
         private long retryAfterMs = 5000;
         private int acceptBacklog = 4096;
+        private int maxHandshakesPerSecond = 2000;
         private Tls tls;
 
         public Builder host(String v) { host = v; return this; }
@@ -144,12 +148,14 @@ public record ServerConfig(
         public Builder wantSeconds(int v) { wantSeconds = v; return this; }
         public Builder retryAfterMs(long v) { retryAfterMs = v; return this; }
         public Builder acceptBacklog(int v) { acceptBacklog = v; return this; }
+        public Builder maxHandshakesPerSecond(int v) { maxHandshakesPerSecond = v; return this; }
         public Builder tls(Tls v) { tls = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
-                    allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog, tls);
+                    allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
+                    maxHandshakesPerSecond, tls);
         }
     }
 }

@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
+    /** The heartbeat pings a slice of the connections this often, so pings never come in one burst. */
+    private static final long HEARTBEAT_TICK_MS = 100;
+    /** A connection that has not said hello by then is closed (it holds a slot for nothing). */
+    private static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final ServerConfig config;
@@ -63,6 +67,11 @@ public final class SignalingServer implements AutoCloseable {
         return t;
     });
     private final Endpoint endpoint;
+    private final Object admissionLock = new Object();
+    private final TokenBucket admissions;      // guarded by admissionLock
+    private long nextAdmissionSlotNanos;       // guarded by admissionLock
+    private List<WebSocket> heartbeatRound = List.of();
+    private int heartbeatCursor;
     private volatile Exception startFailure;
 
     public SignalingServer(ServerConfig config) {
@@ -76,6 +85,7 @@ public final class SignalingServer implements AutoCloseable {
         this.wants = new OpenWants(config.wantSeconds());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.endpoint = new Endpoint(new InetSocketAddress(config.host(), config.port()));
+        this.admissions = new TokenBucket(config.maxHandshakesPerSecond(), config.maxHandshakesPerSecond(), System.nanoTime());
     }
 
     /** Binds and starts; returns once connections are accepted, or throws why not. */
@@ -101,6 +111,7 @@ public final class SignalingServer implements AutoCloseable {
                     + ": " + startFailure.getMessage(), startFailure);
         }
         sampler.scheduleAtFixedRate(metrics::sample, 1, 1, TimeUnit.SECONDS);
+        sampler.scheduleAtFixedRate(this::heartbeatTick, HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -182,6 +193,9 @@ public final class SignalingServer implements AutoCloseable {
     private static final class Conn {
         final InetAddress address;
         final TokenBucket bucket;
+        final long openedNanos = System.nanoTime();
+        /** Last sign of life: any frame or pong (written by workers, read by the heartbeat). */
+        volatile long lastHeardNanos = openedNanos;
         boolean counted;
         int dropped;
         long lastRateError;
@@ -196,6 +210,58 @@ public final class SignalingServer implements AutoCloseable {
 
     /** A welcomed peer. */
     private record Session(String id, PeerRole role) {}
+
+    /**
+     * Pings every connection once per heartbeat period, a slice each tick, and closes those not
+     * heard from (no frame, no pong) for 1.5 periods, or that never said hello. Java-WebSocket's
+     * own checker pings all connections at once, which stalls relaying for every peer with
+     * tens of thousands connected; spreading the pings keeps the cost flat.
+     */
+    private void heartbeatTick() {
+        try {
+            long now = System.nanoTime();
+            long periodNanos = TimeUnit.SECONDS.toNanos(config.heartbeatSeconds());
+            if (heartbeatCursor >= heartbeatRound.size()) {
+                heartbeatRound = new ArrayList<>(endpoint.getConnections());
+                heartbeatCursor = 0;
+            }
+            long ticks = Math.max(1, periodNanos / TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TICK_MS));
+            int slice = (int) Math.max(1, (heartbeatRound.size() + ticks - 1) / ticks);
+            for (int i = 0; i < slice && heartbeatCursor < heartbeatRound.size(); i++) {
+                WebSocket conn = heartbeatRound.get(heartbeatCursor++);
+                Conn c = conn.getAttachment();
+                if (c == null || !conn.isOpen()) {
+                    continue;
+                }
+                if (now - c.lastHeardNanos > periodNanos * 3 / 2) {
+                    conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "missed heartbeats");
+                } else if (sessionOf(c) == null && now - c.openedNanos > HELLO_TIMEOUT_NANOS) {
+                    conn.close(CloseFrame.POLICY_VALIDATION, "no hello");
+                } else {
+                    conn.sendPing();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("heartbeat tick failed", e);
+        }
+    }
+
+    /**
+     * Admits a new connection within the handshake rate, or gives it a retry-after that puts it
+     * in a virtual queue: refused clients are told to come back one admission slot apart, so a
+     * reconnect storm drains at the rate the server can take instead of retrying all at once.
+     */
+    private long admissionDelayMs() {
+        synchronized (admissionLock) {
+            long now = System.nanoTime();
+            if (nextAdmissionSlotNanos - now < 0 && admissions.tryTake(now)) {
+                return 0;
+            }
+            long slot = Math.max(now, nextAdmissionSlotNanos) + 1_000_000_000L / config.maxHandshakesPerSecond();
+            nextAdmissionSlotNanos = slot;
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(slot - now));
+        }
+    }
 
     private String newPeerId() {
         char[] id = new char[10];
@@ -402,8 +468,8 @@ public final class SignalingServer implements AutoCloseable {
             send(conn, new Message.PeerGone(signal.to()));
             return;
         }
-        send(target, new Message.Signal(null, session.id(), signal.data()));
         metrics.signalsRelayed.increment();
+        send(target, new Message.Signal(null, session.id(), signal.data()));
     }
 
     private void onGone(WebSocket conn, Conn c) {
@@ -471,6 +537,13 @@ public final class SignalingServer implements AutoCloseable {
                 return;
             }
         }
+        long delay = admissionDelayMs();
+        if (delay > 0) {
+            metrics.refusedOverload.increment();
+            refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "too many new connections at once; try again in "
+                    + delay + " ms", delay), CloseFrame.TRY_AGAIN_LATER);
+            return;
+        }
         if (welcomed.get() >= config.maxPeers()) {
             metrics.refusedOverload.increment();
             // Spread the retries: each refused client waits between 1 and 2 times the hint.
@@ -515,7 +588,7 @@ public final class SignalingServer implements AutoCloseable {
             super(address, 2, List.of(new Draft_6455(List.of(), config.maxFrameBytes())));
             setReuseAddr(true);
             setTcpNoDelay(true);
-            setConnectionLostTimeout(config.heartbeatSeconds());
+            setConnectionLostTimeout(0); // our own heartbeat spreads the pings (heartbeatTick)
             setMaxPendingConnections(config.acceptBacklog());
         }
 
@@ -529,9 +602,20 @@ public final class SignalingServer implements AutoCloseable {
         }
 
         @Override
+        public void onWebsocketPong(WebSocket conn, org.java_websocket.framing.Framedata frame) {
+            Conn c = conn.getAttachment();
+            if (c != null) {
+                c.lastHeardNanos = System.nanoTime();
+            }
+        }
+
+        @Override
         public void onMessage(WebSocket conn, String text) {
             Conn c = conn.getAttachment();
             metrics.messagesReceived.increment();
+            if (c != null) {
+                c.lastHeardNanos = System.nanoTime();
+            }
             if (c == null || !withinRate(conn, c)) {
                 return;
             }

@@ -97,6 +97,28 @@ class SignalingLimitsTest {
     }
 
     @Test
+    void aBurstOfNewConnectionsIsQueuedWithSpreadRetryHints() throws Exception {
+        start(ServerConfig.builder().maxHandshakesPerSecond(2));
+        try (RawSignalingClient first = RawSignalingClient.connect(server.url());
+             RawSignalingClient second = RawSignalingClient.connect(server.url());
+             RawSignalingClient third = RawSignalingClient.connect(server.url());
+             RawSignalingClient fourth = RawSignalingClient.connect(server.url())) {
+            first.send("{\"type\":\"hello\",\"version\":1}");
+            assertEquals("welcome", first.next().get("type").asText());
+            second.send("{\"type\":\"hello\",\"version\":1}");
+            assertEquals("welcome", second.next().get("type").asText());
+            JsonNode a = third.next("error");
+            JsonNode b = fourth.next("error");
+            assertEquals("overloaded", a.get("code").asText());
+            long hintA = a.get("retryAfterMs").asLong();
+            long hintB = b.get("retryAfterMs").asLong();
+            assertTrue(Math.abs(hintB - hintA) >= 400, "refused clients get different slots: " + hintA + ", " + hintB);
+            assertTrue(Math.max(hintA, hintB) <= 1100, "one slot each at 2 a second: " + hintA + ", " + hintB);
+            assertEquals(1013, third.awaitCloseCode());
+        }
+    }
+
+    @Test
     void onlyAllowedOriginsMayConnect() throws Exception {
         start(ServerConfig.builder().allowedOrigins(Set.of("https://listings.example")));
         try (RawSignalingClient evil = RawSignalingClient.connect(server.url(), Map.of("Origin", "https://evil.example"), null, null);

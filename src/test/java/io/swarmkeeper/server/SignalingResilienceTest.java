@@ -214,7 +214,7 @@ class SignalingResilienceTest {
             occupant.closeBlocking();
             awaitPeers(0);
             SignalingClient client = SignalingClient.connect(URI.create(server.url()), PeerRole.PEER,
-                    message -> {}, SignalingClient.Options.persistent().withBackoff(Duration.ofMillis(10), Duration.ofMillis(20)));
+                    message -> {}, SignalingClient.Options.persistent().withBackoff(Duration.ofMillis(2000), Duration.ofMillis(4000)));
             try (client; RawSignalingClient squatter = squatAfterKick(client)) {
                 long refusedAt = System.nanoTime();
                 long opened = server.metrics().connectionsOpened.sum();
@@ -233,7 +233,10 @@ class SignalingResilienceTest {
         }
     }
 
-    /** Kicks the client and takes its place at once, so that its first retry meets a full server. */
+    /**
+     * Kicks the client and takes its place at once (its first retry waits a random 0-2 s), so
+     * that its retry meets a full server.
+     */
     private RawSignalingClient squatAfterKick(SignalingClient client) throws Exception {
         long before = server.metrics().refusedOverload.sum();
         server.disconnect(client.id());
