@@ -19,6 +19,7 @@ public final class ServerMetrics {
     final LongAdder matches = new LongAdder();
     final LongAdder resumed = new LongAdder();
     final LongAdder refusedOverload = new LongAdder();
+    final LongAdder reaped = new LongAdder();
     final Map<String, LongAdder> errorsByCode = new ConcurrentHashMap<>();
     final Map<PeerRole, AtomicLong> peersByRole = new ConcurrentHashMap<>();
     private final long startedNanos = System.nanoTime();
@@ -81,6 +82,7 @@ public final class ServerMetrics {
         counter(out, "swarmkeeper_matches_total", "Match answers sent.", matches.sum());
         counter(out, "swarmkeeper_resumed_total", "Reconnections that got their id back.", resumed.sum());
         counter(out, "swarmkeeper_refused_overload_total", "Connections refused with a retry-after hint.", refusedOverload.sum());
+        counter(out, "swarmkeeper_reaped_total", "Connections closed for missed heartbeats or no hello.", reaped.sum());
         out.append("# HELP swarmkeeper_errors_total Errors sent to peers, by stable code.\n");
         out.append("# TYPE swarmkeeper_errors_total counter\n");
         errorCounts().forEach((code, n) ->
@@ -110,6 +112,7 @@ public final class ServerMetrics {
         root.put("messagesReceived", messagesReceived.sum());
         root.put("connectionsOpened", connectionsOpened.sum());
         root.put("refusedOverload", refusedOverload.sum());
+        root.put("reaped", reaped.sum());
         ObjectNode errors = root.putObject("errors");
         errorCounts().forEach(errors::put);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

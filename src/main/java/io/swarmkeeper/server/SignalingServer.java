@@ -196,6 +196,8 @@ public final class SignalingServer implements AutoCloseable {
         final long openedNanos = System.nanoTime();
         /** Last sign of life: any frame or pong (written by workers, read by the heartbeat). */
         volatile long lastHeardNanos = openedNanos;
+        /** When the heartbeat last pinged it; 0 before the first ping (heartbeat thread only). */
+        long lastPingNanos;
         boolean counted;
         int dropped;
         long lastRateError;
@@ -212,8 +214,9 @@ public final class SignalingServer implements AutoCloseable {
     private record Session(String id, PeerRole role) {}
 
     /**
-     * Pings every connection once per heartbeat period, a slice each tick, and closes those not
-     * heard from (no frame, no pong) for 1.5 periods, or that never said hello. Java-WebSocket's
+     * Pings every connection once per heartbeat period, a slice each tick, and closes those that
+     * did not answer the previous round's ping (no frame, no pong in a whole period), or that
+     * never said hello: a dead peer goes one to two periods after its last sign of life. Java-WebSocket's
      * own checker pings all connections at once, which stalls relaying for every peer with
      * tens of thousands connected; spreading the pings keeps the cost flat.
      */
@@ -233,11 +236,17 @@ public final class SignalingServer implements AutoCloseable {
                 if (c == null || !conn.isOpen()) {
                     continue;
                 }
-                if (now - c.lastHeardNanos > periodNanos * 3 / 2) {
+                if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0) {
+                    // Pinged a whole round ago and not heard from since.
+                    metrics.reaped.increment();
+                    log.debug("reaping {}: no answer for {} ms", conn.getRemoteSocketAddress(), (now - c.lastHeardNanos) / 1_000_000);
                     conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "missed heartbeats");
                 } else if (sessionOf(c) == null && now - c.openedNanos > HELLO_TIMEOUT_NANOS) {
+                    metrics.reaped.increment();
+                    log.debug("reaping {}: no hello", conn.getRemoteSocketAddress());
                     conn.close(CloseFrame.POLICY_VALIDATION, "no hello");
                 } else {
+                    c.lastPingNanos = now;
                     conn.sendPing();
                 }
             }
@@ -247,14 +256,15 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     /**
-     * Admits a new connection within the handshake rate, or gives it a retry-after that puts it
-     * in a virtual queue: refused clients are told to come back one admission slot apart, so a
-     * reconnect storm drains at the rate the server can take instead of retrying all at once.
+     * Admits a new connection within the handshake rate (a token bucket), or returns how long it
+     * should wait: refused clients are given slots one admission apart after the last slot given
+     * out, a virtual queue, so that a reconnect storm comes back at the rate the server can take
+     * instead of all at once. A client that returns at its slot finds a token waiting.
      */
     private long admissionDelayMs() {
         synchronized (admissionLock) {
             long now = System.nanoTime();
-            if (nextAdmissionSlotNanos - now < 0 && admissions.tryTake(now)) {
+            if (admissions.tryTake(now)) {
                 return 0;
             }
             long slot = Math.max(now, nextAdmissionSlotNanos) + 1_000_000_000L / config.maxHandshakesPerSecond();
