@@ -72,6 +72,7 @@ public final class SignalingServer implements AutoCloseable {
     private long nextAdmissionSlotNanos;       // guarded by admissionLock
     private List<WebSocket> heartbeatRound = List.of();
     private int heartbeatCursor;
+    private long heartbeatRoundStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile Exception startFailure;
 
     public SignalingServer(ServerConfig config) {
@@ -225,8 +226,13 @@ public final class SignalingServer implements AutoCloseable {
             long now = System.nanoTime();
             long periodNanos = TimeUnit.SECONDS.toNanos(config.heartbeatSeconds());
             if (heartbeatCursor >= heartbeatRound.size()) {
+                // A round lasts one whole period, however few connections there are.
+                if (now - heartbeatRoundStart < periodNanos) {
+                    return;
+                }
                 heartbeatRound = new ArrayList<>(endpoint.getConnections());
                 heartbeatCursor = 0;
+                heartbeatRoundStart = now;
             }
             long ticks = Math.max(1, periodNanos / TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TICK_MS));
             int slice = (int) Math.max(1, (heartbeatRound.size() + ticks - 1) / ticks);
