@@ -10,6 +10,7 @@ import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.node.SignalingClient;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
+import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,11 +102,7 @@ class SignalingResilienceTest {
             a.send(have());
             awaitHolders(1);
             a.send("{\"type\":\"lost\",\"hashes\":[\"" + HASH + "\"]}");
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (server.holderCount(ID) > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(0, server.holderCount(ID));
+            Poll.until(Duration.ofSeconds(5), "the holding to go", () -> server.holderCount(ID) == 0);
         }
     }
 
@@ -187,11 +184,8 @@ class SignalingResilienceTest {
             awaitHolders(1);
             String id = client.id();
             assertTrue(server.disconnect(id));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (welcomes.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(2, welcomes.size(), "welcomed again after the cut");
+            Poll.until(Duration.ofSeconds(10), "a second welcome after the cut", () -> welcomes.size() >= 2);
+            assertEquals(2, welcomes.size());
             assertTrue(welcomes.get(1).resumed());
             assertEquals(id, client.id(), "same id after reconnecting");
             awaitHolders(1);
@@ -224,11 +218,7 @@ class SignalingResilienceTest {
                     Thread.sleep(20);
                 }
                 squatter.closeBlocking();
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (!client.isConnected() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(client.isConnected(), "it got in once there was room");
+                Poll.until(Duration.ofSeconds(10), "the client to get in once there was room", client::isConnected);
             }
         }
     }
@@ -242,11 +232,8 @@ class SignalingResilienceTest {
         server.disconnect(client.id());
         awaitPeers(0);
         RawSignalingClient squatter = RawSignalingClient.welcomed(server.url(), "peer");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.metrics().refusedOverload.sum() == before && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(server.metrics().refusedOverload.sum() > before, "the client's retry met the full server");
+        Poll.until(Duration.ofSeconds(5), "the client's retry to meet the full server",
+                () -> server.metrics().refusedOverload.sum() > before);
         return squatter;
     }
 
@@ -255,23 +242,11 @@ class SignalingResilienceTest {
     }
 
     private void awaitHolders(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.holderCount(ID) < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + n + " holders, have " + server.holderCount(ID));
-            }
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(5), n + " holders", () -> server.holderCount(ID) >= n);
     }
 
     private void awaitPeers(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.peerCount() != n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + n + " peers, have " + server.peerCount());
-            }
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(5), n + " peers", () -> server.peerCount() == n);
     }
 
     /** A client-to-server text frame (clients must mask), for a hand-made half-open peer. */

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import org.java_websocket.framing.CloseFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,11 +162,7 @@ class SignalingServerTest {
             flash.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
             flash.closeBlocking();
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.peerCount() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, server.peerCount());
+        Poll.until(Duration.ofSeconds(5), "every flash peer to be forgotten", () -> server.peerCount() == 0);
         assertEquals(0, server.holderCount(ResourceId.parse(HASH)));
     }
 
@@ -189,13 +187,7 @@ class SignalingServerTest {
     private void awaitHolders() throws InterruptedException {
         // "have" has no reply: wait until the server has registered it.
         ResourceId id = ResourceId.parse(HASH);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.holderCount(id) == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the server never registered the holder");
-            }
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(5), "the server to register the holder", () -> server.holderCount(id) > 0);
     }
 
     /** Parses JSON for comparisons. */

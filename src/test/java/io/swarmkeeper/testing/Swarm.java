@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,29 +81,18 @@ public final class Swarm implements AutoCloseable {
     }
 
     /** Waits (15 s at most) until some peer holds {@code id} at the server. */
-    public void awaitHolderOf(ResourceId id) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (server.holderCount(id) == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("no holder of " + id.shortForm() + " registered within 15 s");
-            }
-            Thread.sleep(20);
-        }
+    public void awaitHolderOf(ResourceId id) throws InterruptedException {
+        Poll.until(Duration.ofSeconds(15), "a holder of " + id.shortForm(), () -> server.holderCount(id) > 0);
     }
 
     /** Waits until the server lists {@code peerId} among the holders of {@code id}. */
     void awaitHolder(ResourceId id, String peerId) throws IOException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!server.holds(peerId, id)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("signaling server never registered " + peerId + " as holder of " + id.shortForm());
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
+        try {
+            Poll.until(Duration.ofSeconds(5), peerId + " to be registered as holder of " + id.shortForm(),
+                    () -> server.holds(peerId, id));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
