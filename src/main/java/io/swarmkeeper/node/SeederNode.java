@@ -121,11 +121,12 @@ public final class SeederNode implements AutoCloseable {
         int stored = 0;
         int already = 0;
         List<String> failures = new ArrayList<>();
+        List<ResourceId> held = new ArrayList<>();
         for (Manifest.Entry entry : manifest.resources()) {
             try {
                 if (store.contains(entry.id())) {
                     already++;
-                    announce(List.of(entry.id()));
+                    held.add(entry.id());
                     continue;
                 }
                 OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), null);
@@ -148,6 +149,7 @@ public final class SeederNode implements AutoCloseable {
                 failures.add(entry.url() + ": " + e.getMessage());
             }
         }
+        announce(held); // batched: one message per 500, not one each
         return new SeedReport(stored, already, failures);
     }
 

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingClient.class);
+    /** The longest retry-after hint obeyed. */
+    static final long MAX_RETRY_AFTER_MS = 5 * 60_000;
 
     /** What the client tells its owner. */
     public interface Listener {
@@ -150,7 +152,8 @@ public final class SignalingClient implements AutoCloseable {
     /** The wait before the next try: the back-off, or the server's retry-after hint if longer. */
     private Duration nextWait() {
         Duration wait = backoff.next();
-        long hint = retryAfterMs;
+        // Obey the server's hint, within reason: a broken or hostile server cannot park us for hours.
+        long hint = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
         retryAfterMs = 0;
         return hint > wait.toMillis() ? Duration.ofMillis(hint) : wait;
     }

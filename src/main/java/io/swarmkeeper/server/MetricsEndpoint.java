@@ -15,9 +15,11 @@ import java.util.function.Supplier;
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer http;
+    private final java.util.concurrent.ExecutorService executor;
 
-    private MetricsEndpoint(HttpServer http) {
+    private MetricsEndpoint(HttpServer http, java.util.concurrent.ExecutorService executor) {
         this.http = http;
+        this.executor = executor;
     }
 
     public static MetricsEndpoint start(SignalingServer server, String host, int port) throws IOException {
@@ -30,13 +32,14 @@ public final class MetricsEndpoint implements AutoCloseable {
                 exchange.sendResponseHeaders(404, -1);
             }
         });
-        http.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        java.util.concurrent.ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http");
             t.setDaemon(true);
             return t;
-        }));
+        });
+        http.setExecutor(executor);
         http.start();
-        return new MetricsEndpoint(http);
+        return new MetricsEndpoint(http, executor);
     }
 
     private static void reply(HttpExchange exchange, String type, Supplier<String> body) throws IOException {
@@ -65,5 +68,6 @@ public final class MetricsEndpoint implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        executor.shutdownNow();
     }
 }

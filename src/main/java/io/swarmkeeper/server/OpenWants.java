@@ -30,6 +30,9 @@ final class OpenWants {
         }
     }
 
+    /** Open wants one peer may have; older ones close first. */
+    static final int MAX_WANTS_PER_ASKER = 256;
+
     private final long ttlNanos;
     private final Map<String, Map<ResourceId, Want>> byAsker = new HashMap<>();
 
@@ -41,7 +44,14 @@ final class OpenWants {
     synchronized void open(String asker, ResourceId id, int count, List<String> offered, long nowNanos) {
         Want want = new Want(asker, id, count, nowNanos + ttlNanos);
         want.offered.addAll(offered);
-        byAsker.computeIfAbsent(asker, k -> new HashMap<>()).put(id, want);
+        Map<ResourceId, Want> wants = byAsker.computeIfAbsent(asker, k -> new java.util.LinkedHashMap<>());
+        wants.values().removeIf(w -> w.expiresAtNanos - nowNanos < 0);
+        wants.remove(id);
+        wants.put(id, want);
+        if (wants.size() > MAX_WANTS_PER_ASKER) {
+            // Oldest first: a peer asking for ever more keeps only its latest wants open.
+            wants.remove(wants.keySet().iterator().next());
+        }
     }
 
     synchronized void close(String asker, ResourceId id) {

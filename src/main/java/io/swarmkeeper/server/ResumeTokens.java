@@ -21,8 +21,8 @@ final class ResumeTokens {
     private final long graceNanos;
     /** By peer id: the token the peer holds now. */
     private final Map<String, Entry> byPeer = new HashMap<>();
-    /** Peers disconnected and resumable, by token. */
-    private final Map<String, Entry> parked = new HashMap<>();
+    /** Peers disconnected and resumable, by token, oldest first (the grace period is constant). */
+    private final Map<String, Entry> parked = new java.util.LinkedHashMap<>();
 
     ResumeTokens(int graceSeconds) {
         this.graceNanos = graceSeconds * 1_000_000_000L;
@@ -65,11 +65,13 @@ final class ResumeTokens {
         return parked.size();
     }
 
+    /** Drops expired tokens from the oldest end: amortised constant time. */
     private void expire(long nowNanos) {
         for (Iterator<Entry> it = parked.values().iterator(); it.hasNext(); ) {
-            if (it.next().expiresAtNanos() - nowNanos < 0) {
-                it.remove();
+            if (it.next().expiresAtNanos() - nowNanos >= 0) {
+                return;
             }
+            it.remove();
         }
     }
 }

@@ -47,6 +47,8 @@ public final class SignalingServer implements AutoCloseable {
     private static final long HEARTBEAT_TICK_MS = 100;
     /** A connection that has not said hello by then is closed (it holds a slot for nothing). */
     private static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
+    /** The longest wait the admission queue hands out. */
+    static final long MAX_ADMISSION_WAIT_MS = 30_000;
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final ServerConfig config;
@@ -199,6 +201,8 @@ public final class SignalingServer implements AutoCloseable {
         volatile long lastHeardNanos = openedNanos;
         /** When the heartbeat last pinged it; 0 before the first ping (heartbeat thread only). */
         long lastPingNanos;
+        /** The heartbeat found it closing already (heartbeat thread only). */
+        boolean closingSeen;
         boolean counted;
         int dropped;
         long lastRateError;
@@ -242,7 +246,14 @@ public final class SignalingServer implements AutoCloseable {
                 if (c == null || !conn.isOpen()) {
                     continue;
                 }
-                if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0) {
+                if (conn.isClosing()) {
+                    // A close handshake that never finishes (the peer stopped reading): force it.
+                    if (c.closingSeen) {
+                        conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "close handshake timed out");
+                    }
+                    c.closingSeen = true;
+                } else if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0
+                        && now - c.lastPingNanos >= periodNanos) {
                     // Pinged a whole round ago and not heard from since.
                     metrics.reaped.increment();
                     log.debug("reaping {}: no answer for {} ms", conn.getRemoteSocketAddress(), (now - c.lastHeardNanos) / 1_000_000);
@@ -273,9 +284,16 @@ public final class SignalingServer implements AutoCloseable {
             if (admissions.tryTake(now)) {
                 return 0;
             }
-            long slot = Math.max(now, nextAdmissionSlotNanos) + 1_000_000_000L / config.maxHandshakesPerSecond();
+            long step = 1_000_000_000L / config.maxHandshakesPerSecond();
+            long slot = Math.max(now, nextAdmissionSlotNanos) + step;
+            long cap = TimeUnit.MILLISECONDS.toNanos(MAX_ADMISSION_WAIT_MS);
+            if (slot - now > cap) {
+                // The queue is full: past the cap, spread refusals over the last stretch instead
+                // of pushing everyone further, so a flood cannot send honest clients away for hours.
+                return MAX_ADMISSION_WAIT_MS / 2 + ThreadLocalRandom.current().nextLong(MAX_ADMISSION_WAIT_MS / 2 + 1);
+            }
             nextAdmissionSlotNanos = slot;
-            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(slot - now));
+            return Math.max(1, (slot - now + 999_999) / 1_000_000);
         }
     }
 
@@ -366,6 +384,11 @@ public final class SignalingServer implements AutoCloseable {
         boolean resumed = false;
         // onClose may run on the selector thread while a worker still handles this hello:
         // registering and forgetting a connection are serialised on it, so no ghost remains.
+        if (welcomed.get() >= config.maxPeers()) {
+            refuseFull(conn); // admitted in the same instant as others that filled the server
+            return;
+        }
+        String token;
         synchronized (c) {
             if (c.gone) {
                 return;
@@ -384,11 +407,11 @@ public final class SignalingServer implements AutoCloseable {
             directory.add(new PeerRecord(id, role));
             welcomed.incrementAndGet();
             metrics.peerJoined(role);
+            token = resumeTokens.issue(created.id(), role);
         }
         if (resumed) {
             metrics.resumed.increment();
         }
-        String token = resumeTokens.issue(created.id(), role);
         send(conn, new Message.Welcome(created.id(), token, resumed, config.iceServers(),
                 new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage(),
                         config.messagesPerSecond(), config.heartbeatSeconds())));
@@ -503,14 +526,18 @@ public final class SignalingServer implements AutoCloseable {
                 metrics.peerLeft(session.role());
             }
         }
-        if (c.counted) {
+        boolean counted;
+        synchronized (c) {
+            counted = c.counted;
+            c.counted = false;
+        }
+        if (counted) {
             connectionsByAddress.computeIfPresent(c.address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
         }
         if (session == null) {
             return;
         }
         long now = System.nanoTime();
-        resumeTokens.park(session.id(), now);
         wants.closeAll(session.id());
         for (String partner : pairings.removeAll(session.id())) {
             WebSocket other = connections.get(partner);
@@ -533,6 +560,8 @@ public final class SignalingServer implements AutoCloseable {
                 }
             }
         }
+        // Last: a quick resume must not have its fresh wants and pairings wiped by the above.
+        resumeTokens.park(session.id(), now);
     }
 
     private static String abbreviate(String text) {
@@ -542,7 +571,7 @@ public final class SignalingServer implements AutoCloseable {
         return text.length() > 64 ? '"' + text.substring(0, 64) + "…\"" : '"' + text + '"';
     }
 
-    /** Whether this connection may open at all: origin, load, and connections from its address. */
+    /** Whether this connection may open at all: origin, connections from its address, load. */
     private void admit(WebSocket conn, Conn c, ClientHandshake handshake) {
         metrics.connectionsOpened.increment();
         if (!config.allowedOrigins().isEmpty()) {
@@ -550,6 +579,23 @@ public final class SignalingServer implements AutoCloseable {
             if (!config.allowedOrigins().contains(origin)) {
                 refuse(conn, new Message.Error(ErrorCode.ORIGIN_NOT_ALLOWED,
                         "origin " + abbreviate(origin) + " may not use this server"), CloseFrame.POLICY_VALIDATION);
+                return;
+            }
+        }
+        if (c.address != null) {
+            int n;
+            // onClose may already have run (the client hung up during the handshake): count only
+            // a live connection, so that every increment has its decrement.
+            synchronized (c) {
+                if (c.gone) {
+                    return;
+                }
+                n = connectionsByAddress.computeIfAbsent(c.address, a -> new AtomicInteger()).incrementAndGet();
+                c.counted = true;
+            }
+            if (n > config.maxConnectionsPerAddress()) {
+                refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
+                        + config.maxConnectionsPerAddress() + " connections from one address"), CloseFrame.POLICY_VALIDATION);
                 return;
             }
         }
@@ -561,27 +607,23 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         if (welcomed.get() >= config.maxPeers()) {
-            metrics.refusedOverload.increment();
-            // Spread the retries: each refused client waits between 1 and 2 times the hint.
-            long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
-            refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
-                    + " peers); try again later", retry), CloseFrame.TRY_AGAIN_LATER);
-            return;
+            refuseFull(conn);
         }
-        if (c.address != null) {
-            int n = connectionsByAddress.computeIfAbsent(c.address, a -> new AtomicInteger()).incrementAndGet();
-            c.counted = true;
-            if (n > config.maxConnectionsPerAddress()) {
-                refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
-                        + config.maxConnectionsPerAddress() + " connections from one address"), CloseFrame.POLICY_VALIDATION);
-            }
-        }
+    }
+
+    private void refuseFull(WebSocket conn) {
+        metrics.refusedOverload.increment();
+        // Spread the retries: each refused client waits between 1 and 2 times the hint.
+        long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
+        refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
+                + " peers); try again later", retry), CloseFrame.TRY_AGAIN_LATER);
     }
 
     /** Applies the per-connection message rate; true when the frame may be handled. */
     private boolean withinRate(WebSocket conn, Conn c) {
         long now = System.nanoTime();
         if (c.bucket.tryTake(now)) {
+            c.dropped = 0; // only an unbroken run of drops closes a connection
             return true;
         }
         c.dropped++;

@@ -119,6 +119,22 @@ class SignalingLimitsTest {
     }
 
     @Test
+    void aFloodCannotSendClientsAwayForLong() throws Exception {
+        start(ServerConfig.builder().maxHandshakesPerSecond(1).maxConnectionsPerAddress(1000));
+        long longest = 0;
+        for (int i = 0; i < 45; i++) {
+            try (RawSignalingClient c = RawSignalingClient.connect(server.url())) {
+                JsonNode first = c.nextOrNull(300); // admitted connections hear nothing until hello
+                if (first != null && "error".equals(first.path("type").asText())) {
+                    longest = Math.max(longest, first.get("retryAfterMs").asLong());
+                }
+            }
+        }
+        assertTrue(longest > 20_000, "the queue grew one slot a refusal: " + longest);
+        assertTrue(longest <= SignalingServer.MAX_ADMISSION_WAIT_MS, "but never past the cap: " + longest);
+    }
+
+    @Test
     void onlyAllowedOriginsMayConnect() throws Exception {
         start(ServerConfig.builder().allowedOrigins(Set.of("https://listings.example")));
         try (RawSignalingClient evil = RawSignalingClient.connect(server.url(), Map.of("Origin", "https://evil.example"), null, null);

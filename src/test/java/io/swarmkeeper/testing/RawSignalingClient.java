@@ -93,6 +93,11 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
         throw new AssertionError("no \"" + type + "\" within 5 s");
     }
 
+    /** The next message, or null when none arrives within {@code millis}. */
+    public JsonNode nextOrNull(long millis) throws InterruptedException {
+        return received.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** True when nothing arrives within {@code millis}. */
     public boolean quietFor(long millis) throws InterruptedException {
         return received.poll(millis, TimeUnit.MILLISECONDS) == null;
