@@ -48,8 +48,16 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
         }
         // A connection the server refuses at once may already be closed here: that still
         // connected, and its error message is queued.
-        if (!client.connectBlocking(5, TimeUnit.SECONDS) && !client.closeCode.isDone()) {
-            throw new AssertionError("cannot connect to " + url);
+        if (!client.connectBlocking(5, TimeUnit.SECONDS)) {
+            int code;
+            try {
+                code = client.closeCode.get(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("cannot connect to " + url, e);
+            }
+            if (code == org.java_websocket.framing.CloseFrame.NEVER_CONNECTED) {
+                throw new AssertionError("cannot connect to " + url);
+            }
         }
         return client;
     }
