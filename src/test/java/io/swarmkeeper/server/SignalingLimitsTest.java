@@ -22,32 +22,17 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.java_websocket.framing.CloseFrame;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Floods, crowds from one address, foreign origins and TLS: each refused or served as documented. */
 @Timeout(60)
-class SignalingLimitsTest {
+class SignalingLimitsTest extends RunningServer {
     private static final String HASH = "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7";
 
     @TempDir
     Path dir;
-
-    private SignalingServer server;
-
-    private SignalingServer start(ServerConfig.Builder config) {
-        server = new SignalingServer(config.host("127.0.0.1").port(0).build()).start();
-        return server;
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void floodsAreThrottledThenCutOffWithoutHarmingOthers() throws Exception {

@@ -21,29 +21,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Lost peers, heartbeats, resumed ids, reconnection and retry-after, with real sockets. */
 @Timeout(60)
-class SignalingResilienceTest {
+class SignalingResilienceTest extends RunningServer {
     private static final String HASH = "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7";
     private static final ResourceId ID = ResourceId.parse(HASH);
-
-    private SignalingServer server;
-
-    private SignalingServer start(ServerConfig.Builder config) {
-        server = new SignalingServer(config.host("127.0.0.1").port(0).build()).start();
-        return server;
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aLostHolderIsReportedAtOnceAndTheNextBestOfferedUnasked() throws Exception {
@@ -51,11 +36,7 @@ class SignalingResilienceTest {
         try (RawSignalingClient a = RawSignalingClient.welcomed(server.url(), "seeder");
              RawSignalingClient b = RawSignalingClient.welcomed(server.url(), "seeder");
              RawSignalingClient leecher = RawSignalingClient.welcomed(server.url(), "peer")) {
-            a.send(have());
-            b.send(have());
-            awaitHolders(2);
-            leecher.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\",\"count\":1}");
-            String first = leecher.next("match").get("peers").get(0).get("id").asText();
+            String first = twoHoldersOneWant(a, b, leecher);
             RawSignalingClient offered = first.equals(a.id()) ? a : b;
             RawSignalingClient other = offered == a ? b : a;
 
@@ -82,11 +63,7 @@ class SignalingResilienceTest {
         try (RawSignalingClient a = RawSignalingClient.welcomed(server.url(), "seeder");
              RawSignalingClient b = RawSignalingClient.welcomed(server.url(), "seeder");
              RawSignalingClient leecher = RawSignalingClient.welcomed(server.url(), "peer")) {
-            a.send(have());
-            b.send(have());
-            awaitHolders(2);
-            leecher.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
-            String first = leecher.next("match").get("peers").get(0).get("id").asText();
+            String first = twoHoldersOneWant(a, b, leecher);
             leecher.send("{\"type\":\"cancel\",\"hash\":\"" + HASH + "\"}");
             leecher.send("{\"type\":\"lost\",\"hashes\":[]}"); // a round trip marker: handled in order
             (first.equals(a.id()) ? a : b).closeBlocking();
@@ -235,6 +212,16 @@ class SignalingResilienceTest {
         Poll.until(Duration.ofSeconds(5), "the client's retry to meet the full server",
                 () -> server.metrics().refusedOverload.sum() > before);
         return squatter;
+    }
+
+    /** Both seeders announce the resource, the leecher wants it; returns the holder it was offered. */
+    private String twoHoldersOneWant(RawSignalingClient a, RawSignalingClient b, RawSignalingClient leecher)
+            throws InterruptedException {
+        a.send(have());
+        b.send(have());
+        awaitHolders(2);
+        leecher.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\",\"count\":1}");
+        return leecher.next("match").get("peers").get(0).get("id").asText();
     }
 
     private static String have() {
