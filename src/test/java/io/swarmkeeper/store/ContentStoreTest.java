@@ -91,6 +91,41 @@ class ContentStoreTest {
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
+    @Test
+    void oneProcessOwnsAStoreAtATime() throws Exception {
+        Process holder = holdStoreInAnotherProcess();
+        try {
+            StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(dir));
+            assertTrue(e.getMessage().contains("in use by another process"), e.getMessage());
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            holder.destroyForcibly();
+        }
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertTrue(store.list().isEmpty(), "free again once the holder is gone");
+        }
+    }
+
+    @Test
+    void aKilledOwnerDoesNotLockTheStoreForever() throws Exception {
+        Process holder = holdStoreInAnotherProcess();
+        holder.destroyForcibly().waitFor(); // SIGKILL: no chance to unlock
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertTrue(store.list().isEmpty());
+        }
+    }
+
+    /** Starts a JVM that opens the store in {@code dir} and keeps it until its stdin closes. */
+    private Process holdStoreInAnotherProcess() throws IOException {
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StoreHolder.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+        assertTrue(first != null && first.startsWith("open"), "the holder opened the store: " + first);
+        return holder;
+    }
+
     static byte[] randomBytes(int size) {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
