@@ -76,10 +76,21 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             if (e.getMessage() != null && e.getMessage().contains("Database may be already in use")) {
                 throw new StoreException("store " + directory + " is in use by another process", e);
             }
-            throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
+            // Never repair or delete behind the user's back: say what to do instead.
+            throw new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage())
+                    + ". If the database is damaged, move " + base + ".mv.db aside to start with an empty store;"
+                    + " it was left untouched.", e);
         }
         log.info("store open at {}", directory);
         return new ContentStore(directory, pool);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     public Path directory() {

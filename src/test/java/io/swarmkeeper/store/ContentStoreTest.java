@@ -116,6 +116,23 @@ class ContentStoreTest {
         }
     }
 
+    @Test
+    void aDamagedDatabaseIsReportedClearlyAndLosesNothing() throws Exception {
+        try (ContentStore store = ContentStore.open(dir)) {
+            store.put(ResourceId.of(randomBytes(1000)), new ByteArrayInputStream(randomBytes(1000)), null, null);
+        }
+        Path db = dir.resolve(ContentStore.DATABASE_NAME + ".mv.db");
+        byte[] damaged = Files.readAllBytes(db);
+        for (int i = 0; i < damaged.length; i += 7) {
+            damaged[i] ^= 0x5a;
+        }
+        Files.write(db, damaged);
+        StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(dir));
+        assertTrue(e.getMessage().contains("cannot open store " + dir), e.getMessage());
+        assertTrue(e.getMessage().contains("move " + db.toAbsolutePath() + " aside"), e.getMessage());
+        assertArrayEquals(damaged, Files.readAllBytes(db), "the damaged file is left as it was, for the user to keep or move");
+    }
+
     /** Starts a JVM that opens the store in {@code dir} and keeps it until its stdin closes. */
     private Process holdStoreInAnotherProcess() throws IOException {
         Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
