@@ -94,7 +94,7 @@ class SwarmTest {
 
         LeecherPeer leecher = swarm.leecher();
         // The server ranks holders at random: fetch until the liar has been met once.
-        for (int i = 0; i < 10 && leecher.fetcher().distrusted().isEmpty(); i++) {
+        for (int i = 0; i < 30 && leecher.fetcher().distrusted().isEmpty(); i++) {
             FetchResult result = leecher.fetch(id);
             assertEquals("peer:" + honest.id(), result.source());
         }
