@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -21,9 +22,8 @@ import picocli.CommandLine.Spec;
                 "and exits 0 only when verified bytes were written to --out; otherwise exits 1 with a",
                 "one-line reason on stderr and writes nothing to --out."})
 final class FetchCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (Java properties, keys ${COMMAND-NAME}.<option>). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
-    java.nio.file.Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
@@ -17,9 +18,8 @@ import picocli.CommandLine.Option;
                 "verifies it against its hash, keeps it in the H2 store under --store, announces it to the",
                 "signaling server and serves it to peers. Bytes that fail the hash are logged and not stored."})
 final class SeedCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (Java properties, keys ${COMMAND-NAME}.<option>). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
-    java.nio.file.Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
@@ -22,9 +23,8 @@ import picocli.CommandLine.Option;
                 "wins over the file."})
 final class ServerCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (Java properties). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;

@@ -188,6 +188,10 @@ public final class PeerLink implements AutoCloseable {
         closeWith("closed locally");
     }
 
+    /**
+     * Marks the link closed and posts the teardown to the event thread. Safe from any thread,
+     * libwebrtc's callbacks included: nothing native happens here.
+     */
     private void closeWith(String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -225,11 +229,6 @@ public final class PeerLink implements AutoCloseable {
                 events.shutdown();
             }
         }
-    }
-
-    /** From libwebrtc's thread: only mark and hand off, never tear down there. */
-    private void closeLater(String reason) {
-        closeWith(reason);
     }
 
     private void armConnectTimeout() {
@@ -378,7 +377,7 @@ public final class PeerLink implements AutoCloseable {
         @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
             if (state == RTCPeerConnectionState.FAILED) {
-                closeLater("ICE connection failed");
+                closeWith("ICE connection failed");
             }
         }
     }
@@ -423,7 +422,7 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void onFailure(String error) {
-            closeLater("could not create session description: " + error);
+            closeWith("could not create session description: " + error);
         }
     }
 
@@ -441,7 +440,7 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void onFailure(String error) {
-            closeLater("could not set local description: " + error);
+            closeWith("could not set local description: " + error);
         }
     }
 
@@ -459,7 +458,7 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void onFailure(String error) {
-            closeLater("remote description refused: " + error);
+            closeWith("remote description refused: " + error);
         }
     }
 }
