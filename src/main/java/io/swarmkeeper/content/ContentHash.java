@@ -6,8 +6,13 @@ import java.security.MessageDigest;
 
 /** The id and size of some bytes, computed by streaming them once. */
 public record ContentHash(ResourceId id, long size) {
+    /** SHA-224, the default id kind. */
     public static ContentHash of(InputStream in) throws IOException {
-        MessageDigest digest = ResourceId.newSha224();
+        return of(HashAlgorithm.SHA224, in);
+    }
+
+    public static ContentHash of(HashAlgorithm algorithm, InputStream in) throws IOException {
+        MessageDigest digest = algorithm.newDigest();
         byte[] buffer = new byte[1 << 16];
         long size = 0;
         int n;
@@ -15,6 +20,6 @@ public record ContentHash(ResourceId id, long size) {
             digest.update(buffer, 0, n);
             size += n;
         }
-        return new ContentHash(ResourceId.fromDigest(digest.digest()), size);
+        return new ContentHash(ResourceId.fromDigest(algorithm, digest.digest()), size);
     }
 }

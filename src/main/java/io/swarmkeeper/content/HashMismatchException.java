@@ -5,19 +5,25 @@ import java.io.IOException;
 /** Bytes did not hash to the id they were supposed to have. Carries both hashes for the log. */
 public final class HashMismatchException extends IOException {
     private final ResourceId expected;
-    private final String actualHex;
+    private final String actual;
 
-    public HashMismatchException(ResourceId expected, String actualHex, String where) {
-        super("hash mismatch " + where + ": expected " + expected.hex() + ", got " + actualHex);
+    /** {@code actualDigest} is the digest of the bytes that arrived, of the expected id's kind. */
+    public HashMismatchException(ResourceId expected, byte[] actualDigest, String where) {
+        this(expected, expected.describe(actualDigest), where);
+    }
+
+    private HashMismatchException(ResourceId expected, String actual, String where) {
+        super("hash mismatch " + where + ": expected " + expected.text() + ", got " + actual);
         this.expected = expected;
-        this.actualHex = actualHex;
+        this.actual = actual;
     }
 
     public ResourceId expected() {
         return expected;
     }
 
-    public String actualHex() {
-        return actualHex;
+    /** The id the bytes that arrived actually have, in the expected id's form. */
+    public String actual() {
+        return actual;
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * A temporary file that receives the bytes of one resource, hashing them as they arrive. Only
@@ -72,7 +71,7 @@ public final class VerifiedFile implements AutoCloseable {
         byte[] actual = digest.digest();
         if (!id.matches(actual)) {
             Files.deleteIfExists(file);
-            throw new HashMismatchException(id, HexFormat.of().formatHex(actual), where);
+            throw new HashMismatchException(id, actual, where);
         }
         verified = true;
     }

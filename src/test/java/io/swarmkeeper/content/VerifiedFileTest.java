@@ -38,8 +38,8 @@ class VerifiedFileTest {
         try (VerifiedFile file = VerifiedFile.stage(id, dir)) {
             file.write(lie, 0, lie.length);
             HashMismatchException e = assertThrows(HashMismatchException.class, () -> file.verify("from a liar"));
-            assertTrue(e.getMessage().contains(id.hex()));
-            assertTrue(e.getMessage().contains(ResourceId.of(lie).hex()));
+            assertTrue(e.getMessage().contains(id.text()));
+            assertTrue(e.getMessage().contains(ResourceId.of(lie).text()));
             assertFalse(file.isVerified());
             assertThrows(IllegalStateException.class, file::open);
             assertThrows(IllegalStateException.class, () -> file.moveTo(dir.resolve("never")));
