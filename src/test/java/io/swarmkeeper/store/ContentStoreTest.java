@@ -53,7 +53,7 @@ class ContentStoreTest {
         try (ContentStore store = ContentStore.open(dir)) {
             HashMismatchException e = assertThrows(HashMismatchException.class,
                     () -> store.put(id, new ByteArrayInputStream(lie), null, null));
-            assertEquals(ResourceId.of(lie).hex(), e.actualHex());
+            assertEquals(ResourceId.of(lie).text(), e.actual());
             assertFalse(store.contains(id));
             assertTrue(store.list().isEmpty());
             assertEquals(Optional.empty(), store.open(id));
@@ -117,9 +117,11 @@ class ContentStoreTest {
     }
 
     @Test
-    void aDamagedDatabaseIsReportedClearlyAndLosesNothing() throws Exception {
+    void aDamagedDatabaseIsReportedClearlyAndCanBeMovedAsideWithoutLosingStoredBytes() throws Exception {
+        byte[] body = randomBytes(1000);
+        ResourceId id = ResourceId.of(body);
         try (ContentStore store = ContentStore.open(dir)) {
-            store.put(ResourceId.of(randomBytes(1000)), new ByteArrayInputStream(randomBytes(1000)), null, null);
+            store.put(id, new ByteArrayInputStream(body), null, null);
         }
         Path db = dir.resolve(ContentStore.DATABASE_NAME + ".mv.db");
         byte[] damaged = Files.readAllBytes(db);
@@ -129,8 +131,15 @@ class ContentStoreTest {
         Files.write(db, damaged);
         StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(dir));
         assertTrue(e.getMessage().contains("cannot open store " + dir), e.getMessage());
-        assertTrue(e.getMessage().contains("move " + db.toAbsolutePath() + " aside"), e.getMessage());
+        assertTrue(e.getMessage().contains(db.toAbsolutePath() + " may be damaged"), e.getMessage());
+        assertTrue(e.getMessage().contains("swarmkeeper store move-aside --store " + dir), e.getMessage());
         assertArrayEquals(damaged, Files.readAllBytes(db), "the damaged file is left as it was, for the user to keep or move");
+
+        Path aside = ContentStore.moveAsideDamagedDatabase(dir);
+        assertArrayEquals(damaged, Files.readAllBytes(aside), "kept, renamed");
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertArrayEquals(body, store.readAll(id).orElseThrow(), "verified bytes adopted by the fresh database");
+        }
     }
 
     /** Starts a JVM that opens the store in {@code dir} and keeps it until its stdin closes. */
