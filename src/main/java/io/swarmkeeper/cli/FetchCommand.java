@@ -2,13 +2,18 @@ package io.swarmkeeper.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.protocol.MessageCodec;
+import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.transfer.ContentSource;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +25,9 @@ import picocli.CommandLine.Spec;
                 "delivers verified bytes. Prints one JSON line",
                 "{\"hash\":…,\"bytes\":…,\"source\":\"peer:<id>\"|\"origin\",\"verified\":true}",
                 "and exits 0 only when verified bytes were written to --out; otherwise exits 1 with a",
-                "one-line reason on stderr and writes nothing to --out."})
+                "one-line reason on stderr and writes nothing to --out.",
+                "With --store, a resource already in that store is taken from it (\"source\":\"store\"),",
+                "and a fetched one is kept there too."})
 final class FetchCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -28,7 +35,8 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;
 
-    @Option(names = "--hash", required = true, paramLabel = "HEX", description = "The resource id: SHA-224 as 56 hex characters.")
+    @Option(names = "--hash", required = true, paramLabel = "ID",
+            description = "The resource id: SHA-224 as 56 hex characters, or sha256-/sha384-/sha512-<base64> (Subresource Integrity).")
     String hash;
 
     @Option(names = "--origin", paramLabel = "URL", description = "Where to fetch from when no peer delivers (http or https).")
@@ -36,6 +44,9 @@ final class FetchCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the verified bytes.")
     Path out;
+
+    @Option(names = "--store", paramLabel = "DIR", description = "A content store to read from first and keep the fetched resource in.")
+    Path store;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -57,17 +68,43 @@ final class FetchCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out: directory " + parent + " does not exist");
         }
-        try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
-            FetchResult result = fetcher.fetch(id, origin);
-            result.file().moveTo(target);
-            ObjectNode line = MessageCodec.mapper().createObjectNode();
-            line.put("hash", id.hex());
-            line.put("bytes", result.bytes());
-            line.put("source", result.source());
-            line.put("verified", true);
-            spec.commandLine().getOut().println(line);
-            spec.commandLine().getOut().flush();
-            return 0;
+        if (store == null) {
+            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+                FetchResult result = fetcher.fetch(id, origin);
+                result.file().moveTo(target);
+                return report(id, result.bytes(), result.source());
+            }
         }
+        try (ContentStore contentStore = ContentStore.open(store)) {
+            Optional<ContentSource.Content> held = contentStore.open(id);
+            if (held.isPresent()) {
+                try (ContentSource.Content content = held.get(); InputStream in = content.stream();
+                     VerifiedFile file = VerifiedFile.stage(id, parent)) {
+                    file.writeAll(in); // re-hashed on the way out: the store's disk may have changed
+                    file.verify("from store " + store);
+                    file.moveTo(target);
+                    return report(id, file.size(), "store");
+                }
+            }
+            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+                FetchResult result = fetcher.fetch(id, origin);
+                try (InputStream in = result.file().open()) {
+                    contentStore.put(id, in, result.mediaType(), origin == null ? null : origin.toString());
+                }
+                result.file().moveTo(target);
+                return report(id, result.bytes(), result.source());
+            }
+        }
+    }
+
+    private int report(ResourceId id, long bytes, String source) {
+        ObjectNode line = MessageCodec.mapper().createObjectNode();
+        line.put("hash", id.text());
+        line.put("bytes", bytes);
+        line.put("source", source);
+        line.put("verified", true);
+        spec.commandLine().getOut().println(line);
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 }

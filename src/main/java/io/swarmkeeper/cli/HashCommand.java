@@ -2,39 +2,72 @@ package io.swarmkeeper.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmkeeper.content.ContentHash;
+import io.swarmkeeper.content.HashAlgorithm;
+import io.swarmkeeper.manifest.FolderManifest;
 import io.swarmkeeper.protocol.MessageCodec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "hash", mixinStandardHelpOptions = true,
-        description = {"Prints the resource id (SHA-224) of each file, one JSON object per line:",
-                "{\"file\":…,\"size\":…,\"sha224\":\"<56 lowercase hex>\"}",
+        description = {"Prints the resource id of each file, one JSON object per line:",
+                "{\"file\":…,\"size\":…,\"id\":\"<resource id>\"} (and \"sha224\":\"<56 hex>\" for SHA-224).",
+                "With --manifest, writes the manifest of a whole folder instead (see --manifest).",
                 "Files that cannot be read are reported on stderr; the exit code is then 1."})
 final class HashCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to hash.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to hash; with --manifest, one folder.")
     List<Path> files;
+
+    @Option(names = "--algorithm", defaultValue = "sha224", paramLabel = "NAME",
+            description = "sha224 (56 hex characters, the default), or sha256, sha384, sha512 (Subresource Integrity form, sha256-<base64>).")
+    String algorithm;
+
+    @Option(names = "--manifest", description = {
+            "Write the manifest of the folder FILE: {\"version\":1,\"base_url\":…,\"algorithm\":…,\"resources\":[",
+            "{\"path\":…,\"url\":…,\"hash\":…,\"size\":…,\"media_type\":…}]}, files sorted by path, hidden files",
+            "and symbolic links left out. Needs --base-url."})
+    boolean manifest;
+
+    @Option(names = "--base-url", paramLabel = "URL", description = "With --manifest: the URL the folder is served at.")
+    URI baseUrl;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "With --manifest: write it to FILE instead of standard output.")
+    Path out;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        HashAlgorithm hash = parseAlgorithm();
+        if (manifest) {
+            return writeManifest(hash);
+        }
+        if (baseUrl != null || out != null) {
+            throw new ParameterException(spec.commandLine(), "--base-url and --out go with --manifest");
+        }
         StdOut.claim();
         int failures = 0;
         for (Path file : files) {
             try {
+                ContentHash result = hash(file, hash);
                 ObjectNode line = MessageCodec.mapper().createObjectNode();
-                ContentHash hash = hash(file);
                 line.put("file", file.toString());
-                line.put("size", hash.size());
-                line.put("sha224", hash.id().hex());
+                line.put("size", result.size());
+                line.put("id", result.id().text());
+                if (hash == HashAlgorithm.SHA224) {
+                    line.put("sha224", result.id().text());
+                }
                 spec.commandLine().getOut().println(line);
             } catch (IOException e) {
                 failures++;
@@ -45,12 +78,41 @@ final class HashCommand implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
-    private static ContentHash hash(Path file) throws IOException {
+    private HashAlgorithm parseAlgorithm() {
+        for (HashAlgorithm a : HashAlgorithm.values()) {
+            if (a.label().equals(algorithm.toLowerCase(Locale.ROOT))) {
+                return a;
+            }
+        }
+        throw new ParameterException(spec.commandLine(), "--algorithm: expected sha224, sha256, sha384 or sha512, got " + algorithm);
+    }
+
+    private int writeManifest(HashAlgorithm hash) throws IOException {
+        if (files.size() != 1) {
+            throw new ParameterException(spec.commandLine(), "--manifest takes one folder, got " + files.size() + " arguments");
+        }
+        if (baseUrl == null) {
+            throw new ParameterException(spec.commandLine(), "--manifest needs --base-url URL, where the folder is served");
+        }
+        String json = FolderManifest.build(files.get(0), baseUrl, hash);
+        if (out != null) {
+            Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName(), ".part");
+            Files.writeString(tmp, json);
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            StdOut.claim();
+            spec.commandLine().getOut().print(json);
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    private static ContentHash hash(Path file, HashAlgorithm algorithm) throws IOException {
         if (Files.isDirectory(file)) {
-            throw new IOException("is a directory");
+            throw new IOException("is a directory (use --manifest --base-url URL for a folder)");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return ContentHash.of(in);
+            return ContentHash.of(algorithm, in);
         }
     }
 

@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
                 SeedCommand.class,
                 FetchCommand.class,
                 HashCommand.class,
+                KeygenCommand.class,
+                SignCommand.class,
+                StoreCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -1,17 +1,22 @@
 package io.swarmkeeper.cli;
 
-import io.swarmkeeper.node.Manifest;
+import io.swarmkeeper.manifest.Manifest;
+import io.swarmkeeper.manifest.OriginKey;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.store.ContentStore;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
         description = {"Runs a headless seeder until stopped: fetches each manifest resource from its origin,",
@@ -34,11 +39,45 @@ final class SeedCommand implements Callable<Integer> {
     @Option(names = "--upload-slots", defaultValue = "4", description = "Uploads at once (default: ${DEFAULT-VALUE}).")
     int uploadSlots;
 
+    @Option(names = "--quota", defaultValue = "0", converter = ByteSize.class, paramLabel = "SIZE",
+            description = "Most bytes the store keeps, e.g. 500MB or 10GiB; the least recently used resources that are not pinned are evicted to stay within it. 0: no limit (default: ${DEFAULT-VALUE}).")
+    long quota;
+
+    @Option(names = "--trusted-key", split = ",", paramLabel = "KEY",
+            description = "Origin public key (ed25519:<base64>, from `swarmkeeper keygen`); repeatable or comma-separated. When set, a manifest is accepted only with a valid signature by one of these keys in <manifest>.sig.")
+    List<String> trustedKeys = List.of();
+
+    @Option(names = "--scrub-rate", defaultValue = "8MiB", converter = ByteSize.class, paramLabel = "SIZE",
+            description = "Bytes per second the background scrub re-hashes, to find stored bytes damaged on disk; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    long scrubRate;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        SeederConfig config = new SeederConfig(server, store, uploadSlots);
-        Manifest toSeed = manifest == null ? null : Manifest.load(manifest);
-        ContentStore contentStore = ContentStore.open(store);
+        SeederConfig config;
+        try {
+            config = new SeederConfig(server, store, uploadSlots);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--upload-slots: " + e.getMessage());
+        }
+        if (quota < 0) {
+            throw new ParameterException(spec.commandLine(), "--quota must be 0 (no limit) or more");
+        }
+        List<OriginKey> keys = new ArrayList<>();
+        for (String k : trustedKeys) {
+            try {
+                keys.add(OriginKey.parse(k));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--trusted-key: " + e.getMessage());
+            }
+        }
+        Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys);
+        ContentStore contentStore = ContentStore.open(store, quota);
+        if (scrubRate > 0) {
+            contentStore.startScrubbing(scrubRate);
+        }
         SeederNode seeder;
         try {
             seeder = new SeederNode(config, contentStore, new SwarmEvents()).start();

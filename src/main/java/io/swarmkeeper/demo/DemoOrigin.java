@@ -107,7 +107,7 @@ public final class DemoOrigin implements AutoCloseable {
         boolean first = true;
         for (Map.Entry<String, ResourceId> e : ids.entrySet()) {
             json.append(first ? "" : ",").append("{\"url\":\"").append(url(e.getKey()))
-                    .append("\",\"hash\":\"").append(e.getValue().hex()).append("\"}");
+                    .append("\",\"hash\":\"").append(e.getValue().text()).append("\"}");
             first = false;
         }
         return json.append("]}").toString();

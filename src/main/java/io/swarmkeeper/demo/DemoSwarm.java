@@ -3,7 +3,7 @@ package io.swarmkeeper.demo;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
-import io.swarmkeeper.node.Manifest;
+import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvents;

@@ -109,7 +109,7 @@ public final class Fetcher implements AutoCloseable {
                 } catch (HashMismatchException e) {
                     distrusted.add(holder.id());
                     log.warn("peer {} sent bad bytes for {} (expected {}, got {}); distrusted",
-                            holder.id(), id.shortForm(), e.expected().hex(), e.actualHex());
+                            holder.id(), id.shortForm(), e.expected().text(), e.actual());
                     events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + holder.id(), false, e.getMessage()));
                     reasons.add("peer " + holder.id() + " sent bytes that failed the hash");
                 } catch (IOException | RuntimeException e) {
@@ -124,7 +124,7 @@ public final class Fetcher implements AutoCloseable {
             reasons.add("no peer holds it");
         }
         if (originUrl == null) {
-            throw new FetchException("no verified copy of " + id.hex() + ": " + String.join("; ", reasons)
+            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
                     + "; no origin given");
         }
         try {
@@ -133,19 +133,19 @@ public final class Fetcher implements AutoCloseable {
             return new FetchResult(id, fetched.file().size(), "origin", fetched.file(), fetched.mediaType());
         } catch (HashMismatchException e) {
             events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", false, e.getMessage()));
-            throw new FetchException("no verified copy of " + id.hex() + ": " + String.join("; ", reasons)
-                    + "; origin sent bytes that failed the hash (got " + e.actualHex() + ")");
+            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
+                    + "; origin sent bytes that failed the hash (got " + e.actual() + ")");
         } catch (IOException e) {
-            throw new FetchException("no verified copy of " + id.hex() + ": " + String.join("; ", reasons)
+            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
                     + "; origin failed: " + e.getMessage());
         }
     }
 
     private List<Message.PeerInfo> askForHolders(ResourceId id) throws IOException {
         CompletableFuture<Message.Match> match = new CompletableFuture<>();
-        pendingMatches.put(id.hex(), match);
+        pendingMatches.put(id.text(), match);
         try {
-            sendToServer(new Message.Want(id.hex(), options.holdersToTry()));
+            sendToServer(new Message.Want(id.text(), options.holdersToTry()));
             return match.get(options.matchTimeout().toMillis(), TimeUnit.MILLISECONDS).peers();
         } catch (TimeoutException e) {
             throw new IOException("signaling server did not answer within " + options.matchTimeout().toSeconds() + " s");
@@ -155,7 +155,7 @@ public final class Fetcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } finally {
-            pendingMatches.remove(id.hex(), match);
+            pendingMatches.remove(id.text(), match);
         }
     }
 

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * @param uploadSlots how many uploads run at once
  */
 public record SeederConfig(URI server, Path storeDir, int uploadSlots) {
-    /** The store keeps a connection per running upload; see {@code ContentStore}. */
+    /** Each running upload holds an open file and a data channel's send buffer (≤ 2 MiB). */
     public static final int MAX_UPLOAD_SLOTS = 32;
 
     public SeederConfig {

@@ -2,12 +2,14 @@ package io.swarmkeeper.node;
 
 import io.swarmkeeper.content.HashMismatchException;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.origin.OriginClient;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.store.StoreListener;
 import io.swarmkeeper.store.StoredResource;
 import io.swarmkeeper.transfer.ContentSource;
 import io.swarmkeeper.transfer.TransferProtocolException;
@@ -70,6 +72,20 @@ public final class SeederNode implements AutoCloseable {
                 });
         this.links = new PeerLinks(this::sendToServer, events, new Serving());
         this.signalingOptions = SignalingClient.Options.persistent();
+        store.addListener(new KeepAnnouncementsTrue());
+    }
+
+    /** What leaves the store (evicted, corrupt, removed) is no longer ours to offer: say so. */
+    private final class KeepAnnouncementsTrue implements StoreListener {
+        @Override
+        public void added(StoredResource resource) {
+            // announced by whoever stored it, in batches
+        }
+
+        @Override
+        public void removed(StoredResource resource, Removal why) {
+            sendToServer(new Message.Lost(List.of(resource.id().text())));
+        }
     }
 
     public SwarmEvents events() {
@@ -141,7 +157,7 @@ public final class SeederNode implements AutoCloseable {
                 stored++;
                 log.info("stored {} ({} bytes) from {}", entry.id().shortForm(), fetched.file().size(), entry.url());
             } catch (HashMismatchException e) {
-                log.error("not stored: {} (expected {}, got {})", entry.url(), e.expected().hex(), e.actualHex());
+                log.error("not stored: {} (expected {}, got {})", entry.url(), e.expected().text(), e.actual());
                 events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", false, e.getMessage()));
                 failures.add(e.getMessage());
             } catch (IOException | RuntimeException e) {
@@ -164,7 +180,7 @@ public final class SeederNode implements AutoCloseable {
     private static void announce(SignalingClient client, List<ResourceId> ids) {
         final int batch = 500;
         for (int i = 0; i < ids.size(); i += batch) {
-            List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::hex).toList();
+            List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::text).toList();
             client.send(new Message.Have(hashes));
         }
     }

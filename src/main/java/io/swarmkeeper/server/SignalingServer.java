@@ -490,7 +490,7 @@ public final class SignalingServer implements AutoCloseable {
             peers.add(new Message.PeerInfo(holder.id(), holder.role()));
         }
         metrics.matches.increment();
-        send(conn, new Message.Match(id.hex(), peers));
+        send(conn, new Message.Match(id.text(), peers));
     }
 
     private void onSignal(WebSocket conn, Session session, Message.Signal signal) {

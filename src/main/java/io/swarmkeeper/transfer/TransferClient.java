@@ -36,7 +36,7 @@ public final class TransferClient {
         Download download = new Download(requestId, id, stagingDir, maxBytes);
         downloads.put(requestId, download);
         try {
-            out.send(TransferMessage.encode(new TransferMessage.Request(requestId, id.hex(), 0, TransferMessage.TO_END)));
+            out.send(TransferMessage.encode(new TransferMessage.Request(requestId, id.text(), 0, TransferMessage.TO_END)));
         } catch (IOException e) {
             download.fail(e);
         }

@@ -62,32 +62,49 @@ class CommandLineTest {
                 {"resources":[
                   {"url":"%s","hash":"%s"},
                   {"url":"%s","hash":"%s"}
-                ]}""".formatted(origin.url("listing/kitchen.jpg"), id.hex(), origin.url("listing/lie.jpg"), trueIdOfLie.hex()));
+                ]}""".formatted(origin.url("listing/kitchen.jpg"), id.text(), origin.url("listing/lie.jpg"), trueIdOfLie.text()));
+
+        // The website signs its manifest; the seeder trusts only its key.
+        SwarmkeeperProcess.Result keygen = SwarmkeeperProcess.run("keygen", "--out", dir.resolve("origin").toString());
+        assertEquals(0, keygen.exitCode(), keygen.stderr());
+        String publicKey = keygen.stdoutLines().get(0);
+        SwarmkeeperProcess.Result signed = SwarmkeeperProcess.run("sign", "--key", dir.resolve("origin.key").toString(),
+                manifest.toString());
+        assertEquals(0, signed.exitCode(), signed.stderr());
 
         server = SwarmkeeperProcess.start("server", "--host", "127.0.0.1", "--port", "0");
         String url = server.awaitStdout("ws://127.0.0.1:").replaceAll(".*(ws://\\S+).*", "$1");
         seeder = SwarmkeeperProcess.start("seed", "--server", url, "--store", dir.resolve("store").toString(),
-                "--manifest", manifest.toString());
+                "--manifest", manifest.toString(), "--trusted-key", publicKey);
         seeder.awaitStdout("seeding 1 resources");
-        String mismatch = seeder.awaitStderr("expected " + trueIdOfLie.hex());
-        assertTrue(mismatch.contains(ResourceId.of(wrong).hex()), "the log names both hashes: " + mismatch);
+        String mismatch = seeder.awaitStderr("expected " + trueIdOfLie.text());
+        assertTrue(mismatch.contains(ResourceId.of(wrong).text()), "the log names both hashes: " + mismatch);
 
         Path out = dir.resolve("kitchen.jpg");
-        SwarmkeeperProcess.Result fetched = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+        SwarmkeeperProcess.Result fetched = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
                 "--out", out.toString());
         assertEquals(0, fetched.exitCode(), fetched.stderr());
         List<String> lines = fetched.stdoutLines();
         assertEquals(1, lines.size(), "exactly one line on stdout: " + lines);
         JsonNode line = MessageCodec.mapper().readTree(lines.get(0));
-        assertEquals(id.hex(), line.get("hash").asText());
+        assertEquals(id.text(), line.get("hash").asText());
         assertEquals(body.length, line.get("bytes").asLong());
         assertTrue(line.get("source").asText().startsWith("peer:"), line.toString());
         assertTrue(line.get("verified").asBoolean());
         assertArrayEquals(body, Files.readAllBytes(out));
 
+        // With a store of its own, fetch keeps what it got and serves it from there next time.
+        Path mine = dir.resolve("mine");
+        assertEquals(0, SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(), "--store", mine.toString(),
+                "--out", dir.resolve("again1.jpg").toString()).exitCode());
+        SwarmkeeperProcess.Result local = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
+                "--store", mine.toString(), "--out", dir.resolve("again2.jpg").toString());
+        assertEquals("store", MessageCodec.mapper().readTree(local.stdoutLines().get(0)).get("source").asText());
+        assertArrayEquals(body, Files.readAllBytes(dir.resolve("again2.jpg")));
+
         // The resource whose origin lied was never stored, so no peer has it, and its origin still lies.
         Path lieOut = dir.resolve("lie.jpg");
-        SwarmkeeperProcess.Result refused = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", trueIdOfLie.hex(),
+        SwarmkeeperProcess.Result refused = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", trueIdOfLie.text(),
                 "--origin", origin.url("listing/lie.jpg").toString(), "--out", lieOut.toString());
         assertEquals(1, refused.exitCode());
         assertEquals("", refused.stdout().strip());
@@ -104,13 +121,13 @@ class CommandLineTest {
         String url = server.awaitStdout("ws://").replaceAll(".*(ws://\\S+).*", "$1");
 
         Path out = dir.resolve("style.css");
-        SwarmkeeperProcess.Result result = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+        SwarmkeeperProcess.Result result = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
                 "--origin", origin.url("style.css").toString(), "--out", out.toString());
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("origin", MessageCodec.mapper().readTree(result.stdoutLines().get(0)).get("source").asText());
         assertArrayEquals(body, Files.readAllBytes(out));
 
-        SwarmkeeperProcess.Result none = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.hex(),
+        SwarmkeeperProcess.Result none = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
                 "--out", dir.resolve("none").toString());
         assertEquals(1, none.exitCode());
         assertEquals(1, none.stderr().strip().lines().count(), "one line: " + none.stderr());
@@ -188,7 +205,7 @@ class CommandLineTest {
 
         SwarmkeeperProcess.Result help = SwarmkeeperProcess.run("--help");
         assertEquals(0, help.exitCode());
-        for (String command : List.of("server", "seed", "fetch", "hash", "demo")) {
+        for (String command : List.of("server", "seed", "fetch", "hash", "keygen", "sign", "store", "demo")) {
             assertTrue(help.stdout().contains(command), command);
             assertEquals(0, SwarmkeeperProcess.run(command, "--help").exitCode(), command);
         }

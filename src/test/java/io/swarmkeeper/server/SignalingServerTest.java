@@ -173,7 +173,7 @@ class SignalingServerTest {
              RawSignalingClient greedy = RawSignalingClient.welcomed(small.url(), "seeder")) {
             StringBuilder hashes = new StringBuilder();
             for (int i = 0; i < 4; i++) {
-                hashes.append(i == 0 ? "" : ",").append('"').append(ResourceId.of(new byte[] {(byte) i}).hex()).append('"');
+                hashes.append(i == 0 ? "" : ",").append('"').append(ResourceId.of(new byte[] {(byte) i}).text()).append('"');
             }
             greedy.send("{\"type\":\"have\",\"hashes\":[" + hashes + "]}");
             assertEquals("too-many-holdings", greedy.next("error").get("code").asText());

@@ -1,7 +1,7 @@
 package io.swarmkeeper.testing;
 
 import io.swarmkeeper.content.ResourceId;
-import io.swarmkeeper.node.Manifest;
+import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvent;

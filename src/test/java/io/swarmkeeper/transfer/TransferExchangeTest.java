@@ -115,7 +115,7 @@ class TransferExchangeTest {
         TransferServer server = new TransferServer("greedy", source(id, body), m -> replies.add(TransferMessage.decode(m)),
                 parked::add, TransferObserver.NONE);
         for (int request = 1; request <= 3; request++) {
-            server.onMessage(TransferMessage.encode(new TransferMessage.Request(request, id.hex(), 0, TransferMessage.TO_END)));
+            server.onMessage(TransferMessage.encode(new TransferMessage.Request(request, id.text(), 0, TransferMessage.TO_END)));
         }
         assertEquals(2, parked.size(), "two uploads started");
         TransferMessage.Error busy = assertInstanceOf(TransferMessage.Error.class, replies.get(0));

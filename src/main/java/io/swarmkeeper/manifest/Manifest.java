@@ -1,0 +1,146 @@
+package io.swarmkeeper.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.protocol.MessageCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a seeder should hold: {@code {"resources":[{"url":"http://…","hash":"<resource id>"},…]}}.
+ * Unknown fields are ignored (the manifests {@code swarmkeeper hash --manifest} writes carry
+ * {@code path}, {@code size} and {@code media_type} too, for the website's server); a bad entry
+ * fails the whole manifest with its index and why.
+ */
+public record Manifest(List<Entry> resources) {
+    /** Largest manifest read, so that a wrong URL cannot fill memory. */
+    static final int MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+    public record Entry(URI url, ResourceId id) {}
+
+    public Manifest {
+        resources = List.copyOf(resources);
+    }
+
+    /** Reads a manifest from a file path or an http(s) URL; no signature is required. */
+    public static Manifest load(String fileOrUrl) throws IOException {
+        return load(fileOrUrl, List.of());
+    }
+
+    /**
+     * Reads a manifest from a file path or an http(s) URL. When {@code trusted} is not empty the
+     * manifest must come with a signature by one of those keys, at {@code <fileOrUrl>.sig}.
+     */
+    public static Manifest load(String fileOrUrl, Collection<OriginKey> trusted) throws IOException {
+        byte[] bytes = read(fileOrUrl, "manifest");
+        if (bytes == null) {
+            throw new IOException("manifest " + fileOrUrl + " not found");
+        }
+        if (!trusted.isEmpty()) {
+            byte[] sig = read(fileOrUrl + ".sig", "signature");
+            if (sig == null) {
+                throw new IOException("manifest " + fileOrUrl + " is not signed (no " + fileOrUrl
+                        + ".sig), and trusted origin keys are configured: refusing it");
+            }
+            ManifestSignature.parse(sig, fileOrUrl + ".sig").check(bytes, trusted, fileOrUrl);
+        }
+        return parse(new String(bytes, StandardCharsets.UTF_8), fileOrUrl);
+    }
+
+    /** The bytes of a file or http(s) URL, at most {@link #MAX_MANIFEST_BYTES}; null when it does not exist. */
+    private static byte[] read(String fileOrUrl, String what) throws IOException {
+        String lower = fileOrUrl.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            return download(fileOrUrl, what);
+        }
+        Path path = Path.of(fileOrUrl);
+        if (!Files.exists(path)) {
+            return null;
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(what + " " + fileOrUrl + " is not a file");
+        }
+        if (Files.size(path) > MAX_MANIFEST_BYTES) {
+            throw new IOException(what + " " + fileOrUrl + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
+        }
+        return Files.readAllBytes(path);
+    }
+
+    private static byte[] download(String url, String what) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        try {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() == 404) {
+                    return null;
+                }
+                if (response.statusCode() != 200) {
+                    throw new IOException(what + " " + url + ": HTTP " + response.statusCode());
+                }
+                byte[] bytes = body.readNBytes(MAX_MANIFEST_BYTES + 1);
+                if (bytes.length > MAX_MANIFEST_BYTES) {
+                    throw new IOException(what + " " + url + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
+                }
+                return bytes;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading " + what + " " + url, e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(what + " URL " + url + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses manifest text; {@code where} names it in error messages. */
+    public static Manifest parse(String json, String where) throws IOException {
+        JsonNode root;
+        try {
+            root = MessageCodec.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IOException("manifest " + where + " is not JSON: " + e.getMessage(), e);
+        }
+        JsonNode list = root == null ? null : root.get("resources");
+        if (list == null || !list.isArray()) {
+            throw new IOException("manifest " + where + " needs a \"resources\" array");
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            String url = item.path("url").asText(null);
+            String hash = item.path("hash").asText(null);
+            if (url == null || hash == null) {
+                throw new IOException("manifest " + where + ", resource " + i + ": needs \"url\" and \"hash\"");
+            }
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new IOException("manifest " + where + ", resource " + i + ": bad url: " + e.getMessage(), e);
+            }
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new IOException("manifest " + where + ", resource " + i + ": url must be http or https: " + url);
+            }
+            try {
+                entries.add(new Entry(uri, ResourceId.parse(hash)));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("manifest " + where + ", resource " + i + ": " + e.getMessage(), e);
+            }
+        }
+        return new Manifest(entries);
+    }
+}
