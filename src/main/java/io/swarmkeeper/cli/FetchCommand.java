@@ -1,6 +1,7 @@
 package io.swarmkeeper.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmkeeper.content.HashMismatchException;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.node.FetchResult;
@@ -9,6 +10,7 @@ import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -71,7 +73,9 @@ final class FetchCommand implements Callable<Integer> {
         if (store == null) {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 FetchResult result = fetcher.fetch(id, origin);
-                result.file().moveTo(target);
+                try (VerifiedFile file = result.file()) {
+                    file.moveTo(target);
+                }
                 return report(id, result.bytes(), result.source());
             }
         }
@@ -84,14 +88,22 @@ final class FetchCommand implements Callable<Integer> {
                     file.verify("from store " + store);
                     file.moveTo(target);
                     return report(id, file.size(), "store");
+                } catch (HashMismatchException e) {
+                    spec.commandLine().getErr().println("swarmkeeper fetch: the store's copy is damaged (" + e.getMessage()
+                            + "); dropped, fetching again");
+                    contentStore.verify(id);
                 }
             }
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 FetchResult result = fetcher.fetch(id, origin);
-                try (InputStream in = result.file().open()) {
-                    contentStore.put(id, in, result.mediaType(), origin == null ? null : origin.toString());
+                try (VerifiedFile file = result.file()) {
+                    try (InputStream in = file.open()) {
+                        contentStore.put(id, in, result.mediaType(), "origin".equals(result.source()) ? String.valueOf(origin) : null);
+                    } catch (IOException e) {
+                        spec.commandLine().getErr().println("swarmkeeper fetch: verified, but not kept in " + store + ": " + e.getMessage());
+                    }
+                    file.moveTo(target);
                 }
-                result.file().moveTo(target);
                 return report(id, result.bytes(), result.source());
             }
         }

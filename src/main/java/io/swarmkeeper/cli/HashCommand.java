@@ -94,11 +94,21 @@ final class HashCommand implements Callable<Integer> {
         if (baseUrl == null) {
             throw new ParameterException(spec.commandLine(), "--manifest needs --base-url URL, where the folder is served");
         }
-        String json = FolderManifest.build(files.get(0), baseUrl, hash);
+        String json = FolderManifest.build(files.get(0), baseUrl, hash, out);
         if (out != null) {
+            // Beside the target so the final step is an atomic rename; readable by the web server like any published file.
             Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName(), ".part");
-            Files.writeString(tmp, json);
-            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.writeString(tmp, json);
+                try {
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the directory's rules apply
+                }
+                Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } else {
             StdOut.claim();
             spec.commandLine().getOut().print(json);

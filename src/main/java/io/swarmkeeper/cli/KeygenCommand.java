@@ -31,7 +31,8 @@ final class KeygenCommand implements Callable<Integer> {
         }
         SigningKey signing = SigningKey.generate();
         signing.write(key);
-        Files.writeString(pub, signing.publicKey().text() + "\n");
+        Files.writeString(pub, signing.publicKey().text() + "\n", java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
         StdOut.claim();
         spec.commandLine().getOut().println(signing.publicKey().text());
         spec.commandLine().getOut().flush();

@@ -74,6 +74,10 @@ final class SeedCommand implements Callable<Integer> {
             }
         }
         Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys);
+        if (toSeed != null && keys.isEmpty()) {
+            System.err.println("swarmkeeper seed: manifest " + manifest + " accepted without a signature check"
+                    + " (no --trusted-key); its hashes still guard every byte, but not which resources it lists");
+        }
         ContentStore contentStore = ContentStore.open(store, quota);
         if (scrubRate > 0) {
             contentStore.startScrubbing(scrubRate);

@@ -1,6 +1,7 @@
 package io.swarmkeeper.demo;
 
 import com.sun.net.httpserver.HttpServer;
+import io.swarmkeeper.content.HashAlgorithm;
 import io.swarmkeeper.content.ResourceId;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -73,9 +74,14 @@ public final class DemoOrigin implements AutoCloseable {
         return bytes;
     }
 
-    /** Serves {@code body} at {@code /name}; returns its id. */
-    public synchronized ResourceId add(String name, byte[] body) {
-        ResourceId id = ResourceId.of(body);
+    /** Serves {@code body} at {@code /name}; returns its id (SHA-224). */
+    public ResourceId add(String name, byte[] body) {
+        return add(name, body, HashAlgorithm.SHA224);
+    }
+
+    /** Serves {@code body} at {@code /name}; returns its id of the given kind. */
+    public synchronized ResourceId add(String name, byte[] body, HashAlgorithm algorithm) {
+        ResourceId id = ResourceId.of(algorithm, body);
         bodies.put(name, body);
         ids.put(name, id);
         return id;

@@ -45,6 +45,12 @@ public final class FolderManifest {
 
     /** Hashes every regular file under {@code folder} (hidden files and symbolic links excluded). */
     public static String build(Path folder, URI baseUrl, HashAlgorithm algorithm) throws IOException {
+        return build(folder, baseUrl, algorithm, null);
+    }
+
+    /** As {@link #build(Path, URI, HashAlgorithm)}, leaving out {@code exclude} (the manifest's own file, when it is written inside the folder). */
+    public static String build(Path folder, URI baseUrl, HashAlgorithm algorithm, Path exclude) throws IOException {
+        Path excluded = exclude == null ? null : exclude.toAbsolutePath().normalize();
         if (!Files.isDirectory(folder)) {
             throw new IOException(folder + " is not a directory");
         }
@@ -52,11 +58,16 @@ public final class FolderManifest {
         if (!scheme.equals("http") && !scheme.equals("https") || baseUrl.getHost() == null) {
             throw new IOException("base URL must be an absolute http or https URL, got " + baseUrl);
         }
+        if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IOException("base URL must not have a query or a fragment, got " + baseUrl);
+        }
         String base = baseUrl.toString().endsWith("/") ? baseUrl.toString() : baseUrl + "/";
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(folder)) {
             walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .filter(p -> !isHidden(folder.relativize(p)))
+                    .filter(p -> excluded == null || !p.toAbsolutePath().normalize().equals(excluded)
+                            && !p.toAbsolutePath().normalize().equals(Path.of(excluded + ".sig")))
                     .forEach(files::add);
         }
         files.sort((a, b) -> relative(folder, a).compareTo(relative(folder, b)));

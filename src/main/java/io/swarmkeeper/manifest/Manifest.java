@@ -2,14 +2,12 @@ package io.swarmkeeper.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.origin.HttpDownload;
 import io.swarmkeeper.protocol.MessageCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +48,13 @@ public record Manifest(List<Entry> resources) {
             throw new IOException("manifest " + fileOrUrl + " not found");
         }
         if (!trusted.isEmpty()) {
-            byte[] sig = read(fileOrUrl + ".sig", "signature");
+            String sigAt = signatureLocation(fileOrUrl);
+            byte[] sig = read(sigAt, "signature");
             if (sig == null) {
-                throw new IOException("manifest " + fileOrUrl + " is not signed (no " + fileOrUrl
-                        + ".sig), and trusted origin keys are configured: refusing it");
+                throw new IOException("manifest " + fileOrUrl + " is not signed (no " + sigAt
+                        + "), and trusted origin keys are configured: refusing it");
             }
-            ManifestSignature.parse(sig, fileOrUrl + ".sig").check(bytes, trusted, fileOrUrl);
+            ManifestSignature.parse(sig, sigAt).check(bytes, trusted, fileOrUrl);
         }
         return parse(new String(bytes, StandardCharsets.UTF_8), fileOrUrl);
     }
@@ -79,31 +78,38 @@ public record Manifest(List<Entry> resources) {
         return Files.readAllBytes(path);
     }
 
+    /** 10 s to connect, a minute for the whole download, 16 MiB at most. */
+    private static final HttpDownload DOWNLOAD = new HttpDownload(Duration.ofSeconds(10), Duration.ofMinutes(1), MAX_MANIFEST_BYTES);
+
     private static byte[] download(String url, String what) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                if (response.statusCode() == 404) {
-                    return null;
-                }
-                if (response.statusCode() != 200) {
-                    throw new IOException(what + " " + url + ": HTTP " + response.statusCode());
-                }
-                byte[] bytes = body.readNBytes(MAX_MANIFEST_BYTES + 1);
-                if (bytes.length > MAX_MANIFEST_BYTES) {
-                    throw new IOException(what + " " + url + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
-                }
-                return bytes;
+            DOWNLOAD.get(URI.create(url), body::write, what);
+            return body.toByteArray();
+        } catch (HttpDownload.StatusException e) {
+            if (e.status() == 404) {
+                return null;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading " + what + " " + url, e);
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new IOException(what + " URL " + url + " is not valid: " + e.getMessage(), e);
         }
+    }
+
+    /** Where the signature of a manifest is: beside it, with ".sig" appended to the file name or URL path. */
+    static String signatureLocation(String fileOrUrl) {
+        String lower = fileOrUrl.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+            return fileOrUrl + ".sig";
+        }
+        int end = fileOrUrl.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = fileOrUrl.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        return fileOrUrl.substring(0, end) + ".sig" + fileOrUrl.substring(end);
     }
 
     /** Parses manifest text; {@code where} names it in error messages. */
@@ -132,7 +138,8 @@ public record Manifest(List<Entry> resources) {
             } catch (URISyntaxException e) {
                 throw new IOException("manifest " + where + ", resource " + i + ": bad url: " + e.getMessage(), e);
             }
-            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IOException("manifest " + where + ", resource " + i + ": url must be http or https: " + url);
             }
             try {

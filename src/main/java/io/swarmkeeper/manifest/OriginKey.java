@@ -18,6 +18,11 @@ public final class OriginKey {
         if (encoded.length != Ed25519PublicKeyParameters.KEY_SIZE) {
             throw new IllegalArgumentException("an Ed25519 public key is 32 bytes, got " + encoded.length);
         }
+        try {
+            new Ed25519PublicKeyParameters(encoded, 0); // checks that it is a point of the curve
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a valid Ed25519 public key", e);
+        }
         this.encoded = encoded.clone();
     }
 

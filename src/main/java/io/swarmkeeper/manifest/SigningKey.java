@@ -2,12 +2,18 @@ package io.swarmkeeper.manifest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
@@ -42,16 +48,24 @@ public final class SigningKey {
 
     /** Writes the key to a new file (never over an existing one), readable by its owner only where the file system allows. */
     public void write(Path file) throws IOException {
-        if (Files.exists(file)) {
+        byte[] line = (HEADER + Base64.getEncoder().encodeToString(key.getEncoded()) + "\n").getBytes(StandardCharsets.US_ASCII);
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        SeekableByteChannel out;
+        try {
+            out = Files.newByteChannel(file, options,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the directory's own access rules apply.
+            out = Files.newByteChannel(file, options);
+        } catch (FileAlreadyExistsException e) {
             throw new FileAlreadyExistsException(file.toString(), null, "will not overwrite a key");
         }
-        String line = HEADER + Base64.getEncoder().encodeToString(key.getEncoded()) + "\n";
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
+        try (SeekableByteChannel channel = out) {
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
         }
-        Files.writeString(file, line, StandardCharsets.US_ASCII);
     }
 
     public static SigningKey read(Path file) throws IOException {

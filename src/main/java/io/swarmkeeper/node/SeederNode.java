@@ -145,7 +145,7 @@ public final class SeederNode implements AutoCloseable {
                     held.add(entry.id());
                     continue;
                 }
-                OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), null);
+                OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), store.stagingDirectory());
                 try (InputStream in = fetched.file().open()) {
                     store.put(entry.id(), in, fetched.mediaType(), entry.url().toString());
                 } finally {
@@ -165,7 +165,8 @@ public final class SeederNode implements AutoCloseable {
                 failures.add(entry.url() + ": " + e.getMessage());
             }
         }
-        announce(held); // batched: one message per 500, not one each
+        // Batched: one message per 500. Later puts may have evicted some of them; announce only what is still held.
+        announce(held.stream().filter(store::contains).toList());
         return new SeedReport(stored, already, failures);
     }
 

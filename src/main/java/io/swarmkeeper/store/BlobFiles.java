@@ -8,11 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
 
@@ -99,12 +101,16 @@ final class BlobFiles {
         }
     }
 
-    /** Deletes the bytes of {@code id}; readers that have them open keep reading (POSIX). */
+    /**
+     * Deletes the bytes of {@code id}; readers that have them open keep reading (POSIX). True
+     * when they are gone (or were already), false when they could not be deleted.
+     */
     boolean delete(ResourceId id) {
         try {
-            return Files.deleteIfExists(pathOf(id));
+            Files.deleteIfExists(pathOf(id));
+            return true;
         } catch (IOException e) {
-            return false; // left for the next reconcile
+            return false;
         }
     }
 
@@ -114,6 +120,21 @@ final class BlobFiles {
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /** The file system's identity of the bytes of {@code id} (an inode), or null when absent. */
+    Object fileKey(ResourceId id) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(pathOf(id), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.fileKey() != null ? a.fileKey() : a.lastModifiedTime().toMillis() + "/" + a.size();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Where staging files go; other writers that stage for this store (origin downloads) use it too. */
+    Path stagingDirectory() {
+        return staging;
     }
 
     /** Removes what interrupted writes left in staging/. */

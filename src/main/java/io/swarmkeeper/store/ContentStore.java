@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +59,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     private static final String COLUMNS =
             "id_key, size, media_type, origin, added, last_access, hits, bytes_served, pinned";
 
+    private static final Set<Path> OPEN_IN_THIS_PROCESS = ConcurrentHashMap.newKeySet();
+
     private final Path directory;
+    private final Path realDirectory;
     private final JdbcConnectionPool pool;
     private final BlobFiles blobs;
     /** Held while deciding what fits in the quota and while removing, so the count stays true. */
@@ -73,10 +77,12 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     private volatile long quotaBytes;
     private final AccessLog accesses = new AccessLog();
     private volatile Scrubber scrubber;
+    private Thread scrubThread;
     private boolean closed;
 
-    private ContentStore(Path directory, JdbcConnectionPool pool, BlobFiles blobs, long quotaBytes) {
+    private ContentStore(Path directory, Path realDirectory, JdbcConnectionPool pool, BlobFiles blobs, long quotaBytes) {
         this.directory = directory;
+        this.realDirectory = realDirectory;
         this.pool = pool;
         this.blobs = blobs;
         this.quotaBytes = quotaBytes;
@@ -104,6 +110,27 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (!Files.isWritable(directory)) {
             throw new StoreException("store directory " + directory + " is not writable");
         }
+        Path real;
+        try {
+            real = directory.toRealPath();
+        } catch (IOException e) {
+            throw new StoreException("cannot open store directory " + directory + ": " + e, e);
+        }
+        // H2 lets one process open its database twice; two stores on one directory would undo each other.
+        if (!OPEN_IN_THIS_PROCESS.add(real)) {
+            throw new StoreException("store " + directory + " is already open in this process");
+        }
+        try {
+            ContentStore store = open(directory, real, quotaBytes);
+            store.deliverNotices();
+            return store;
+        } catch (StoreException | RuntimeException e) {
+            OPEN_IN_THIS_PROCESS.remove(real);
+            throw e;
+        }
+    }
+
+    private static ContentStore open(Path directory, Path real, long quotaBytes) throws StoreException {
         Path base = directory.toAbsolutePath().resolve(DATABASE_NAME);
         // FILE_LOCK=FS (H2's default) refuses a second process; we turn its message into ours.
         String url = "jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
@@ -114,21 +141,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             fresh = createSchema(c);
         } catch (SQLException e) {
             pool.dispose();
-            if (e.getMessage() != null && e.getMessage().contains("Database may be already in use")) {
-                throw new StoreException("store " + directory + " is in use by another process", e);
-            }
-            // Never repair or delete behind the user's back: say what to do instead.
-            throw new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage())
-                    + ". The database file " + base + ".mv.db may be damaged; it was left untouched."
-                    + " To keep it aside and start afresh (stored bytes are checked and kept), run:"
-                    + " swarmkeeper store move-aside --store " + directory, e);
+            throw openFailure(directory, base, e);
         } catch (StoreException e) {
             pool.dispose();
             throw e;
         }
         ContentStore store;
         try {
-            store = new ContentStore(directory, pool, new BlobFiles(directory), quotaBytes);
+            store = new ContentStore(directory, real, pool, new BlobFiles(directory), quotaBytes);
             Path marker = directory.resolve(RUNNING_MARKER);
             boolean crashed = Files.exists(marker);
             Files.writeString(marker, ProcessHandle.current().pid() + "\n");
@@ -214,11 +234,50 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (!Files.exists(db)) {
             throw new StoreException("no database to move aside in " + directory);
         }
+        try {
+            open(directory).close();
+            throw new StoreException("the database of store " + directory + " opens fine; it was not moved");
+        } catch (StoreException e) {
+            if (!e.getMessage().contains("seems damaged")) {
+                throw e; // in use, already open, or healthy: not ours to move
+            }
+        }
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path aside = directory.resolve(DATABASE_NAME + ".mv.db.damaged-" + stamp);
-        Files.move(db, aside, StandardCopyOption.ATOMIC_MOVE);
+        for (int n = 2; Files.exists(aside); n++) {
+            aside = directory.resolve(DATABASE_NAME + ".mv.db.damaged-" + stamp + "-" + n);
+        }
+        Files.move(db, aside); // no REPLACE_EXISTING: never over an earlier one
         Files.deleteIfExists(directory.resolve(DATABASE_NAME + ".trace.db"));
         return aside;
+    }
+
+    /** H2 error codes (org.h2.api.ErrorCode) that decide what to tell the user. */
+    private static final int DATABASE_ALREADY_OPEN = 90020;
+    private static final int IO_EXCEPTION = 90028;
+    private static final int FILE_CORRUPTED = 90030;
+    private static final int FILE_VERSION_ERROR = 90048;
+
+    /**
+     * Says why the database did not open, and what to do. Only a database H2 finds damaged gets
+     * the advice to move it aside (which loses its records); nothing is ever repaired or deleted
+     * behind the user's back.
+     */
+    private static StoreException openFailure(Path directory, Path base, SQLException e) {
+        Path file = Path.of(base + ".mv.db");
+        int code = e.getErrorCode();
+        if (code == DATABASE_ALREADY_OPEN) {
+            return new StoreException("store " + directory + " is in use by another process", e);
+        }
+        boolean damaged = code == FILE_CORRUPTED || code == FILE_VERSION_ERROR
+                || (code == IO_EXCEPTION && Files.isRegularFile(file) && Files.isReadable(file));
+        if (!damaged) {
+            return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage()), e);
+        }
+        return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage())
+                + ". The database file " + file + " seems damaged; it was left untouched."
+                + " To keep it aside and start afresh, run: swarmkeeper store move-aside --store " + directory
+                + " (the stored bytes are checked and kept; pins, origins and use counts are in the damaged file)", e);
     }
 
     private static String firstLine(String message) {
@@ -231,6 +290,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * A directory on the store's file system for bytes on their way in (origin downloads, peer
+     * transfers); what is left there is removed at the next open.
+     */
+    public Path stagingDirectory() {
+        return blobs.stagingDirectory();
     }
 
     public void addListener(StoreListener listener) {
@@ -260,6 +327,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         StoredResource added;
         try {
             synchronized (admission) {
+                ensureOpen();
                 if (contains(id)) {
                     return false; // a concurrent put of the same bytes won
                 }
@@ -287,10 +355,9 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             }
         } finally {
             blobs.discard(staged); // nothing left to discard once installed
+            deliverNotices();
         }
-        for (StoreListener l : listeners) {
-            l.added(added);
-        }
+        notify(l -> l.added(added));
         return true;
     }
 
@@ -305,7 +372,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /** Removes a resource. False when it was not stored. */
     public boolean remove(ResourceId id) throws IOException {
-        return removeResource(id, StoreListener.Removal.REMOVED);
+        try {
+            return removeResource(id, StoreListener.Removal.REMOVED, null, null);
+        } finally {
+            deliverNotices();
+        }
     }
 
     /** Changes the quota (0: unlimited), evicting at once what no longer fits. */
@@ -314,7 +385,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             throw new IllegalArgumentException("quota must be 0 (unlimited) or positive, got " + bytes);
         }
         quotaBytes = bytes;
-        makeRoom(0);
+        try {
+            makeRoom(0);
+        } finally {
+            deliverNotices();
+        }
     }
 
     public long quota() {
@@ -357,38 +432,75 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                     if (usedBytes.get() + incoming <= quota) {
                         break;
                     }
-                    removeResource(victim, StoreListener.Removal.EVICTED);
+                    removeResource(victim, StoreListener.Removal.EVICTED, null, null);
                 }
             }
         }
     }
 
-    /** Deletes the record, then the bytes; tells the listeners. False when there was no record. */
-    private boolean removeResource(ResourceId id, StoreListener.Removal why) throws IOException {
-        StoredResource removed;
+    /** A removal to tell the log and the listeners about once no lock is held. */
+    private record Notice(StoredResource resource, StoreListener.Removal why, String detail) {}
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Notice> notices = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Deletes the bytes, then the record (so a crash in between leaves a record without bytes,
+     * which the next open drops, rather than bytes without a record, which it would adopt back).
+     * A removal for {@code MISSING} or {@code CORRUPT} is made only if, under the lock, the file is
+     * still absent, or still the very file found bad ({@code badFile}, its file key): a copy stored
+     * again meanwhile is not touched. False when nothing was removed.
+     */
+    private boolean removeResource(ResourceId id, StoreListener.Removal why, Object badFile, String detail)
+            throws IOException {
         synchronized (admission) {
             Optional<StoredResource> existing = record(id);
             if (existing.isEmpty()) {
                 return false;
             }
+            if (why == StoreListener.Removal.MISSING && blobs.fileKey(id) != null) {
+                return false;
+            }
+            if (why == StoreListener.Removal.CORRUPT && !Objects.equals(blobs.fileKey(id), badFile)) {
+                return false;
+            }
+            if (!blobs.delete(id)) {
+                log.warn("store: cannot delete the bytes of {}; the next open after a crash may adopt them back", id.text());
+            }
             if (update("DELETE FROM resources WHERE id_key = ?", id.key()) != 1) {
                 return false;
             }
-            removed = existing.get();
+            StoredResource removed = existing.get();
             usedBytes.addAndGet(-removed.size());
             sizes.remove(id.key());
-            blobs.delete(id);
+            notices.add(new Notice(removed, why, detail));
+            return true;
         }
-        switch (why) {
-            case EVICTED -> log.info("store: evicted {} ({} bytes, last used {})", id.shortForm(), removed.size(),
-                    removed.lastAccess());
-            case REMOVED -> log.info("store: removed {}", id.shortForm());
-            default -> log.warn("store: dropped {} ({})", id.text(), why.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Logs and tells the listeners what was removed; called with no lock held. */
+    private void deliverNotices() {
+        Notice n;
+        while ((n = notices.poll()) != null) {
+            StoredResource r = n.resource();
+            switch (n.why()) {
+                case EVICTED -> log.info("store: evicted {} ({} bytes, last used {})", r.id().shortForm(), r.size(), r.lastAccess());
+                case REMOVED -> log.info("store: removed {}", r.id().shortForm());
+                default -> log.error("store: dropped {}: {}", r.id().text(),
+                        n.detail() == null ? n.why().name().toLowerCase(Locale.ROOT) : n.detail());
+            }
+            Notice notice = n;
+            notify(l -> l.removed(notice.resource(), notice.why()));
         }
+    }
+
+    private void notify(java.util.function.Consumer<StoreListener> call) {
         for (StoreListener l : listeners) {
-            l.removed(removed, why);
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("store listener {} failed: {}", l, e.toString());
+            }
         }
-        return true;
     }
 
     // ---- reading ----
@@ -420,6 +532,9 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     public List<StoredResource> search(String text, int limit) throws IOException {
         flushAccesses();
+        if (ResourceId.isValid(text)) { // a whole id, in any of its forms
+            return record(ResourceId.parse(text)).map(List::of).orElse(List.of());
+        }
         String like = "%" + text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return query("SELECT " + COLUMNS + " FROM resources WHERE LOWER(origin) LIKE ? OR LOWER(media_type) LIKE ?"
                 + " OR id_key LIKE ? ORDER BY last_access DESC, id_key LIMIT ?", like, like, like, limit);
@@ -472,21 +587,27 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
         FileChannel channel = blobs.openForReading(id);
         if (channel == null) {
-            log.error("store: the bytes of {} are gone from disk", id.text());
-            removeResource(id, StoreListener.Removal.MISSING);
+            removeResource(id, StoreListener.Removal.MISSING, null, "its bytes are gone from disk");
+            deliverNotices();
             return Optional.empty();
         }
-        if (channel.size() != size) {
+        try {
             long onDisk = channel.size();
+            if (onDisk != size) {
+                Object file = blobs.fileKey(id);
+                channel.close();
+                removeResource(id, StoreListener.Removal.CORRUPT, file, "it is " + onDisk + " bytes on disk, " + size + " recorded");
+                deliverNotices();
+                return Optional.empty();
+            }
+            if (accesses.opened(id.key())) {
+                flushAccesses();
+            }
+            return Optional.of(new FileContent(id, channel, size));
+        } catch (IOException | RuntimeException e) {
             channel.close();
-            log.error("store: {} is {} bytes on disk, {} recorded", id.text(), onDisk, size);
-            removeResource(id, StoreListener.Removal.CORRUPT);
-            return Optional.empty();
+            throw e;
         }
-        if (accesses.opened(id.key())) {
-            flushAccesses();
-        }
-        return Optional.of(new FileContent(id, channel, size));
     }
 
     /** An opened resource; on close, what was read is added to its bytes served. */
@@ -548,9 +669,9 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /**
      * Use counts (last access, hits, bytes served) gathered in memory and written in one
-     * transaction before anything reads them, and at least every few seconds by the scrub or
-     * the next reader; a crash forgets at most those not yet written. Writing them on every read
-     * cost more than the read itself.
+     * transaction before anything reads them (queries, eviction, the scrub), by the first read
+     * after 5 s, and at close; a crash forgets those not yet written, which only shifts the
+     * eviction order. Writing them on every read cost more than the read itself.
      */
     private static final class AccessLog {
         private static final long FLUSH_EVERY_MS = 5_000;
@@ -624,9 +745,20 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /**
      * Re-hashes up to {@code maxResources} stored resources, those checked longest ago first, and
-     * drops every one whose bytes are missing, of the wrong size, or no longer match its id.
+     * drops every one whose bytes are missing, of the wrong size, or no longer match its id. A
+     * pass over every record also adopts verified files that have no record and deletes the rest.
+     * A file that cannot be read is reported and skipped, not dropped (the cause may pass).
      */
     public ScrubReport scrub(int maxResources) throws IOException {
+        try {
+            return scrubNow(maxResources);
+        } finally {
+            deliverNotices();
+        }
+    }
+
+    private ScrubReport scrubNow(int maxResources) throws IOException {
+        flushAccesses();
         List<Object[]> due = new ArrayList<>();
         try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
                 "SELECT id_key, size FROM resources ORDER BY verified_at, id_key LIMIT ?")) {
@@ -646,32 +778,69 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 break;
             }
             ResourceId id = (ResourceId) row[0];
-            StoreListener.Removal problem = check(id, (Long) row[1]);
-            bytes += (Long) row[1];
+            long size = (Long) row[1];
+            bytes += size;
+            Problem problem;
+            try {
+                problem = check(id, size);
+            } catch (IOException e) {
+                log.warn("store scrub: cannot read the bytes of {}: {}", id.text(), e.toString());
+                problem = null;
+            }
             if (problem == null) {
                 update("UPDATE resources SET verified_at = ? WHERE id_key = ?", System.currentTimeMillis(), id.key());
-            } else if (removeResource(id, problem)) {
+            } else if (removeResource(id, problem.why(), problem.file(), problem.detail())) {
                 dropped.add(id);
+            }
+        }
+        if (due.size() < maxResources && !isClosed()) {
+            Reconciliation swept = sweepUnrecorded();
+            if (swept.adopted() + swept.discarded() > 0) {
+                log.warn("store scrub: {}", swept);
+                makeRoom(0);
             }
         }
         return new ScrubReport(due.size(), bytes, dropped);
     }
 
+    /**
+     * Re-hashes one stored resource now and drops it if its bytes are missing or wrong. True when
+     * it is stored and verified.
+     */
+    public boolean verify(ResourceId id) throws IOException {
+        Long size = sizes.get(id.key());
+        if (size == null) {
+            return false;
+        }
+        try {
+            Problem problem = check(id, size);
+            if (problem == null) {
+                return true;
+            }
+            removeResource(id, problem.why(), problem.file(), problem.detail());
+            return false;
+        } finally {
+            deliverNotices();
+        }
+    }
+
+    /** What is wrong with a stored file: why to drop it, which file it was, and what was seen. */
+    private record Problem(StoreListener.Removal why, Object file, String detail) {}
+
     /** Null when the bytes of {@code id} are whole and true; otherwise what is wrong with them. */
-    private StoreListener.Removal check(ResourceId id, long size) throws IOException {
+    private Problem check(ResourceId id, long size) throws IOException {
+        Object file = blobs.fileKey(id);
         try (FileChannel in = blobs.openForReading(id)) {
             if (in == null) {
-                log.error("store: the bytes of {} are gone from disk", id.text());
-                return StoreListener.Removal.MISSING;
+                return new Problem(StoreListener.Removal.MISSING, null, "its bytes are gone from disk");
             }
             if (in.size() != size) {
-                log.error("store: {} is {} bytes on disk, {} recorded", id.text(), in.size(), size);
-                return StoreListener.Removal.CORRUPT;
+                return new Problem(StoreListener.Removal.CORRUPT, file, "it is " + in.size() + " bytes on disk, " + size + " recorded");
             }
             byte[] actual = hash(id, in);
             if (!id.matches(actual)) {
-                log.error("store: {} failed its integrity check: its bytes now hash to {}", id.text(), id.describe(actual));
-                return StoreListener.Removal.CORRUPT;
+                return new Problem(StoreListener.Removal.CORRUPT, file,
+                        "it failed its integrity check: its bytes now hash to " + id.describe(actual));
             }
             return null;
         }
@@ -697,10 +866,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             return;
         }
         scrubber = new Scrubber(bytesPerSecond);
-        Thread t = new Thread(scrubber, "store-scrub");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
+        scrubThread = new Thread(scrubber, "store-scrub");
+        scrubThread.setDaemon(true);
+        scrubThread.setPriority(Thread.MIN_PRIORITY);
+        scrubThread.start();
     }
 
     private final class Scrubber implements Runnable {
@@ -757,12 +926,28 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         } catch (SQLException e) {
             throw new IOException("store query failed: " + e.getMessage(), e);
         }
-        List<Path> unrecorded = new ArrayList<>();
         Set<String> onDisk = new HashSet<>();
+        blobs.forEach(file -> onDisk.add(file.getFileName().toString()));
+        Reconciliation swept = sweep(recorded);
+        int missing = 0;
+        for (String key : recorded) {
+            if (!onDisk.contains(key) && removeResource(ResourceId.fromKey(key), StoreListener.Removal.MISSING, null,
+                    "its bytes were gone from disk after a crash")) {
+                missing++;
+            }
+        }
+        return new Reconciliation(swept.adopted(), swept.discarded(), missing);
+    }
+
+    /** Adopts or deletes every file in blobs/ that has no record in memory. */
+    private Reconciliation sweepUnrecorded() throws IOException {
+        return sweep(sizes.keySet());
+    }
+
+    private Reconciliation sweep(Set<String> recorded) throws IOException {
+        List<Path> unrecorded = new ArrayList<>();
         blobs.forEach(file -> {
-            String name = file.getFileName().toString();
-            onDisk.add(name);
-            if (!recorded.contains(name)) {
+            if (!recorded.contains(file.getFileName().toString())) {
                 unrecorded.add(file);
             }
         });
@@ -775,13 +960,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 discarded++;
             }
         }
-        int missing = 0;
-        for (String key : recorded) {
-            if (!onDisk.contains(key) && removeResource(ResourceId.fromKey(key), StoreListener.Removal.MISSING)) {
-                missing++;
-            }
-        }
-        return new Reconciliation(adopted, discarded, missing);
+        return new Reconciliation(adopted, discarded, 0);
     }
 
     private boolean adopt(Path file) throws IOException {
@@ -809,6 +988,18 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             return false;
         }
         long mtime = Files.getLastModifiedTime(file).toMillis();
+        synchronized (admission) {
+            if (sizes.containsKey(id.key())) {
+                return true; // stored meanwhile by a put: the same bytes
+            }
+            insertAdopted(id, size, mtime);
+            sizes.put(id.key(), size);
+            usedBytes.addAndGet(size);
+        }
+        return true;
+    }
+
+    private void insertAdopted(ResourceId id, long size, long mtime) throws IOException {
         try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO resources (" + COLUMNS + ", verified_at) VALUES (?, ?, NULL, NULL, ?, ?, 0, 0, FALSE, ?)")) {
             insert.setString(1, id.key());
@@ -820,7 +1011,6 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         } catch (SQLException e) {
             throw new IOException("store failed: " + e.getMessage(), e);
         }
-        return true;
     }
 
     // ---- plumbing ----
@@ -866,9 +1056,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
     }
 
-    /** Stops the scrub and closes the database. Idempotent. */
+    /**
+     * Stops the scrub, lets a put that is recording finish, and closes the database; the
+     * {@code running} marker goes last, so that only a clean close skips the next reconcile.
+     * Idempotent.
+     */
     @Override
     public void close() {
+        Thread scrubbing;
         synchronized (this) {
             if (closed) {
                 return;
@@ -877,22 +1072,35 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             if (scrubber != null) {
                 scrubber.stop = true;
             }
+            scrubbing = scrubThread;
         }
-        try {
-            flushAccesses();
-        } catch (IOException e) {
-            log.warn("store {}: use counts not saved: {}", directory, e.getMessage());
+        if (scrubbing != null) {
+            scrubbing.interrupt();
+            try {
+                scrubbing.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException e) {
-            log.debug("shutdown: {}", e.toString());
+        synchronized (admission) {
+            try {
+                flushAccesses();
+            } catch (IOException e) {
+                log.warn("store {}: use counts not saved: {}", directory, e.getMessage());
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException e) {
+                log.debug("shutdown: {}", e.toString());
+            }
+            pool.dispose();
         }
-        pool.dispose();
+        deliverNotices();
         try {
             Files.deleteIfExists(directory.resolve(RUNNING_MARKER));
         } catch (IOException e) {
             log.warn("store {}: cannot remove {}: {}", directory, RUNNING_MARKER, e.getMessage());
         }
+        OPEN_IN_THIS_PROCESS.remove(realDirectory);
     }
 }

@@ -106,6 +106,10 @@ class ToolCommandsTest {
         assertEquals(2, badAction.code());
         assertTrue(badAction.err().contains("unknown action \"compact\""), badAction.err());
 
+        Run healthy = run("store", "--store", storeDir.toString(), "move-aside");
+        assertEquals(1, healthy.code());
+        assertTrue(healthy.err().contains("opens fine; it was not moved"), healthy.err());
+
         Path db = storeDir.resolve("swarmkeeper.mv.db");
         byte[] damaged = Files.readAllBytes(db);
         for (int i = 0; i < damaged.length; i += 5) {
@@ -115,10 +119,13 @@ class ToolCommandsTest {
         Run broken = run("store", "--store", storeDir.toString(), "list");
         assertEquals(1, broken.code());
         assertTrue(broken.err().contains("swarmkeeper store move-aside --store " + storeDir), broken.err());
+        assertTrue(broken.err().contains("pins, origins and use counts are in the damaged file"), broken.err());
         Run aside = run("store", "--store", storeDir.toString(), "move-aside");
         assertEquals(0, aside.code(), aside.err());
         Run after = run("store", "--store", storeDir.toString(), "list");
         assertEquals(0, after.code(), after.err());
-        assertEquals(id.text(), MessageCodec.mapper().readTree(after.out()).get("id").asText(), "the bytes were kept");
+        JsonNode kept = MessageCodec.mapper().readTree(after.out());
+        assertEquals(id.text(), kept.get("id").asText(), "the bytes were kept");
+        assertEquals(false, kept.get("pinned").asBoolean(), "records are not: as the message said");
     }
 }

@@ -94,6 +94,38 @@ class ManifestTest {
     }
 
     @Test
+    void findsSignaturesOfManifestsServedOverHttp() throws Exception {
+        assertEquals("https://x/m.json.sig?v=2", Manifest.signatureLocation("https://x/m.json?v=2"));
+        assertEquals("/srv/m.json.sig", Manifest.signatureLocation("/srv/m.json"));
+        byte[] manifest = FolderManifest.build(site(), URI.create("https://example.com/"), HashAlgorithm.SHA224)
+                .getBytes(StandardCharsets.UTF_8);
+        SigningKey origin = SigningKey.generate();
+        byte[] sig = ManifestSignature.sign(manifest, origin).toJson().getBytes(StandardCharsets.UTF_8);
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        http.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            byte[] body = path.equals("/signed.json") || path.equals("/unsigned.json") ? manifest
+                    : path.equals("/signed.json.sig") ? sig : null;
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort();
+            List<OriginKey> trusted = List.of(origin.publicKey());
+            assertEquals(3, Manifest.load(base + "/signed.json?cache=1", trusted).resources().size());
+            assertMessage(() -> Manifest.load(base + "/unsigned.json", trusted), "is not signed (no " + base + "/unsigned.json.sig)");
+            assertMessage(() -> Manifest.load(base + "/absent.json", trusted), "not found");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void keysRoundTripThroughTheirFiles() throws IOException {
         SigningKey key = SigningKey.generate();
         Path file = dir.resolve("origin.key");
@@ -106,6 +138,11 @@ class ManifestTest {
         assertMessage(() -> SigningKey.read(Files.writeString(dir.resolve("x.key"), "hello")), "is not a Swarmkeeper signing key");
         assertThrows(IllegalArgumentException.class, () -> OriginKey.parse("ssh-ed25519 AAAA"));
         assertThrows(IllegalArgumentException.class, () -> OriginKey.parse("ed25519:AAAA"));
+        byte[] notAPoint = new byte[32];
+        java.util.Arrays.fill(notAPoint, (byte) 0xff); // y = 2^255 - 1 > p: not on the curve
+        IllegalArgumentException offCurve = assertThrows(IllegalArgumentException.class,
+                () -> OriginKey.parse("ed25519:" + java.util.Base64.getEncoder().encodeToString(notAPoint)));
+        assertTrue(offCurve.getMessage().contains("not a valid Ed25519 public key"), offCurve.getMessage());
     }
 
     @Test

@@ -54,6 +54,20 @@ class SwarmTest {
     }
 
     @Test
+    void subresourceIntegrityIdsTravelTheWholePath() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(9, 300_000);
+        ResourceId id = swarm.publish("app.js", body, io.swarmkeeper.content.HashAlgorithm.SHA384);
+        assertTrue(id.text().startsWith("sha384-"), id.text());
+        SeederPeer seeder = swarm.seeder("app.js"); // manifest → origin → store → have
+        swarm.origin().close();
+
+        LeecherPeer leecher = swarm.leecher(); // want → match → link → REQUEST by SRI id → verify
+        FetchResult result = leecher.fetch(id);
+        assertEquals("peer:" + seeder.id(), result.source());
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+    }
+
+    @Test
     void aLyingSeederIsCaughtAndTheOriginFillsIn() throws Exception {
         byte[] body = DemoOrigin.sampleBytes(2, 700_000);
         ResourceId id = swarm.publish("photo.jpg", body);

@@ -57,6 +57,7 @@ class ContentStoreTest {
             assertFalse(store.contains(id));
             assertTrue(store.list().isEmpty());
             assertEquals(Optional.empty(), store.open(id));
+            assertNothingStaged();
             // The good bytes still go in afterwards.
             assertTrue(store.put(id, new ByteArrayInputStream(truth), null, null));
             assertArrayEquals(truth, store.readAll(id).orElseThrow());
@@ -81,7 +82,41 @@ class ContentStoreTest {
         try (ContentStore store = ContentStore.open(dir)) {
             assertThrows(IOException.class, () -> store.put(id, breaksHalfway, null, null));
             assertFalse(store.contains(id));
+            assertNothingStaged();
         }
+    }
+
+    private void assertNothingStaged() throws IOException {
+        try (var staged = Files.list(dir.resolve("staging")); var stored = Files.walk(dir.resolve("blobs"))) {
+            assertEquals(0, staged.count(), "nothing left in staging/");
+            assertEquals(0, stored.filter(Files::isRegularFile).count(), "nothing in blobs/");
+        }
+    }
+
+    @Test
+    void bytesOfTheWrongSizeOnDiskAreNeverServed() throws IOException {
+        byte[] body = randomBytes(70_000);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(dir)) {
+            store.put(id, new ByteArrayInputStream(body), null, null);
+        }
+        Path file = new BlobFiles(dir).pathOf(id);
+        Files.write(file, java.util.Arrays.copyOf(body, 69_000)); // truncated behind the store's back
+        try (ContentStore store = ContentStore.open(dir)) {
+            assertEquals(Optional.empty(), store.open(id));
+            assertFalse(store.contains(id), "dropped, and no longer offered");
+            assertFalse(Files.exists(file));
+        }
+    }
+
+    @Test
+    void oneStorePerDirectoryInAProcessToo() throws IOException {
+        try (ContentStore store = ContentStore.open(dir)) {
+            StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(dir.resolve(".")));
+            assertTrue(e.getMessage().contains("already open in this process"), e.getMessage());
+            assertTrue(store.list().isEmpty(), "the first is unharmed");
+        }
+        ContentStore.open(dir).close(); // and free again once closed
     }
 
     @Test
@@ -131,7 +166,7 @@ class ContentStoreTest {
         Files.write(db, damaged);
         StoreException e = assertThrows(StoreException.class, () -> ContentStore.open(dir));
         assertTrue(e.getMessage().contains("cannot open store " + dir), e.getMessage());
-        assertTrue(e.getMessage().contains(db.toAbsolutePath() + " may be damaged"), e.getMessage());
+        assertTrue(e.getMessage().contains(db.toAbsolutePath() + " seems damaged"), e.getMessage());
         assertTrue(e.getMessage().contains("swarmkeeper store move-aside --store " + dir), e.getMessage());
         assertArrayEquals(damaged, Files.readAllBytes(db), "the damaged file is left as it was, for the user to keep or move");
 

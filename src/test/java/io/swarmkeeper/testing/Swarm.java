@@ -56,6 +56,11 @@ public final class Swarm implements AutoCloseable {
         return origin.add(name, body);
     }
 
+    /** Puts a resource on the origin under an id of the given kind. */
+    public ResourceId publish(String name, byte[] body, io.swarmkeeper.content.HashAlgorithm algorithm) {
+        return origin.add(name, body, algorithm);
+    }
+
     /** An honest seeder, connected, holding the given origin resources. */
     public SeederPeer seeder(String... names) throws IOException {
         return add(SeederPeer.start(this, dir("seeder"), false, names));
