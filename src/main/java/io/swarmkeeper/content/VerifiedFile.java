@@ -29,6 +29,40 @@ public final class VerifiedFile implements AutoCloseable {
         this.digest = id.newDigest();
     }
 
+    /** A file already written and verified, taken over as it is. */
+    private VerifiedFile(ResourceId id, Path file, long size) {
+        this.id = id;
+        this.file = file;
+        this.out = null;
+        this.digest = null;
+        this.size = size;
+        this.verified = true;
+        this.closedOut = true;
+    }
+
+    /**
+     * Hashes a whole file written elsewhere (assembled from ranges) and takes it over when it is
+     * {@code id}. On mismatch the file is left where it is, for the caller to find the bad ranges,
+     * and the exception names both hashes.
+     */
+    static VerifiedFile adopt(ResourceId id, Path file, String where) throws IOException {
+        MessageDigest digest = id.newDigest();
+        long size = 0;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        byte[] actual = digest.digest();
+        if (!id.matches(actual)) {
+            throw new HashMismatchException(id, actual, where);
+        }
+        return new VerifiedFile(id, file, size);
+    }
+
     /** Starts a new staging file in {@code dir} (the system temp directory when null). */
     public static VerifiedFile stage(ResourceId id, Path dir) throws IOException {
         Path tmp = dir == null
@@ -107,7 +141,7 @@ public final class VerifiedFile implements AutoCloseable {
     }
 
     private void finishOutput() throws IOException {
-        if (!closedOut) {
+        if (!closedOut && out != null) {
             closedOut = true;
             out.close();
         }

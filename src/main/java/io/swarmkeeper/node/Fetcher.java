@@ -15,7 +15,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +39,13 @@ public final class Fetcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
     /** Settings of a fetcher. */
+    /**
+     * @param transferIdleTimeout a holder that sends nothing on a request for this long is dropped
+     * @param holdersToTry        holders asked of the signaling server, and used at once
+     */
     public record Options(Duration matchTimeout, Duration transferIdleTimeout, long maxBytes, int holdersToTry) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(20), 1L << 31, 3);
+            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(20), 1L << 31, 4);
         }
     }
 
@@ -48,9 +55,6 @@ public final class Fetcher implements AutoCloseable {
     private final OriginClient origin;
     private final Path stagingDir;
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
-    /** Least progress a download must make in each idle window. */
-    static final long MIN_BYTES_PER_WINDOW = 64 * 1024;
-
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
     private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
     private final PeerLinks links;
@@ -90,7 +94,13 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
-     * Gets verified bytes of {@code id}: from peers first, then from {@code originUrl} when given.
+     * Gets verified bytes of {@code id}: from peers first (several at once, each sending different
+     * ranges), then from {@code originUrl} when given.
+     *
+     * <p>When the assembled bytes fail the hash, a peer that sent all of them is distrusted at
+     * once; when several sent them, a good copy (from the origin, or from a holder that took no
+     * part) is compared range by range, and exactly the peers whose ranges differ are
+     * distrusted, reported to the signaling server, and dropped. The good copy is the result.
      *
      * @throws FetchException with a one-line reason when no verified copy could be had
      */
@@ -98,23 +108,27 @@ public final class Fetcher implements AutoCloseable {
         List<String> reasons = new ArrayList<>();
         try {
             connect();
+            Deque<String> untried = new ArrayDeque<>();
             for (Message.PeerInfo holder : askForHolders(id)) {
-                if (distrusted.contains(holder.id())) {
-                    continue;
+                if (!distrusted.contains(holder.id())) {
+                    untried.add(holder.id());
                 }
-                try {
-                    VerifiedFile file = fetchFromPeer(holder.id(), id);
-                    events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + holder.id(), true, null));
-                    return new FetchResult(id, file.size(), "peer:" + holder.id(), file, null);
-                } catch (HashMismatchException e) {
-                    distrusted.add(holder.id());
-                    log.warn("peer {} sent bad bytes for {} (expected {}, got {}); distrusted",
-                            holder.id(), id.shortForm(), e.expected().text(), e.actual());
-                    events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + holder.id(), false, e.getMessage()));
-                    reasons.add("peer " + holder.id() + " sent bytes that failed the hash");
-                } catch (IOException | RuntimeException e) {
-                    log.info("peer {} could not deliver {}: {}", holder.id(), id.shortForm(), e.getMessage());
-                    reasons.add("peer " + holder.id() + ": " + e.getMessage());
+            }
+            while (!untried.isEmpty()) {
+                List<String> round = new ArrayList<>();
+                while (!untried.isEmpty() && round.size() < options.holdersToTry()) {
+                    round.add(untried.poll());
+                }
+                Set<String> idle = new java.util.HashSet<>();
+                FetchResult result = fromPeers(id, round, originUrl, untried, reasons, idle);
+                if (result != null) {
+                    return result;
+                }
+                // Holders of the round that were never needed (another sent everything) get their turn.
+                for (int i = round.size() - 1; i >= 0; i--) {
+                    if (idle.remove(round.get(i)) && !distrusted.contains(round.get(i))) {
+                        untried.addFirst(round.get(i));
+                    }
                 }
             }
         } catch (IOException e) {
@@ -128,17 +142,153 @@ public final class Fetcher implements AutoCloseable {
                     + "; no origin given");
         }
         try {
-            OriginClient.Fetched fetched = origin.fetch(originUrl, id, stagingDir);
-            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, originUrl.toString()));
-            return new FetchResult(id, fetched.file().size(), "origin", fetched.file(), fetched.mediaType());
+            return fromOrigin(id, originUrl);
         } catch (HashMismatchException e) {
-            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", false, e.getMessage()));
             throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
                     + "; origin sent bytes that failed the hash (got " + e.actual() + ")");
         } catch (IOException e) {
             throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
                     + "; origin failed: " + e.getMessage());
         }
+    }
+
+    private FetchResult fromOrigin(ResourceId id, URI originUrl) throws IOException {
+        try {
+            OriginClient.Fetched fetched = origin.fetch(originUrl, id, stagingDir);
+            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, originUrl.toString()));
+            return new FetchResult(id, fetched.file().size(), "origin", fetched.file(), fetched.mediaType());
+        } catch (HashMismatchException e) {
+            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", false, e.getMessage()));
+            throw e;
+        }
+    }
+
+    /**
+     * One round: {@code peers} at once. Null when they could not deliver verified bytes; the
+     * reasons are added to {@code reasons}, and holders that were never needed to {@code idle}.
+     * {@code spare} holders may be used for a good copy.
+     */
+    private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, Deque<String> spare,
+                                  List<String> reasons, Set<String> idle) throws IOException {
+        Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
+        SwarmDownload.SourceDropped onDropped = (peer, why, distrust) -> {
+            if (distrust) {
+                distrust(id, peer, "broke the transfer protocol: " + why);
+            }
+            reasons.add("peer " + peer + ": " + why);
+            PeerLink link = roundLinks.get(peer);
+            if (link != null) {
+                link.close();
+            }
+        };
+        try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped)) {
+            AtomicInteger opening = new AtomicInteger(peers.size());
+            for (String peer : peers) {
+                PeerLink link = links.offer(peer);
+                roundLinks.put(peer, link);
+                link.opened().whenComplete((opened, failure) -> {
+                    TransferClient client = failure == null ? clients.get(link) : null;
+                    if (client != null) {
+                        download.addSource(peer, client);
+                    } else {
+                        reasons.add("peer " + peer + ": no connection");
+                    }
+                    opening.decrementAndGet();
+                });
+            }
+            boolean delivered = awaitRound(download, opening);
+            for (String peer : peers) {
+                if (download.isIdle(peer)) {
+                    idle.add(peer);
+                }
+            }
+            if (!delivered) {
+                return null;
+            }
+            try {
+                VerifiedFile file = download.verify();
+                String source = label(download.senders());
+                events.publish(new SwarmEvent.HashCheck(Instant.now(), id, source, true, null));
+                return new FetchResult(id, file.size(), source, file, null);
+            } catch (HashMismatchException e) {
+                return blame(id, download, e, originUrl, spare, reasons);
+            }
+        } finally {
+            roundLinks.values().forEach(PeerLink::close);
+        }
+    }
+
+    /** Waits for a round to deliver every byte; false when it cannot any more. */
+    private boolean awaitRound(SwarmDownload download, AtomicInteger opening) throws IOException {
+        long openDeadline = System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        long idle = options.transferIdleTimeout().toNanos();
+        while (true) {
+            try {
+                download.complete().get(250, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                if (download.liveSources() == 0 && (opening.get() == 0 || System.nanoTime() > openDeadline)) {
+                    return false;
+                }
+                download.cancelStalled(idle);
+            } catch (ExecutionException e) {
+                return false; // reasons were given as sources dropped
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+    }
+
+    /**
+     * The assembled bytes failed the hash. One sender: it lied. Several: find out who with a good
+     * copy, which then is the result.
+     */
+    private FetchResult blame(ResourceId id, SwarmDownload download, HashMismatchException mismatch, URI originUrl,
+                              Deque<String> spare, List<String> reasons) throws IOException {
+        List<String> senders = download.senders();
+        if (senders.size() == 1) {
+            distrust(id, senders.get(0), "sent bytes that failed the hash (got " + mismatch.actual() + ")");
+            reasons.add("peer " + senders.get(0) + " sent bytes that failed the hash");
+            return null;
+        }
+        FetchResult good = null;
+        if (originUrl != null) {
+            try {
+                good = fromOrigin(id, originUrl);
+            } catch (IOException e) {
+                reasons.add("origin could not settle which peer lied: " + e.getMessage());
+            }
+        }
+        while (good == null && !spare.isEmpty()) {
+            good = fromPeers(id, List.of(spare.poll()), null, new ArrayDeque<>(), reasons, new java.util.HashSet<>());
+        }
+        if (good == null) {
+            reasons.add("peers " + String.join(", ", senders) + " together sent bytes that failed the hash,"
+                    + " and no good copy could tell which of them lied");
+            return null;
+        }
+        Map<String, List<SwarmDownload.BadRange>> byPeer = new java.util.LinkedHashMap<>();
+        for (SwarmDownload.BadRange bad : download.compareWith(good.file())) {
+            byPeer.computeIfAbsent(bad.peer(), k -> new ArrayList<>()).add(bad);
+        }
+        byPeer.forEach((peer, ranges) -> distrust(id, peer, "sent bad bytes at " + ranges.stream()
+                .map(r -> r.length() + " bytes at " + r.offset()).collect(java.util.stream.Collectors.joining(", "))));
+        return good;
+    }
+
+    /** Never use {@code peer} again, tell the signaling server, and say so in the events. */
+    private void distrust(ResourceId id, String peer, String why) {
+        if (!distrusted.add(peer)) {
+            return;
+        }
+        log.warn("peer {} {} for {}; distrusted", peer, why, id.shortForm());
+        events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + peer, false, why));
+        sendToServer(new Message.Report(peer, id.text(), why));
+    }
+
+    private static String label(List<String> senders) {
+        return senders.size() == 1 ? "peer:" + senders.get(0) : "peers:" + String.join(",", senders);
     }
 
     private List<Message.PeerInfo> askForHolders(ResourceId id) throws IOException {
@@ -156,58 +306,6 @@ public final class Fetcher implements AutoCloseable {
             throw new IOException("interrupted", e);
         } finally {
             pendingMatches.remove(id.text(), match);
-        }
-    }
-
-    private VerifiedFile fetchFromPeer(String peerId, ResourceId id) throws IOException {
-        PeerLink link = links.offer(peerId);
-        try {
-            link.opened().get(links.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            TransferClient client = clients.get(link);
-            if (client == null) {
-                throw new IOException("link to " + peerId + " closed");
-            }
-            CompletableFuture<VerifiedFile> result = client.fetch(id, stagingDir, options.maxBytes());
-            return awaitDownload(client, result);
-        } catch (TimeoutException e) {
-            throw new IOException("no connection to " + peerId);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            link.close();
-        }
-    }
-
-    /**
-     * Waits for a download while it keeps moving: each idle window must bring at least
-     * {@link #MIN_BYTES_PER_WINDOW}, so that a holder trickling bytes cannot hold a fetch forever.
-     */
-    private VerifiedFile awaitDownload(TransferClient client, CompletableFuture<VerifiedFile> result)
-            throws IOException, ExecutionException, InterruptedException {
-        long windowNanos = options.transferIdleTimeout().toNanos();
-        long windowStart = System.nanoTime();
-        long bytesAtWindowStart = 0;
-        while (true) {
-            try {
-                return result.get(250, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                long received = client.received(result);
-                if (received - bytesAtWindowStart >= MIN_BYTES_PER_WINDOW) {
-                    windowStart = System.nanoTime();
-                    bytesAtWindowStart = received;
-                } else if (System.nanoTime() - windowStart > windowNanos) {
-                    client.cancel(result);
-                    if (result.isDone() && !result.isCompletedExceptionally()) {
-                        return result.join(); // it finished just as we gave up
-                    }
-                    throw new IOException("too slow: under " + MIN_BYTES_PER_WINDOW + " bytes in "
-                            + options.transferIdleTimeout().toSeconds() + " s");
-                }
-            }
         }
     }
 
@@ -265,8 +363,11 @@ public final class Fetcher implements AutoCloseable {
             try {
                 client.onMessage(message);
             } catch (TransferProtocolException e) {
-                log.warn("peer {} broke the transfer protocol ({}); dropping it", link.remoteId(), e.getMessage());
-                distrusted.add(link.remoteId());
+                // The download it was serving drops it too and names the resource; this covers strays.
+                if (distrusted.add(link.remoteId())) {
+                    log.warn("peer {} broke the transfer protocol ({}); dropping it", link.remoteId(), e.getMessage());
+                    sendToServer(new Message.Report(link.remoteId(), null, "broke the transfer protocol: " + e.getMessage()));
+                }
                 link.close();
             }
         }

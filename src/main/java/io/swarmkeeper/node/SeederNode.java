@@ -12,6 +12,7 @@ import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.store.StoreListener;
 import io.swarmkeeper.store.StoredResource;
 import io.swarmkeeper.transfer.ContentSource;
+import io.swarmkeeper.transfer.MessageSink;
 import io.swarmkeeper.transfer.TransferProtocolException;
 import io.swarmkeeper.transfer.TransferServer;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ public final class SeederNode implements AutoCloseable {
     public record SeedReport(int stored, int alreadyHeld, List<String> failures) {}
 
     private final SeederConfig config;
+    private final UnaryOperator<MessageSink> wire;
     private final ContentStore store;
     private final ContentSource serving;
     private final SwarmEvents events;
@@ -58,6 +61,16 @@ public final class SeederNode implements AutoCloseable {
 
     /** A seeder serving from {@code serving}; tests use this to make a seeder that lies. */
     public SeederNode(SeederConfig config, ContentStore store, ContentSource serving, SwarmEvents events) {
+        this(config, store, serving, events, UnaryOperator.identity());
+    }
+
+    /**
+     * A seeder whose transfer messages reach each link through {@code wire}; tests put a peer
+     * that breaks the transfer protocol there.
+     */
+    public SeederNode(SeederConfig config, ContentStore store, ContentSource serving, SwarmEvents events,
+                      UnaryOperator<MessageSink> wire) {
+        this.wire = wire;
         this.config = config;
         this.store = store;
         this.serving = serving;
@@ -238,7 +251,7 @@ public final class SeederNode implements AutoCloseable {
     private final class Serving implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link) {
-            servers.put(link, new TransferServer(link.remoteId(), serving, link::send, uploads, events));
+            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events));
         }
 
         @Override

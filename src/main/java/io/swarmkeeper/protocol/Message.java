@@ -22,6 +22,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.PeerGone.class, name = "peer-gone"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
         @JsonSubTypes.Type(value = Message.Bye.class, name = "bye"),
+        @JsonSubTypes.Type(value = Message.Report.class, name = "report"),
 })
 public sealed interface Message {
 
@@ -69,6 +70,14 @@ public sealed interface Message {
      * server replaces it with {@code from}. {@code data} is a simple-peer signal object.
      */
     record Signal(String to, String from, JsonNode data) implements Message {}
+
+    /**
+     * Client → server: {@code peer} misbehaved towards me ({@code reason}, for people): it sent
+     * bytes that failed their hash ({@code hash} names the resource), broke the transfer
+     * protocol, or stalled. The server never matches me with it again, and stops offering it to
+     * anyone once enough different peers reported it.
+     */
+    record Report(String peer, String hash, String reason) implements Message {}
 
     /** Server → client: a peer you were matched with has left. */
     record PeerGone(String id) implements Message {}

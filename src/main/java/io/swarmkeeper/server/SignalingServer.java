@@ -55,6 +55,7 @@ public final class SignalingServer implements AutoCloseable {
     private final PeerDirectory directory;
     private final HolderRanking ranking;
     private final Pairings pairings = new Pairings();
+    private final PeerReports reports = new PeerReports();
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
@@ -149,6 +150,11 @@ public final class SignalingServer implements AutoCloseable {
     /** True when the directory lists {@code peerId} as a holder of {@code id}. */
     public boolean holds(String peerId, ResourceId id) {
         return directory.holders(id).stream().anyMatch(p -> p.id().equals(peerId));
+    }
+
+    /** How many different peers reported {@code peerId} (bad bytes, broken protocol, stalls). */
+    public int reportersOf(String peerId) {
+        return reports.reporters(peerId);
     }
 
     public int pairCount() {
@@ -358,6 +364,8 @@ public final class SignalingServer implements AutoCloseable {
             }
         } else if (message instanceof Message.Signal signal) {
             onSignal(conn, session, signal);
+        } else if (message instanceof Message.Report report) {
+            onReport(conn, session, report);
         } else if (message instanceof Message.Bye) {
             conn.close(CloseFrame.NORMAL, "bye");
         } else {
@@ -472,11 +480,30 @@ public final class SignalingServer implements AutoCloseable {
         sendMatch(conn, session.id(), id, ranked);
     }
 
+    private void onReport(WebSocket conn, Session session, Message.Report report) {
+        if (report.peer() == null) {
+            sendError(conn, ErrorCode.BAD_MESSAGE, "\"report\" needs \"peer\"");
+            return;
+        }
+        if (!pairings.arePaired(session.id(), report.peer())) {
+            sendError(conn, ErrorCode.NOT_PAIRED, "you were not matched with " + abbreviate(report.peer()));
+            return;
+        }
+        if (reports.report(session.id(), report.peer())) {
+            int reporters = reports.reporters(report.peer());
+            log.info("{} reports {}: {} ({} reporter{})", session.id(), report.peer(), abbreviate(String.valueOf(report.reason())),
+                    reporters, reporters == 1 ? "" : "s");
+            if (reporters == PeerReports.EXCLUDE_AFTER) {
+                log.warn("{} was reported by {} peers; it is no longer offered to anyone", report.peer(), reporters);
+            }
+        }
+    }
+
     private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, int count, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
         for (PeerRecord holder : directory.holders(id)) {
             WebSocket c = connections.get(holder.id());
-            if (c != null && c.isOpen() && !exclude.contains(holder.id())) {
+            if (c != null && c.isOpen() && !exclude.contains(holder.id()) && !reports.excludes(asker.id(), holder.id())) {
                 live.add(holder);
             }
         }
@@ -522,6 +549,7 @@ public final class SignalingServer implements AutoCloseable {
             if (session != null) {
                 connections.remove(session.id(), conn);
                 directory.remove(session.id());
+                reports.forget(session.id());
                 welcomed.decrementAndGet();
                 metrics.peerLeft(session.role());
             }

@@ -10,9 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The requester's side of the transfer protocol on one link. Bytes go into a {@link VerifiedFile}
- * as they arrive and are hashed there; a fetch completes only with bytes whose hash matched, and
- * fails with {@link io.swarmkeeper.content.HashMismatchException} when the peer lied.
+ * The requester's side of the transfer protocol on one link. A request asks for a range of a
+ * resource; its bytes go to a {@link RangeSink} in order as they arrive, and every deviation from
+ * what was asked (another range, bytes out of order, more than asked, an early end) is a protocol
+ * violation that fails the request and is thrown to the caller, who drops the link.
  */
 public final class TransferClient {
     private final String peerId;
@@ -20,6 +21,7 @@ public final class TransferClient {
     private final TransferObserver observer;
     private final AtomicInteger nextRequestId = new AtomicInteger(1);
     private final Map<Integer, Download> downloads = new ConcurrentHashMap<>();
+    private final Map<CompletableFuture<?>, Download> byResult = new ConcurrentHashMap<>();
 
     public TransferClient(String peerId, MessageSink out, TransferObserver observer) {
         this.peerId = peerId;
@@ -27,20 +29,79 @@ public final class TransferClient {
         this.observer = observer;
     }
 
+    public String peerId() {
+        return peerId;
+    }
+
+    /**
+     * Asks for {@code length} bytes of {@code id} from {@code offset} ({@link TransferMessage#TO_END}
+     * for the rest). The future completes with the number of bytes received once the holder's END
+     * arrives after exactly the bytes it announced, or fails with why not.
+     */
+    public CompletableFuture<Long> fetchRange(ResourceId id, long offset, long length, RangeSink sink) {
+        int requestId = nextRequestId.getAndIncrement();
+        Download download = new Download(requestId, id, offset, length, sink);
+        downloads.put(requestId, download);
+        byResult.put(download.result, download);
+        download.result.whenComplete((n, e) -> byResult.remove(download.result));
+        try {
+            out.send(TransferMessage.encode(new TransferMessage.Request(requestId, id.text(), offset, length)));
+        } catch (IOException e) {
+            download.fail(e);
+        }
+        return download.result;
+    }
+
     /**
      * Asks the peer for the whole of {@code id}. The future completes with verified bytes, or fails
      * with why not (not held, hash mismatch, protocol violation, link closed, over {@code maxBytes}).
      */
     public CompletableFuture<VerifiedFile> fetch(ResourceId id, Path stagingDir, long maxBytes) {
-        int requestId = nextRequestId.getAndIncrement();
-        Download download = new Download(requestId, id, stagingDir, maxBytes);
-        downloads.put(requestId, download);
-        try {
-            out.send(TransferMessage.encode(new TransferMessage.Request(requestId, id.text(), 0, TransferMessage.TO_END)));
-        } catch (IOException e) {
-            download.fail(e);
+        VerifiedFile[] file = new VerifiedFile[1];
+        RangeSink sink = new RangeSink() {
+            @Override
+            public void size(long totalSize) throws IOException {
+                if (totalSize > maxBytes) {
+                    throw new IOException("peer offers " + totalSize + " bytes, over the limit of " + maxBytes);
+                }
+                file[0] = VerifiedFile.stage(id, stagingDir);
+            }
+
+            @Override
+            public void write(long offset, byte[] data) throws IOException {
+                file[0].write(data, 0, data.length);
+            }
+        };
+        CompletableFuture<Long> range = fetchRange(id, 0, TransferMessage.TO_END, sink);
+        CompletableFuture<VerifiedFile> result = new CompletableFuture<>();
+        range.whenComplete((n, e) -> {
+            try {
+                if (e != null) {
+                    throw e instanceof IOException io ? io : new IOException(e);
+                }
+                file[0].verify("from peer " + peerId);
+                result.complete(file[0]);
+            } catch (IOException failure) {
+                closeQuietly(file[0]);
+                result.completeExceptionally(failure);
+            }
+        });
+        Download download = byResult.get(range);
+        if (download != null) {
+            byResult.put(result, download);
+            result.whenComplete((f, e) -> byResult.remove(result));
         }
-        return download.result;
+        return result;
+    }
+
+    private static void closeQuietly(VerifiedFile file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // a temporary file
+            }
+        }
     }
 
     /** Handles one message from the holder. Throws when the holder broke the protocol. */
@@ -71,95 +132,98 @@ public final class TransferClient {
         }
     }
 
-    /** Bytes received so far for the download behind {@code result} (0 when unknown or done). */
-    public long received(CompletableFuture<VerifiedFile> result) {
-        for (Download download : downloads.values()) {
-            if (download.result == result) {
-                return download.received;
-            }
-        }
-        return 0;
+    /** Bytes received so far for the request behind {@code result} (0 when unknown or done). */
+    public long received(CompletableFuture<?> result) {
+        Download download = byResult.get(result);
+        return download == null ? 0 : download.received;
     }
 
-    /** Abandons a download and tells the holder to stop. */
-    public void cancel(CompletableFuture<VerifiedFile> result) {
-        for (Download download : downloads.values()) {
-            if (download.result == result) {
-                download.fail(new IOException("cancelled"));
-                try {
-                    out.send(TransferMessage.encode(new TransferMessage.Cancel(download.requestId)));
-                } catch (IOException ignored) {
-                    // the link is going anyway
-                }
-            }
+    /** Abandons a request and tells the holder to stop. */
+    public void cancel(CompletableFuture<?> result) {
+        Download download = byResult.get(result);
+        if (download == null) {
+            return;
+        }
+        download.fail(new IOException("cancelled"));
+        try {
+            out.send(TransferMessage.encode(new TransferMessage.Cancel(download.requestId)));
+        } catch (IOException ignored) {
+            // the link is going anyway
         }
     }
 
     private final class Download {
         final int requestId;
         final ResourceId id;
-        final Path stagingDir;
-        final long maxBytes;
-        final CompletableFuture<VerifiedFile> result = new CompletableFuture<>();
-        VerifiedFile file;
-        long expected = -1;
+        final long offset;
+        final long length;
+        final RangeSink sink;
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        long end = -1;
+        long next;
         volatile long received;
 
-        Download(int requestId, ResourceId id, Path stagingDir, long maxBytes) {
+        Download(int requestId, ResourceId id, long offset, long length, RangeSink sink) {
             this.requestId = requestId;
             this.id = id;
-            this.stagingDir = stagingDir;
-            this.maxBytes = maxBytes;
+            this.offset = offset;
+            this.length = length;
+            this.sink = sink;
+            this.next = offset;
         }
 
-        // accept (link thread) and fail (any thread) exclude each other, so that the file is
-        // never closed under a write and never completed twice.
+        // accept (link thread) and fail (any thread) exclude each other, so that the sink is
+        // never written after a failure and the result is never completed twice.
         synchronized void accept(TransferMessage message) throws IOException {
             if (result.isDone()) {
                 return;
             }
             if (message instanceof TransferMessage.Response response) {
-                if (file != null) {
+                if (end >= 0) {
                     throw new TransferProtocolException("second response for request " + requestId);
                 }
-                if (response.offset() != 0 || response.length() != response.totalSize()) {
-                    throw new TransferProtocolException("asked for the whole resource, got a range");
+                long wanted = length == TransferMessage.TO_END ? response.totalSize() - offset
+                        : Math.min(length, response.totalSize() - offset);
+                if (response.offset() != offset || response.length() != wanted || wanted < 0) {
+                    throw new TransferProtocolException("asked for " + describe(offset, length) + " of a "
+                            + response.totalSize() + "-byte resource, got an answer for "
+                            + describe(response.offset(), response.length()));
                 }
-                if (response.totalSize() > maxBytes) {
-                    throw new IOException("peer offers " + response.totalSize() + " bytes, over the limit of " + maxBytes);
-                }
-                expected = response.length();
-                file = VerifiedFile.stage(id, stagingDir);
-                observer.started(peerId, id, TransferObserver.Direction.DOWNLOAD, expected);
+                sink.size(response.totalSize());
+                end = offset + wanted;
+                observer.started(peerId, id, TransferObserver.Direction.DOWNLOAD, wanted);
             } else if (message instanceof TransferMessage.Chunk chunk) {
-                if (file == null) {
+                if (end < 0) {
                     throw new TransferProtocolException("chunk before response");
                 }
-                if (chunk.data().length == 0) {
+                int n = chunk.data().length;
+                if (n == 0) {
                     throw new TransferProtocolException("empty chunk");
                 }
-                if (chunk.offset() != file.size()) {
-                    throw new TransferProtocolException("chunk at offset " + chunk.offset() + ", expected " + file.size());
+                if (chunk.offset() != next) {
+                    throw new TransferProtocolException("chunk at offset " + chunk.offset() + ", expected " + next);
                 }
-                if (file.size() + chunk.data().length > expected) {
-                    throw new TransferProtocolException("more bytes than the " + expected + " announced");
+                if (next + n > end) {
+                    throw new TransferProtocolException("more bytes than asked: " + (next + n - offset) + " of "
+                            + (end - offset));
                 }
-                file.write(chunk.data(), 0, chunk.data().length);
-                received = file.size();
-                observer.progress(peerId, id, TransferObserver.Direction.DOWNLOAD, file.size(), expected);
+                sink.write(next, chunk.data());
+                next += n;
+                received = next - offset;
+                observer.progress(peerId, id, TransferObserver.Direction.DOWNLOAD, received, end - offset);
             } else if (message instanceof TransferMessage.End) {
-                if (file == null || file.size() != expected) {
-                    throw new TransferProtocolException("end after " + (file == null ? 0 : file.size())
-                            + " of " + expected + " bytes");
+                if (end < 0 || next != end) {
+                    throw new TransferProtocolException("end after " + (next - offset) + " of "
+                            + (end < 0 ? "unannounced" : String.valueOf(end - offset)) + " bytes");
                 }
-                file.verify("from peer " + peerId);
                 downloads.remove(requestId);
-                observer.finished(peerId, id, TransferObserver.Direction.DOWNLOAD, file.size(), null);
-                result.complete(file);
+                observer.finished(peerId, id, TransferObserver.Direction.DOWNLOAD, received, null);
+                result.complete(received);
             } else if (message instanceof TransferMessage.NotFound) {
                 throw new IOException("peer " + peerId + " does not hold " + id.shortForm());
             } else if (message instanceof TransferMessage.Error error) {
-                throw new IOException("peer " + peerId + " failed: " + error.message() + " (code " + error.code() + ")");
+                throw new TransferFailedException(error.code(),
+                        "peer " + peerId + " failed: " + error.message() + " (code " + error.code() + ")");
             } else {
                 throw new TransferProtocolException("a holder may not send " + message.getClass().getSimpleName());
             }
@@ -167,20 +231,13 @@ public final class TransferClient {
 
         synchronized void fail(IOException cause) {
             downloads.remove(requestId);
-            if (result.isDone()) {
-                return;
-            }
-            if (file != null) {
-                try {
-                    file.close();
-                } catch (IOException ignored) {
-                    // best effort: it is a temporary file
-                }
-            }
             if (result.completeExceptionally(cause)) {
-                observer.finished(peerId, id, TransferObserver.Direction.DOWNLOAD,
-                        file == null ? 0 : file.size(), cause.getMessage());
+                observer.finished(peerId, id, TransferObserver.Direction.DOWNLOAD, received, cause.getMessage());
             }
         }
+    }
+
+    private static String describe(long offset, long length) {
+        return length == TransferMessage.TO_END ? "bytes " + offset + "–end" : length + " bytes at " + offset;
     }
 }

@@ -40,6 +40,8 @@ class MessageCodecGoldenTest {
                 Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate)),
                 Arguments.of("peer-gone", new Message.PeerGone("k3v9q2mx7a")),
                 Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
+                Arguments.of("report", new Message.Report("k3v9q2mx7a", HASH,
+                        "sent bad bytes at 524288 bytes at 1048576")),
                 Arguments.of("bye", new Message.Bye()));
     }
 

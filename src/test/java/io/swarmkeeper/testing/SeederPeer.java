@@ -8,6 +8,8 @@ import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
+import io.swarmkeeper.transfer.MessageSink;
+import io.swarmkeeper.transfer.TransferMessage;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A seeder of the test swarm: a real {@link SeederNode} over a real H2 store. */
@@ -28,11 +31,15 @@ public final class SeederPeer implements AutoCloseable {
         this.store = store;
     }
 
-    static SeederPeer start(Swarm swarm, Path dir, boolean lies, String... names) throws IOException {
+    /** How a test seeder behaves. */
+    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL }
+
+    static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
         ContentStore store = ContentStore.open(dir);
         SwarmEvents bus = new SwarmEvents();
-        ContentSource serving = lies ? new FlippingSource(store) : store;
-        SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus);
+        ContentSource serving = kind == Kind.LIAR ? new FlippingSource(store) : store;
+        UnaryOperator<MessageSink> wire = kind == Kind.BREAKS_PROTOCOL ? SeederPeer::shiftChunks : UnaryOperator.identity();
+        SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
         SeederPeer peer = new SeederPeer(node, store);
         bus.subscribe(peer.events::add);
         node.start();
@@ -68,7 +75,19 @@ public final class SeederPeer implements AutoCloseable {
         store.close();
     }
 
-    /** Serves the stored bytes with one byte in the middle flipped: a peer that lies. */
+    /** Sends every CHUNK one byte further on than it belongs: a protocol violation, whatever the bytes. */
+    private static MessageSink shiftChunks(MessageSink link) {
+        return bytes -> {
+            TransferMessage m = TransferMessage.decode(bytes);
+            if (m instanceof TransferMessage.Chunk c) {
+                link.send(TransferMessage.encode(new TransferMessage.Chunk(c.requestId(), c.offset() + 1, c.data())));
+            } else {
+                link.send(bytes);
+            }
+        };
+    }
+
+    /** Serves the stored bytes with one byte in every 64 KiB flipped: a peer that lies in every range it sends. */
     private static final class FlippingSource implements ContentSource {
         private final ContentSource honest;
 
@@ -83,7 +102,7 @@ public final class SeederPeer implements AutoCloseable {
                 return content;
             }
             Content real = content.get();
-            long flipAt = real.size() / 2;
+            long period = 64 * 1024;
             return Optional.of(new Content() {
                 @Override
                 public long size() {
@@ -98,7 +117,7 @@ public final class SeederPeer implements AutoCloseable {
                         @Override
                         public int read() throws IOException {
                             int b = super.read();
-                            if (b >= 0 && position++ == flipAt) {
+                            if (b >= 0 && position++ % period == 1000) {
                                 b ^= 0x01;
                             }
                             return b;
@@ -107,8 +126,10 @@ public final class SeederPeer implements AutoCloseable {
                         @Override
                         public int read(byte[] buf, int off, int len) throws IOException {
                             int n = super.read(buf, off, len);
-                            if (n > 0 && flipAt >= position && flipAt < position + n) {
-                                buf[off + (int) (flipAt - position)] ^= 0x01;
+                            for (int i = 0; i < n; i++) {
+                                if ((position + i) % period == 1000) {
+                                    buf[off + i] ^= 0x01;
+                                }
                             }
                             position += Math.max(n, 0);
                             return n;

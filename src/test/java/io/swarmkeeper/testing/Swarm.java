@@ -63,12 +63,17 @@ public final class Swarm implements AutoCloseable {
 
     /** An honest seeder, connected, holding the given origin resources. */
     public SeederPeer seeder(String... names) throws IOException {
-        return add(SeederPeer.start(this, dir("seeder"), false, names));
+        return add(SeederPeer.start(this, dir("seeder"), SeederPeer.Kind.HONEST, names));
     }
 
-    /** A seeder that holds the true bytes but serves each with one byte flipped. */
+    /** A seeder that holds the true bytes but serves them with one byte in every 64 KiB flipped. */
     public SeederPeer lyingSeeder(String... names) throws IOException {
-        return add(SeederPeer.start(this, dir("liar"), true, names));
+        return add(SeederPeer.start(this, dir("liar"), SeederPeer.Kind.LIAR, names));
+    }
+
+    /** A seeder that serves true bytes but breaks the transfer protocol: each range's chunks come one byte off. */
+    public SeederPeer protocolBreaker(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("breaker"), SeederPeer.Kind.BREAKS_PROTOCOL, names));
     }
 
     public LeecherPeer leecher() throws IOException {

@@ -1,0 +1,361 @@
+package io.swarmkeeper.node;
+
+import io.swarmkeeper.content.AssemblyFile;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.content.VerifiedFile;
+import io.swarmkeeper.transfer.RangeSink;
+import io.swarmkeeper.transfer.TransferClient;
+import io.swarmkeeper.transfer.TransferProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One resource fetched in ranges from several holders at once. The first holder's answer gives
+ * the size; the rest is cut into ranges that each holder takes in turn, a few at a time. When a
+ * holder fails, stalls or breaks the protocol, what it had delivered is kept and the rest of its
+ * range goes back to the front of the queue, to be asked of another holder from the exact offset
+ * where it stopped: no byte received is asked for twice.
+ *
+ * <p>Every delivered range is recorded with its sender, so that when the whole-resource hash
+ * fails, a good copy shows exactly which holder sent which bad bytes ({@link #compareWith}).
+ */
+final class SwarmDownload implements AutoCloseable {
+    /** Size of the ranges holders are asked for. */
+    static final long RANGE_BYTES = 512 * 1024;
+    /** Ranges asked of one holder at once (its server answers two per link). */
+    static final int IN_FLIGHT_PER_SOURCE = 2;
+
+    /** A range received from {@code peer}. */
+    record Piece(long offset, long length, String peer) {}
+
+    /** Bytes a holder sent that differ from the good copy. */
+    record BadRange(String peer, long offset, long length) {}
+
+    private final ResourceId id;
+    private final Path stagingDir;
+    private final long maxBytes;
+    /** Told when a holder must not be used again in this download, and why; {@code distrust} is true for lies and violations. */
+    private final SourceDropped dropped;
+
+    private final Object lock = new Object();
+    private final Map<String, Source> sources = new LinkedHashMap<>();
+    private final Deque<long[]> todo = new ArrayDeque<>();
+    private final List<Piece> delivered = new ArrayList<>();
+    private final CompletableFuture<Void> complete = new CompletableFuture<>();
+    private long size = -1;
+    private long remaining = -1;
+    private boolean sizing;
+    private AssemblyFile file;
+
+    interface SourceDropped {
+        void dropped(String peer, String why, boolean distrust);
+    }
+
+    SwarmDownload(ResourceId id, Path stagingDir, long maxBytes, SourceDropped dropped) {
+        this.id = id;
+        this.stagingDir = stagingDir;
+        this.maxBytes = maxBytes;
+        this.dropped = dropped;
+    }
+
+    /** Completes when every byte was delivered (not yet verified), or fails when the resource cannot be had this way. */
+    CompletableFuture<Void> complete() {
+        return complete;
+    }
+
+    private final class Source {
+        final String peer;
+        final TransferClient client;
+        final Set<Request> inFlight = new HashSet<>();
+        boolean gone;
+
+        Source(String peer, TransferClient client) {
+            this.peer = peer;
+            this.client = client;
+        }
+    }
+
+    private final class Request implements RangeSink {
+        final Source source;
+        final long offset;
+        final long length;
+        volatile long written;
+        volatile long lastProgressNanos = System.nanoTime();
+        CompletableFuture<Long> future;
+
+        Request(Source source, long offset, long length) {
+            this.source = source;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        @Override
+        public void size(long totalSize) throws IOException {
+            learnSize(totalSize, this);
+        }
+
+        @Override
+        public void write(long at, byte[] data) throws IOException {
+            file.write(at, data);
+            written += data.length;
+            lastProgressNanos = System.nanoTime();
+        }
+    }
+
+    /** A holder whose link is open: it starts taking ranges at once. */
+    void addSource(String peer, TransferClient client) {
+        synchronized (lock) {
+            if (complete.isDone() || sources.containsKey(peer)) {
+                return;
+            }
+            sources.put(peer, new Source(peer, client));
+        }
+        pumpAll();
+    }
+
+    /** Holders still taking part. */
+    int liveSources() {
+        synchronized (lock) {
+            return (int) sources.values().stream().filter(s -> !s.gone).count();
+        }
+    }
+
+    /** True when {@code peer} joined, sent nothing, and was not dropped: it may serve another round. */
+    boolean isIdle(String peer) {
+        synchronized (lock) {
+            Source s = sources.get(peer);
+            return s != null && !s.gone && delivered.stream().noneMatch(p -> p.peer().equals(peer));
+        }
+    }
+
+    /** Every holder that sent bytes, in order of first delivery. */
+    List<String> senders() {
+        synchronized (lock) {
+            return delivered.stream().map(Piece::peer).distinct().toList();
+        }
+    }
+
+    long bytesDelivered() {
+        synchronized (lock) {
+            return delivered.stream().mapToLong(Piece::length).sum();
+        }
+    }
+
+    /**
+     * Cancels every request that received less than {@code minBytes} during the last
+     * {@code windowNanos}: its holder is dropped as stalled and the rest of its range requeued.
+     */
+    void cancelStalled(long windowNanos) {
+        List<Request> stalled = new ArrayList<>();
+        synchronized (lock) {
+            long now = System.nanoTime();
+            for (Source s : sources.values()) {
+                for (Request r : s.inFlight) {
+                    if (now - r.lastProgressNanos > windowNanos) {
+                        stalled.add(r);
+                    }
+                }
+            }
+        }
+        for (Request r : stalled) {
+            dropSource(r.source, "stalled: no bytes for " + windowNanos / 1_000_000_000 + " s", false);
+            r.source.client.cancel(r.future);
+        }
+    }
+
+    private void learnSize(long totalSize, Request first) throws IOException {
+        synchronized (lock) {
+            if (size >= 0) {
+                if (totalSize != size) {
+                    // One of the two lies, or holds another version; the hash will tell. Not proof against this one.
+                    throw new IOException("says the resource is " + totalSize + " bytes; another holder said " + size);
+                }
+                return;
+            }
+            if (totalSize > maxBytes) {
+                throw new OverLimit("peer offers " + totalSize + " bytes, over the limit of " + maxBytes);
+            }
+            size = totalSize;
+            file = AssemblyFile.create(id, size, stagingDir);
+            remaining = size;
+            long firstEnd = Math.min(size, first.offset + first.length);
+            for (long at = firstEnd; at < size; at += RANGE_BYTES) {
+                todo.add(new long[] {at, Math.min(RANGE_BYTES, size - at)});
+            }
+        }
+    }
+
+    private void pumpAll() {
+        List<Source> live;
+        synchronized (lock) {
+            live = sources.values().stream().filter(s -> !s.gone).toList();
+        }
+        live.forEach(this::pump);
+    }
+
+    /** Gives {@code source} ranges until it has {@link #IN_FLIGHT_PER_SOURCE} out. */
+    private void pump(Source source) {
+        List<Request> toSend = new ArrayList<>();
+        synchronized (lock) {
+            while (!source.gone && !complete.isDone() && source.inFlight.size() + toSend.size() < IN_FLIGHT_PER_SOURCE) {
+                Request r;
+                if (size < 0) {
+                    if (sizing) {
+                        break; // the first answer will tell the size
+                    }
+                    sizing = true;
+                    r = new Request(source, 0, RANGE_BYTES);
+                } else {
+                    long[] range = todo.poll();
+                    if (range == null) {
+                        break;
+                    }
+                    r = new Request(source, range[0], range[1]);
+                }
+                toSend.add(r);
+                source.inFlight.add(r);
+            }
+        }
+        for (Request r : toSend) {
+            r.future = source.client.fetchRange(id, r.offset, r.length, r);
+            r.future.whenComplete((n, e) -> finished(r, e));
+        }
+    }
+
+    private void finished(Request r, Throwable failure) {
+        boolean done = false;
+        synchronized (lock) {
+            r.source.inFlight.remove(r);
+            long got = r.written;
+            if (got > 0) {
+                delivered.add(new Piece(r.offset, got, r.source.peer));
+                remaining -= got;
+            }
+            if (failure != null) {
+                if (size < 0) {
+                    sizing = false;
+                } else {
+                    long end = Math.min(size, r.offset + r.length);
+                    if (r.offset + got < end) {
+                        todo.addFirst(new long[] {r.offset + got, end - r.offset - got});
+                    }
+                }
+            } else if (size == 0) {
+                remaining = 0;
+            }
+            done = size >= 0 && remaining == 0 && todo.isEmpty();
+        }
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            boolean violation = cause instanceof TransferProtocolException;
+            dropSource(r.source, cause.getMessage(), violation);
+            if (cause instanceof OverLimit) {
+                complete.completeExceptionally(cause);
+                return;
+            }
+        }
+        if (done) {
+            complete.complete(null);
+        } else {
+            pumpAll();
+        }
+    }
+
+    private void dropSource(Source source, String why, boolean distrust) {
+        synchronized (lock) {
+            if (source.gone) {
+                return;
+            }
+            source.gone = true;
+        }
+        dropped.dropped(source.peer, why, distrust);
+    }
+
+    /** Hashes the assembled bytes: verified, or a mismatch with the assembly kept for {@link #compareWith}. */
+    VerifiedFile verify() throws IOException {
+        AssemblyFile assembled;
+        synchronized (lock) {
+            assembled = file;
+        }
+        if (assembled == null) { // an empty resource answered without a size? never: size comes first
+            throw new IOException("nothing was assembled");
+        }
+        return assembled.verify("from peers " + String.join(", ", senders()));
+    }
+
+    /**
+     * Compares the assembled bytes with a good copy, range by delivered range; returns every
+     * range whose bytes differ, with the holder that sent it.
+     */
+    List<BadRange> compareWith(VerifiedFile good) throws IOException {
+        List<Piece> pieces;
+        synchronized (lock) {
+            pieces = new ArrayList<>(delivered);
+        }
+        pieces.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        List<BadRange> bad = new ArrayList<>();
+        try (InputStream in = good.open()) {
+            long at = 0;
+            for (Piece p : pieces) {
+                in.skipNBytes(p.offset() - at);
+                byte[] expected = in.readNBytes((int) p.length());
+                at = p.offset() + expected.length;
+                byte[] got = file.read(p.offset(), (int) p.length());
+                if (!Arrays.equals(expected, got)) {
+                    bad.add(new BadRange(p.peer(), p.offset(), p.length()));
+                }
+            }
+        }
+        return bad;
+    }
+
+    /** Holder by holder, the bytes each delivered. */
+    Map<String, Long> bytesBySender() {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (Piece p : delivered) {
+                bytes.merge(p.peer(), p.length(), Long::sum);
+            }
+        }
+        return bytes;
+    }
+
+    /** Stops every request still out and deletes unverified bytes. */
+    @Override
+    public void close() throws IOException {
+        List<Request> out = new ArrayList<>();
+        synchronized (lock) {
+            complete.completeExceptionally(new IOException("closed"));
+            for (Source s : sources.values()) {
+                out.addAll(s.inFlight);
+            }
+        }
+        for (Request r : out) {
+            if (r.future != null) {
+                r.source.client.cancel(r.future);
+            }
+        }
+        if (file != null) {
+            file.close();
+        }
+    }
+
+    /** The resource is larger than this download may take: no holder will do. */
+    static final class OverLimit extends IOException {
+        OverLimit(String message) {
+            super(message);
+        }
+    }
+}

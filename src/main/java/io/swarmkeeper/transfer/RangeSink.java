@@ -1,0 +1,12 @@
+package io.swarmkeeper.transfer;
+
+import java.io.IOException;
+
+/** Where the bytes of one requested range go, in order, as they arrive. Called on the link's thread. */
+public interface RangeSink {
+    /** The holder's answer: the resource is {@code totalSize} bytes. Throw to refuse it (too large, disagrees). */
+    void size(long totalSize) throws IOException;
+
+    /** Bytes at {@code offset} of the resource; offsets arrive contiguous and within the range asked for. */
+    void write(long offset, byte[] data) throws IOException;
+}

@@ -1,0 +1,166 @@
+package io.swarmkeeper.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.testing.LeecherPeer;
+import io.swarmkeeper.testing.Poll;
+import io.swarmkeeper.testing.SeederPeer;
+import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.transfer.TransferObserver.Direction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** One resource from several seeders at once over real WebRTC links, with seeders that vanish, lie or break the protocol. */
+@Timeout(180)
+class MultiSourceTest {
+    private static final int MIB = 1 << 20;
+
+    private Swarm swarm;
+
+    @BeforeEach
+    void start() throws Exception {
+        swarm = Swarm.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        swarm.close();
+    }
+
+    /** Bytes the leecher received in every download request it made, finished or not. */
+    private static long bytesReceived(LeecherPeer leecher, ResourceId id) {
+        return leecher.events().stream()
+                .filter(e -> e instanceof SwarmEvent.Transfer t && t.id().equals(id) && t.finished()
+                        && t.direction() == Direction.DOWNLOAD)
+                .mapToLong(e -> ((SwarmEvent.Transfer) e).doneBytes()).sum();
+    }
+
+    private static long bytesUploaded(SeederPeer seeder) {
+        return seeder.events().stream()
+                .filter(e -> e instanceof SwarmEvent.Transfer t && t.finished() && t.direction() == Direction.UPLOAD)
+                .mapToLong(e -> ((SwarmEvent.Transfer) e).doneBytes()).sum();
+    }
+
+    @Test
+    void threeSeedersEachSendPartOfOneResource() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(31, 8 * MIB);
+        ResourceId id = swarm.publish("video.mp4", body);
+        List<SeederPeer> seeders = List.of(swarm.seeder("video.mp4"), swarm.seeder("video.mp4"), swarm.seeder("video.mp4"));
+        swarm.origin().close();
+
+        LeecherPeer leecher = swarm.leecher();
+        FetchResult result = leecher.fetch(id);
+
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+        assertTrue(result.source().startsWith("peers:"), "several senders: " + result.source());
+        long senders = seeders.stream().filter(s -> bytesUploaded(s) > 0).count();
+        assertTrue(senders >= 2, "at least two seeders sent ranges, " + senders + " did");
+        assertEquals(body.length, seeders.stream().mapToLong(MultiSourceTest::bytesUploaded).sum(),
+                "together they sent each byte exactly once");
+        assertEquals(body.length, bytesReceived(leecher, id));
+    }
+
+    @Test
+    void aSeederKilledMidTransferIsReplacedFromTheSameOffset() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(32, 24 * MIB);
+        ResourceId id = swarm.publish("disk.img", body);
+        List<SeederPeer> seeders = List.of(swarm.seeder("disk.img"), swarm.seeder("disk.img"), swarm.seeder("disk.img"));
+        swarm.origin().close();
+        LeecherPeer leecher = swarm.leecher();
+
+        CompletableFuture<FetchResult> fetching = CompletableFuture.supplyAsync(() -> {
+            try {
+                return leecher.fetch(id);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        // Kill the first seeder seen in the middle of a range.
+        SeederPeer[] victim = new SeederPeer[1];
+        Poll.until(Duration.ofSeconds(30), "a seeder in the middle of a range", () -> {
+            for (SeederPeer s : seeders) {
+                boolean midRange = s.events().stream().anyMatch(e -> e instanceof SwarmEvent.Transfer t
+                        && t.direction() == Direction.UPLOAD && !t.finished() && t.doneBytes() >= 64 * 1024);
+                if (midRange) {
+                    victim[0] = s;
+                    return true;
+                }
+            }
+            return fetching.isDone();
+        });
+        assertFalse(fetching.isDone(), "the fetch was still running when a seeder was killed");
+        String victimId = victim[0].id();
+        victim[0].close();
+
+        FetchResult result = fetching.get(60, TimeUnit.SECONDS);
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "verified, from the others");
+        assertEquals(body.length, bytesReceived(leecher, id), "no byte was received twice: the rest of the range came from its offset");
+        assertFalse(leecher.fetcher().distrusted().contains(victimId), "vanishing is not lying");
+        assertTrue(result.source().startsWith("peer"), result.source());
+    }
+
+    @Test
+    void aLiarAmongHonestSeedersIsBlamedForItsOwnRangesOnly() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(33, 6 * MIB);
+        ResourceId id = swarm.publish("atlas.pdf", body);
+        SeederPeer liar = swarm.lyingSeeder("atlas.pdf");
+        SeederPeer honest1 = swarm.seeder("atlas.pdf");
+        SeederPeer honest2 = swarm.seeder("atlas.pdf");
+
+        LeecherPeer leecher = swarm.leecher();
+        // Holders join as their links open; fetch until the liar was given a range once.
+        for (int i = 0; i < 5 && leecher.fetcher().distrusted().isEmpty(); i++) {
+            leecher.fetch(id, "atlas.pdf");
+            assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "only verified bytes are stored");
+            leecher.store().remove(id);
+        }
+        assertEquals(Set.of(liar.id()), leecher.fetcher().distrusted(), "the liar, and only the liar");
+        List<String> blame = leecher.events().stream()
+                .filter(e -> e instanceof SwarmEvent.HashCheck h && !h.passed() && h.source().equals("peer:" + liar.id()))
+                .map(e -> ((SwarmEvent.HashCheck) e).detail()).collect(Collectors.toList());
+        assertEquals(1, blame.size(), blame.toString());
+        assertTrue(blame.get(0).startsWith("sent bad bytes at "), blame.get(0));
+        assertFalse(leecher.fetcher().distrusted().contains(honest1.id()) || leecher.fetcher().distrusted().contains(honest2.id()));
+        Poll.until(Duration.ofSeconds(5), "the server to hear of the liar", () -> swarm.server().reportersOf(liar.id()) == 1);
+    }
+
+    @Test
+    void aProtocolBreakerIsDroppedWithoutHarmingTheOtherTransfers() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(34, 6 * MIB);
+        ResourceId id = swarm.publish("map.bin", body);
+        SeederPeer breaker = swarm.protocolBreaker("map.bin");
+        swarm.seeder("map.bin");
+        swarm.seeder("map.bin");
+        swarm.origin().close();
+
+        LeecherPeer leecher = swarm.leecher();
+        for (int i = 0; i < 5 && leecher.fetcher().distrusted().isEmpty(); i++) {
+            leecher.fetch(id);
+            assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "the others delivered every byte");
+            leecher.store().remove(id);
+        }
+        assertEquals(Set.of(breaker.id()), leecher.fetcher().distrusted());
+        Poll.until(Duration.ofSeconds(5), "the server to hear of the breaker", () -> swarm.server().reportersOf(breaker.id()) == 1);
+        // Reported, it is not offered to this leecher again.
+        long linksBefore = countLinks(leecher, breaker.id());
+        leecher.fetch(id);
+        assertEquals(linksBefore, countLinks(leecher, breaker.id()), "no new link to the breaker");
+    }
+
+    private static long countLinks(LeecherPeer leecher, String peer) {
+        return leecher.events().stream().filter(e -> e instanceof SwarmEvent.PeerLinked p && p.peerId().equals(peer)).count();
+    }
+}
