@@ -47,6 +47,10 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the verified bytes.")
     Path out;
 
+    @Option(names = "--download-rate", defaultValue = "0", converter = ByteSize.class, paramLabel = "SIZE",
+            description = "Most bytes per second downloaded from peers, e.g. 5MB; 0: no cap (default: ${DEFAULT-VALUE}).")
+    long downloadRate;
+
     @Option(names = "--store", paramLabel = "DIR", description = "A content store to read from first and keep the fetched resource in.")
     Path store;
 
@@ -72,6 +76,7 @@ final class FetchCommand implements Callable<Integer> {
         }
         if (store == null) {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+                fetcher.setDownloadRate(downloadRate);
                 FetchResult result = fetcher.fetch(id, origin);
                 try (VerifiedFile file = result.file()) {
                     file.moveTo(target);
@@ -95,6 +100,7 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+                fetcher.setDownloadRate(downloadRate);
                 FetchResult result = fetcher.fetch(id, origin);
                 try (VerifiedFile file = result.file()) {
                     try (InputStream in = file.open()) {

@@ -43,6 +43,10 @@ final class SeedCommand implements Callable<Integer> {
             description = "Most bytes the store keeps, e.g. 500MB or 10GiB; the least recently used resources that are not pinned are evicted to stay within it. 0: no limit (default: ${DEFAULT-VALUE}).")
     long quota;
 
+    @Option(names = "--upload-rate", defaultValue = "0", converter = ByteSize.class, paramLabel = "SIZE",
+            description = "Most bytes per second uploaded to all peers together, e.g. 2MB; 0: no cap (default: ${DEFAULT-VALUE}).")
+    long uploadRate;
+
     @Option(names = "--trusted-key", split = ",", paramLabel = "KEY",
             description = "Origin public key (ed25519:<base64>, from `swarmkeeper keygen`); repeatable or comma-separated. When set, a manifest is accepted only with a valid signature by one of these keys in <manifest>.sig.")
     List<String> trustedKeys = List.of();
@@ -84,7 +88,9 @@ final class SeedCommand implements Callable<Integer> {
         }
         SeederNode seeder;
         try {
-            seeder = new SeederNode(config, contentStore, new SwarmEvents()).start();
+            seeder = new SeederNode(config, contentStore, new SwarmEvents());
+            seeder.setUploadRate(uploadRate);
+            seeder.start();
         } catch (Exception e) {
             contentStore.close();
             throw e;

@@ -8,6 +8,7 @@ import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
+import io.swarmkeeper.transfer.RateLimiter;
 import io.swarmkeeper.transfer.TransferClient;
 import io.swarmkeeper.transfer.TransferProtocolException;
 import java.io.IOException;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +60,13 @@ public final class Fetcher implements AutoCloseable {
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
     private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
+    private final RateLimiter downloadRate = RateLimiter.unlimited();
+    /** Range requests waiting for the download cap. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fetch-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private final PeerLinks links;
     private volatile SignalingClient signaling;
 
@@ -86,6 +96,11 @@ public final class Fetcher implements AutoCloseable {
     public String peerId() {
         SignalingClient s = signaling;
         return s == null ? null : s.id();
+    }
+
+    /** Caps the bytes per second this fetcher downloads from peers, over all of them; 0 removes the cap. */
+    public void setDownloadRate(long bytesPerSecond) {
+        downloadRate.setRate(bytesPerSecond);
     }
 
     /** Peers whose bytes failed verification. */
@@ -181,7 +196,7 @@ public final class Fetcher implements AutoCloseable {
                 link.close();
             }
         };
-        try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped)) {
+        try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped, downloadRate, timer)) {
             AtomicInteger opening = new AtomicInteger(peers.size());
             for (String peer : peers) {
                 PeerLink link = links.offer(peer);
@@ -311,6 +326,7 @@ public final class Fetcher implements AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdownNow();
         links.closeAll();
         SignalingClient s = signaling;
         if (s != null) {

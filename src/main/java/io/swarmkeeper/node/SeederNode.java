@@ -13,6 +13,7 @@ import io.swarmkeeper.store.StoreListener;
 import io.swarmkeeper.store.StoredResource;
 import io.swarmkeeper.transfer.ContentSource;
 import io.swarmkeeper.transfer.MessageSink;
+import io.swarmkeeper.transfer.RateLimiter;
 import io.swarmkeeper.transfer.TransferProtocolException;
 import io.swarmkeeper.transfer.TransferServer;
 import java.io.IOException;
@@ -49,6 +50,7 @@ public final class SeederNode implements AutoCloseable {
     private final SwarmEvents events;
     private final OriginClient origin;
     private final ThreadPoolExecutor uploads;
+    private final RateLimiter uploadRate = RateLimiter.unlimited();
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
     private volatile SignalingClient signaling;
@@ -199,6 +201,29 @@ public final class SeederNode implements AutoCloseable {
         }
     }
 
+    /** Caps the bytes per second this seeder uploads, over all peers; 0 removes the cap. Takes effect at once. */
+    public void setUploadRate(long bytesPerSecond) {
+        uploadRate.setRate(bytesPerSecond);
+    }
+
+    /** Changes how many uploads run at once (1..{@value SeederConfig#MAX_UPLOAD_SLOTS}); running uploads finish. */
+    public synchronized void setUploadSlots(int slots) {
+        if (slots < 1 || slots > SeederConfig.MAX_UPLOAD_SLOTS) {
+            throw new IllegalArgumentException("upload slots must be 1.." + SeederConfig.MAX_UPLOAD_SLOTS + ", got " + slots);
+        }
+        if (slots > uploads.getMaximumPoolSize()) {
+            uploads.setMaximumPoolSize(slots);
+            uploads.setCorePoolSize(slots);
+        } else {
+            uploads.setCorePoolSize(slots);
+            uploads.setMaximumPoolSize(slots);
+        }
+    }
+
+    public int uploadSlots() {
+        return uploads.getMaximumPoolSize();
+    }
+
     public int linkCount() {
         return links.size();
     }
@@ -251,7 +276,7 @@ public final class SeederNode implements AutoCloseable {
     private final class Serving implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link) {
-            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events));
+            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events, uploadRate));
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.swarmkeeper.content.AssemblyFile;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.transfer.RangeSink;
+import io.swarmkeeper.transfer.RateLimiter;
 import io.swarmkeeper.transfer.TransferClient;
 import io.swarmkeeper.transfer.TransferProtocolException;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One resource fetched in ranges from several holders at once. The first holder's answer gives
@@ -62,7 +65,17 @@ final class SwarmDownload implements AutoCloseable {
         void dropped(String peer, String why, boolean distrust);
     }
 
-    SwarmDownload(ResourceId id, Path stagingDir, long maxBytes, SourceDropped dropped) {
+    private final RateLimiter rate;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param rate   the node's download cap: each range is reserved before it is asked for
+     * @param timer  where requests wait for the cap without blocking a link's thread
+     */
+    SwarmDownload(ResourceId id, Path stagingDir, long maxBytes, SourceDropped dropped, RateLimiter rate,
+                  ScheduledExecutorService timer) {
+        this.rate = rate;
+        this.timer = timer;
         this.id = id;
         this.stagingDir = stagingDir;
         this.maxBytes = maxBytes;
@@ -91,8 +104,8 @@ final class SwarmDownload implements AutoCloseable {
         final long offset;
         final long length;
         volatile long written;
-        volatile long lastProgressNanos = System.nanoTime();
-        CompletableFuture<Long> future;
+        volatile long lastProgressNanos;
+        volatile CompletableFuture<Long> future;
 
         Request(Source source, long offset, long length) {
             this.source = source;
@@ -162,7 +175,7 @@ final class SwarmDownload implements AutoCloseable {
             long now = System.nanoTime();
             for (Source s : sources.values()) {
                 for (Request r : s.inFlight) {
-                    if (now - r.lastProgressNanos > windowNanos) {
+                    if (r.future != null && now - r.lastProgressNanos > windowNanos) {
                         stalled.add(r);
                     }
                 }
@@ -228,9 +241,23 @@ final class SwarmDownload implements AutoCloseable {
             }
         }
         for (Request r : toSend) {
-            r.future = source.client.fetchRange(id, r.offset, r.length, r);
-            r.future.whenComplete((n, e) -> finished(r, e));
+            long wait = rate.reserve(r.length);
+            if (wait == 0) {
+                send(r);
+            } else {
+                timer.schedule(() -> send(r), wait, TimeUnit.NANOSECONDS);
+            }
         }
+    }
+
+    private void send(Request r) {
+        if (complete.isDone()) {
+            return;
+        }
+        r.lastProgressNanos = System.nanoTime();
+        CompletableFuture<Long> future = r.source.client.fetchRange(id, r.offset, r.length, r);
+        r.future = future;
+        future.whenComplete((n, e) -> finished(r, e));
     }
 
     private void finished(Request r, Throwable failure) {

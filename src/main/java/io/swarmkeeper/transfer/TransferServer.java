@@ -27,10 +27,18 @@ public final class TransferServer {
     private final MessageSink out;
     private final Executor uploads;
     private final TransferObserver observer;
+    private final RateLimiter rate;
     private final Map<Integer, AtomicBoolean> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer) {
+        this(peerId, source, out, uploads, observer, RateLimiter.unlimited());
+    }
+
+    /** A server whose chunks leave no faster than {@code rate} allows (shared by every link of a node). */
+    public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer,
+                          RateLimiter rate) {
+        this.rate = rate;
         this.peerId = peerId;
         this.source = source;
         this.out = out;
@@ -118,12 +126,16 @@ public final class TransferServer {
                         throw new IOException("stored resource " + id.shortForm() + " ended early at " + (offset + sent + n));
                     }
                     byte[] data = n == buffer.length ? buffer.clone() : java.util.Arrays.copyOf(buffer, n);
+                    rate.acquire(n);
                     out.send(TransferMessage.encode(new TransferMessage.Chunk(request.requestId(), offset + sent, data)));
                     sent += n;
                     observer.progress(peerId, id, TransferObserver.Direction.UPLOAD, sent, length);
                 }
                 out.send(TransferMessage.encode(new TransferMessage.End(request.requestId())));
             }
+        } catch (InterruptedException e) {
+            failure = "stopped";
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
             log.info("upload of {} to {} failed after {} bytes: {}", id.shortForm(), peerId, sent, failure);

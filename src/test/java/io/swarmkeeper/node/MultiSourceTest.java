@@ -160,6 +160,37 @@ class MultiSourceTest {
         assertEquals(linksBefore, countLinks(leecher, breaker.id()), "no new link to the breaker");
     }
 
+    @Test
+    void uploadAndDownloadCapsHoldAndChangeWhileRunning() throws Exception {
+        int size = 3 * MIB / 2;
+        byte[] body = DemoOrigin.sampleBytes(35, size);
+        ResourceId id = swarm.publish("capped.bin", body);
+        SeederPeer seeder = swarm.seeder("capped.bin");
+        swarm.origin().close();
+        LeecherPeer leecher = swarm.leecher();
+        long burst = 256 * 1024;
+
+        seeder.node().setUploadRate(1_000_000);
+        long t = System.nanoTime();
+        leecher.fetch(id);
+        long cappedUpload = System.nanoTime() - t;
+        assertTrue(cappedUpload >= (size - burst) * 1_000L, "1 MB/s upload cap held: " + cappedUpload / 1_000_000 + " ms");
+        leecher.store().remove(id);
+
+        seeder.node().setUploadRate(0);
+        leecher.fetcher().setDownloadRate(1_000_000);
+        t = System.nanoTime();
+        leecher.fetch(id);
+        long cappedDownload = System.nanoTime() - t;
+        assertTrue(cappedDownload >= (size - burst) * 1_000L, "1 MB/s download cap held: " + cappedDownload / 1_000_000 + " ms");
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+
+        seeder.node().setUploadSlots(1);
+        assertEquals(1, seeder.node().uploadSlots());
+        seeder.node().setUploadSlots(8);
+        assertEquals(8, seeder.node().uploadSlots());
+    }
+
     private static long countLinks(LeecherPeer leecher, String peer) {
         return leecher.events().stream().filter(e -> e instanceof SwarmEvent.PeerLinked p && p.peerId().equals(peer)).count();
     }

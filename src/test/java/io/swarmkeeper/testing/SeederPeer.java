@@ -65,6 +65,10 @@ public final class SeederPeer implements AutoCloseable {
         return store;
     }
 
+    public SeederNode node() {
+        return node;
+    }
+
     public List<SwarmEvent> events() {
         return events;
     }
