@@ -103,6 +103,11 @@ public final class Fetcher implements AutoCloseable {
         downloadRate.setRate(bytesPerSecond);
     }
 
+    /** Links open or opening. */
+    public int linkCount() {
+        return links.size();
+    }
+
     /** Peers whose bytes failed verification. */
     public Set<String> distrusted() {
         return Set.copyOf(distrusted);

@@ -77,6 +77,10 @@ public final class SignalingClient implements AutoCloseable {
     private final ScheduledExecutorService retries;
     private volatile Socket socket;
     private volatile Message.Welcome welcome;
+    /** Frames waiting for the pace, in order. */
+    private final java.util.ArrayDeque<String> outbox = new java.util.ArrayDeque<>();
+    /** Messages per second towards the server; set from each welcome. */
+    private final io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 20);
     private volatile boolean closing;
     private volatile long retryAfterMs;
 
@@ -132,6 +136,11 @@ public final class SignalingClient implements AutoCloseable {
                     last == null ? null : last.resume())));
             Message.Welcome w = s.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             welcome = w;
+            if (w.limits() != null && w.limits().maxMessagesPerSecond() > 0) {
+                int perSecond = w.limits().maxMessagesPerSecond();
+                // 90 % of the server's rate, and bursts well under any burst it allows.
+                pace.setRate(Math.max(1, perSecond * 9L / 10));
+            }
             backoff.reset();
             listener.onWelcome(this, w);
         } catch (InterruptedException e) {
@@ -200,15 +209,68 @@ public final class SignalingClient implements AutoCloseable {
     }
 
     /** Sends a message; dropped (with a debug line) while disconnected. */
+    /**
+     * Sends a message, paced under the server's {@code maxMessagesPerSecond} (from its welcome):
+     * messages over the pace wait in order instead of being dropped by the server.
+     */
     public void send(Message message) {
+        String frame = MessageCodec.encode(message);
+        synchronized (outbox) {
+            if (!outbox.isEmpty()) {
+                outbox.add(frame);
+                return;
+            }
+            long wait = pace.reserve(1);
+            if (wait > 0) {
+                outbox.add(frame);
+                scheduleDrain(wait);
+                return;
+            }
+        }
+        transmit(frame);
+    }
+
+    private void transmit(String frame) {
         Socket s = socket;
         try {
             if (s == null) {
                 throw new WebsocketNotConnectedException();
             }
-            s.send(MessageCodec.encode(message));
+            s.send(frame);
         } catch (WebsocketNotConnectedException e) {
-            log.debug("not connected; dropped {}", MessageCodec.typeName(message));
+            log.debug("not connected; dropped a message");
+        }
+    }
+
+    private void scheduleDrain(long waitNanos) {
+        try {
+            retries.schedule(this::drain, waitNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: what waits is dropped
+        }
+    }
+
+    /** Sends the head of the queue, whose turn was reserved, then what else the pace allows now. */
+    private void drain() {
+        while (true) {
+            String frame;
+            synchronized (outbox) {
+                frame = outbox.poll();
+            }
+            if (frame == null) {
+                return;
+            }
+            transmit(frame);
+            synchronized (outbox) {
+                if (outbox.isEmpty()) {
+                    return;
+                }
+                long wait = pace.reserve(1); // the next head's turn
+                if (wait > 0) {
+                    scheduleDrain(wait);
+                    return;
+                }
+            }
         }
     }
 

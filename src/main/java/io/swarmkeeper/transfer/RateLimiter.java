@@ -14,6 +14,7 @@ public final class RateLimiter {
     private static final long MIN_BURST = 256 * 1024;
 
     private final LongSupplier nanoClock;
+    private final long fixedBurst;
     private long bytesPerSecond;
     private double tokens;
     private long last;
@@ -23,6 +24,16 @@ public final class RateLimiter {
     }
 
     RateLimiter(long bytesPerSecond, LongSupplier nanoClock) {
+        this(bytesPerSecond, 0, nanoClock);
+    }
+
+    /** A limiter of any unit (messages, say) that lets at most {@code burst} go at once. */
+    public RateLimiter(long perSecond, long burst) {
+        this(perSecond, burst, System::nanoTime);
+    }
+
+    private RateLimiter(long bytesPerSecond, long burst, LongSupplier nanoClock) {
+        this.fixedBurst = burst;
         this.nanoClock = nanoClock;
         this.last = nanoClock.getAsLong();
         setRate(bytesPerSecond);
@@ -74,6 +85,6 @@ public final class RateLimiter {
     }
 
     private double burst() {
-        return Math.max(MIN_BURST, bytesPerSecond * BURST_SECONDS);
+        return fixedBurst > 0 ? fixedBurst : Math.max(MIN_BURST, bytesPerSecond * BURST_SECONDS);
     }
 }
