@@ -79,8 +79,8 @@ public final class SignalingClient implements AutoCloseable {
     private volatile Message.Welcome welcome;
     /** Frames waiting for the pace, in order. */
     private final java.util.ArrayDeque<String> outbox = new java.util.ArrayDeque<>();
-    /** Messages per second towards the server; set from each welcome. */
-    private final io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 20);
+    /** Messages per second towards the server; set from each welcome. Guarded by {@link #outbox}. */
+    private io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 1);
     private volatile boolean closing;
     private volatile long retryAfterMs;
 
@@ -138,8 +138,13 @@ public final class SignalingClient implements AutoCloseable {
             welcome = w;
             if (w.limits() != null && w.limits().maxMessagesPerSecond() > 0) {
                 int perSecond = w.limits().maxMessagesPerSecond();
-                // 90 % of the server's rate, and bursts well under any burst it allows.
-                pace.setRate(Math.max(1, perSecond * 9L / 10));
+                int serverBurst = w.limits().messageBurst() == null ? perSecond / 2 : w.limits().messageBurst();
+                // 90 % of the server's rate, in bursts of at most half of what it allows, so that
+                // the hello and whatever the server counts besides fit too.
+                synchronized (outbox) {
+                    pace = new io.swarmkeeper.transfer.RateLimiter(Math.max(1, perSecond * 9L / 10),
+                            Math.max(1, Math.min(20, serverBurst / 2)));
+                }
             }
             backoff.reset();
             listener.onWelcome(this, w);

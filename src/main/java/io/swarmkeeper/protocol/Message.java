@@ -102,7 +102,16 @@ public sealed interface Message {
     record IceServer(List<String> urls, String username, String credential) {}
 
     /** Limits the server enforces, so that clients can stay within them. */
-    record Limits(int maxFrameBytes, int maxHashesPerMessage, int maxMessagesPerSecond, int heartbeatSeconds) {}
+    /**
+     * What the server enforces. {@code messageBurst} (messages that may come at once above the
+     * sustained rate) is absent from servers older than it; clients then assume half a second's worth.
+     */
+    record Limits(int maxFrameBytes, int maxHashesPerMessage, int maxMessagesPerSecond, int heartbeatSeconds,
+                  Integer messageBurst) {
+        public Limits(int maxFrameBytes, int maxHashesPerMessage, int maxMessagesPerSecond, int heartbeatSeconds) {
+            this(maxFrameBytes, maxHashesPerMessage, maxMessagesPerSecond, heartbeatSeconds, null);
+        }
+    }
 
     /** A position as the browser's Geolocation API reports it; accuracy in metres. */
     record Coordinates(double lat, double lon, Double accuracy) {}

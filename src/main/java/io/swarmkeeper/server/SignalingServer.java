@@ -422,7 +422,7 @@ public final class SignalingServer implements AutoCloseable {
         }
         send(conn, new Message.Welcome(created.id(), token, resumed, config.iceServers(),
                 new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage(),
-                        config.messagesPerSecond(), config.heartbeatSeconds())));
+                        config.messagesPerSecond(), config.heartbeatSeconds(), config.messageBurst())));
         log.debug("peer {} {} as {} from {}", created.id(), resumed ? "resumed" : "joined", role.wireName(),
                 conn.getRemoteSocketAddress());
     }

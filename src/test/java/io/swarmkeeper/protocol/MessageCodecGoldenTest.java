@@ -28,7 +28,7 @@ class MessageCodecGoldenTest {
                 Arguments.of("hello-resume", new Message.Hello(1, PeerRole.BROWSER,
                         new Message.Coordinates(51.5072, -0.1276, 35.0), "Zm9vYmFyYmF6cXV4MTIzNDU2")),
                 Arguments.of("welcome", new Message.Welcome("k3v9q2mx7a", "Zm9vYmFyYmF6cXV4MTIzNDU2", false, List.of(),
-                        new Message.Limits(65536, 1000, 50, 30))),
+                        new Message.Limits(65536, 1000, 50, 30, 200))),
                 Arguments.of("lost", new Message.Lost(List.of(HASH))),
                 Arguments.of("cancel", new Message.Cancel(HASH)),
                 Arguments.of("error-overloaded", new Message.Error(ErrorCode.OVERLOADED,
