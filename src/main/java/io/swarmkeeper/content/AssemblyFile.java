@@ -76,7 +76,6 @@ public final class AssemblyFile implements AutoCloseable {
      * then no longer deletes it); otherwise throws and keeps it for {@link #read}.
      */
     public synchronized VerifiedFile verify(String where) throws IOException {
-        channel.force(false);
         VerifiedFile verified = VerifiedFile.adopt(id, file, where);
         handedOver = true;
         channel.close();
