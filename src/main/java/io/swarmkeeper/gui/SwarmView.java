@@ -139,6 +139,12 @@ public final class SwarmView {
             line(event, "hash check " + (h.passed() ? "passed" : "FAILED") + ": " + h.id().shortForm() + " from " + h.source());
         } else if (event instanceof SwarmEvent.Holding h) {
             line(event, "holding " + h.id().shortForm() + " (" + h.size() + " bytes)");
+        } else if (event instanceof SwarmEvent.PeerDistrusted d) {
+            PeerRow row = rowsById.get(d.peerId());
+            if (row != null) {
+                row.state.set("distrusted");
+            }
+            line(event, "peer " + d.peerId() + " DISTRUSTED: " + d.reason());
         }
     }
 

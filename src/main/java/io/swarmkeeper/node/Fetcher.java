@@ -60,6 +60,9 @@ public final class Fetcher implements AutoCloseable {
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
     private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
+    /** Stalls so far, by peer; {@link #STRIKES_TO_DISTRUST} of them and it is distrusted like a liar. */
+    private final Map<String, Integer> strikes = new ConcurrentHashMap<>();
+    static final int STRIKES_TO_DISTRUST = 2;
     private final RateLimiter downloadRate = RateLimiter.unlimited();
     /** Range requests waiting for the download cap. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -191,9 +194,12 @@ public final class Fetcher implements AutoCloseable {
     private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, Deque<String> spare,
                                   List<String> reasons, Set<String> idle) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
-        SwarmDownload.SourceDropped onDropped = (peer, why, distrust) -> {
-            if (distrust) {
-                distrust(id, peer, "broke the transfer protocol: " + why);
+        SwarmDownload.SourceDropped onDropped = (peer, why, fault) -> {
+            if (fault == SwarmDownload.Fault.VIOLATION) {
+                distrust(id, peer, "broke the transfer protocol: " + why, false);
+            } else if (fault == SwarmDownload.Fault.STALL
+                    && strikes.merge(peer, 1, Integer::sum) >= STRIKES_TO_DISTRUST) {
+                distrust(id, peer, "stalled " + STRIKES_TO_DISTRUST + " times", false);
             }
             reasons.add("peer " + peer + ": " + why);
             PeerLink link = roundLinks.get(peer);
@@ -268,7 +274,7 @@ public final class Fetcher implements AutoCloseable {
                               Deque<String> spare, List<String> reasons) throws IOException {
         List<String> senders = download.senders();
         if (senders.size() == 1) {
-            distrust(id, senders.get(0), "sent bytes that failed the hash (got " + mismatch.actual() + ")");
+            distrust(id, senders.get(0), "sent bytes that failed the hash (got " + mismatch.actual() + ")", true);
             reasons.add("peer " + senders.get(0) + " sent bytes that failed the hash");
             return null;
         }
@@ -293,17 +299,23 @@ public final class Fetcher implements AutoCloseable {
             byPeer.computeIfAbsent(bad.peer(), k -> new ArrayList<>()).add(bad);
         }
         byPeer.forEach((peer, ranges) -> distrust(id, peer, "sent bad bytes at " + ranges.stream()
-                .map(r -> r.length() + " bytes at " + r.offset()).collect(java.util.stream.Collectors.joining(", "))));
+                .map(r -> r.length() + " bytes at " + r.offset()).collect(java.util.stream.Collectors.joining(", ")), true));
         return good;
     }
 
-    /** Never use {@code peer} again, tell the signaling server, and say so in the events. */
-    private void distrust(ResourceId id, String peer, String why) {
+    /**
+     * Never use {@code peer} again, tell the signaling server, and say so in the events (as a
+     * failed hash check too when {@code badBytes}).
+     */
+    private void distrust(ResourceId id, String peer, String why, boolean badBytes) {
         if (!distrusted.add(peer)) {
             return;
         }
         log.warn("peer {} {} for {}; distrusted", peer, why, id.shortForm());
-        events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + peer, false, why));
+        if (badBytes) {
+            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + peer, false, why));
+        }
+        events.publish(new SwarmEvent.PeerDistrusted(Instant.now(), peer, id, why));
         sendToServer(new Message.Report(peer, id.text(), why));
     }
 

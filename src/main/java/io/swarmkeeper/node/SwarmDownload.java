@@ -61,8 +61,18 @@ final class SwarmDownload implements AutoCloseable {
     private boolean sizing;
     private AssemblyFile file;
 
+    /** How a holder failed a download. */
+    enum Fault {
+        /** It broke the transfer protocol: distrust it. */
+        VIOLATION,
+        /** It sent nothing for a whole idle window: a strike. */
+        STALL,
+        /** It went away, did not hold it, was busy, or disagreed on the size: no blame. */
+        GONE
+    }
+
     interface SourceDropped {
-        void dropped(String peer, String why, boolean distrust);
+        void dropped(String peer, String why, Fault fault);
     }
 
     private final RateLimiter rate;
@@ -182,7 +192,7 @@ final class SwarmDownload implements AutoCloseable {
             }
         }
         for (Request r : stalled) {
-            dropSource(r.source, "stalled: no bytes for " + windowNanos / 1_000_000_000 + " s", false);
+            dropSource(r.source, "stalled: no bytes for " + windowNanos / 1_000_000_000 + " s", Fault.STALL);
             r.source.client.cancel(r.future);
         }
     }
@@ -286,8 +296,7 @@ final class SwarmDownload implements AutoCloseable {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            boolean violation = cause instanceof TransferProtocolException;
-            dropSource(r.source, cause.getMessage(), violation);
+            dropSource(r.source, cause.getMessage(), cause instanceof TransferProtocolException ? Fault.VIOLATION : Fault.GONE);
             if (cause instanceof OverLimit) {
                 complete.completeExceptionally(cause);
                 return;
@@ -300,14 +309,14 @@ final class SwarmDownload implements AutoCloseable {
         }
     }
 
-    private void dropSource(Source source, String why, boolean distrust) {
+    private void dropSource(Source source, String why, Fault fault) {
         synchronized (lock) {
             if (source.gone) {
                 return;
             }
             source.gone = true;
         }
-        dropped.dropped(source.peer, why, distrust);
+        dropped.dropped(source.peer, why, fault);
     }
 
     /** Hashes the assembled bytes: verified, or a mismatch with the assembly kept for {@link #compareWith}. */

@@ -27,6 +27,12 @@ public sealed interface SwarmEvent {
     /** Bytes were hashed against their id. {@code source} is "peer:ID" or "origin". */
     record HashCheck(Instant at, ResourceId id, String source, boolean passed, String detail) implements SwarmEvent {}
 
+    /**
+     * A peer will not be used again: it sent bytes that failed their hash, broke the transfer
+     * protocol, or stalled too often ({@code reason}); the signaling server was told.
+     */
+    record PeerDistrusted(Instant at, String peerId, ResourceId id, String reason) implements SwarmEvent {}
+
     /** The node now holds and announces this resource. */
     record Holding(Instant at, ResourceId id, long size) implements SwarmEvent {}
 }

@@ -161,6 +161,29 @@ class MultiSourceTest {
     }
 
     @Test
+    void aSeederThatStallsIsDroppedAndAfterTwoStrikesDistrusted() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(36, 3 * MIB);
+        ResourceId id = swarm.publish("slow.bin", body);
+        SeederPeer staller = swarm.staller("slow.bin");
+        swarm.seeder("slow.bin");
+        swarm.origin().close();
+        Fetcher.Options quick = new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 31, 4);
+        LeecherPeer leecher = swarm.leecher(quick);
+
+        for (int i = 0; i < 8 && !leecher.fetcher().distrusted().contains(staller.id()); i++) {
+            leecher.fetch(id);
+            assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "the honest seeder took over the stalled ranges");
+            leecher.store().remove(id);
+        }
+        assertEquals(Set.of(staller.id()), leecher.fetcher().distrusted(), "two stalls and it is out");
+        assertTrue(leecher.events().stream().anyMatch(e -> e instanceof SwarmEvent.PeerDistrusted d
+                && d.peerId().equals(staller.id()) && d.reason().equals("stalled " + Fetcher.STRIKES_TO_DISTRUST + " times")));
+        assertTrue(leecher.events().stream().noneMatch(e -> e instanceof SwarmEvent.HashCheck h && !h.passed()),
+                "stalling is not a failed hash check");
+        Poll.until(Duration.ofSeconds(5), "the server to hear of the staller", () -> swarm.server().reportersOf(staller.id()) == 1);
+    }
+
+    @Test
     void uploadAndDownloadCapsHoldAndChangeWhileRunning() throws Exception {
         int size = 3 * MIB / 2;
         byte[] body = DemoOrigin.sampleBytes(35, size);

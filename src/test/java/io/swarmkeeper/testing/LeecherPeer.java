@@ -26,9 +26,9 @@ public final class LeecherPeer implements AutoCloseable {
         this.store = store;
     }
 
-    static LeecherPeer start(Swarm swarm, Path dir) throws IOException {
+    static LeecherPeer start(Swarm swarm, Path dir, Fetcher.Options options) throws IOException {
         SwarmEvents bus = new SwarmEvents();
-        Fetcher fetcher = new Fetcher(swarm.serverUri(), dir, Fetcher.Options.defaults(), bus);
+        Fetcher fetcher = new Fetcher(swarm.serverUri(), dir, options, bus);
         LeecherPeer peer = new LeecherPeer(swarm, fetcher, ContentStore.open(dir.resolve("store")));
         bus.subscribe(peer.events::add);
         fetcher.connect();

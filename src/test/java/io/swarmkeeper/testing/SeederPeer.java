@@ -32,13 +32,17 @@ public final class SeederPeer implements AutoCloseable {
     }
 
     /** How a test seeder behaves. */
-    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL }
+    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS }
 
     static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
         ContentStore store = ContentStore.open(dir);
         SwarmEvents bus = new SwarmEvents();
         ContentSource serving = kind == Kind.LIAR ? new FlippingSource(store) : store;
-        UnaryOperator<MessageSink> wire = kind == Kind.BREAKS_PROTOCOL ? SeederPeer::shiftChunks : UnaryOperator.identity();
+        UnaryOperator<MessageSink> wire = switch (kind) {
+            case BREAKS_PROTOCOL -> SeederPeer::shiftChunks;
+            case STALLS -> SeederPeer::answerButSendNothing;
+            default -> UnaryOperator.identity();
+        };
         SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
         SeederPeer peer = new SeederPeer(node, store);
         bus.subscribe(peer.events::add);
@@ -77,6 +81,16 @@ public final class SeederPeer implements AutoCloseable {
     public void close() {
         node.close();
         store.close();
+    }
+
+    /** Answers requests, then sends none of the bytes: a peer that stalls. */
+    private static MessageSink answerButSendNothing(MessageSink link) {
+        return bytes -> {
+            TransferMessage m = TransferMessage.decode(bytes);
+            if (!(m instanceof TransferMessage.Chunk) && !(m instanceof TransferMessage.End)) {
+                link.send(bytes);
+            }
+        };
     }
 
     /** Sends every CHUNK one byte further on than it belongs: a protocol violation, whatever the bytes. */

@@ -77,7 +77,16 @@ public final class Swarm implements AutoCloseable {
     }
 
     public LeecherPeer leecher() throws IOException {
-        return add(LeecherPeer.start(this, dir("leecher")));
+        return leecher(io.swarmkeeper.node.Fetcher.Options.defaults());
+    }
+
+    public LeecherPeer leecher(io.swarmkeeper.node.Fetcher.Options options) throws IOException {
+        return add(LeecherPeer.start(this, dir("leecher"), options));
+    }
+
+    /** A seeder that answers every request and then sends no bytes. */
+    public SeederPeer staller(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("staller"), SeederPeer.Kind.STALLS, names));
     }
 
     /**
