@@ -10,13 +10,21 @@ import java.util.List;
  * @param iceServers from the signaling server's {@code welcome}; empty means host candidates only
  * @param connectTimeout how long a link may take to open its data channel
  * @param sendStallTimeout how long a send may wait for the peer to drain its buffer
+ * @param trickle true: send ICE candidates one by one as they are found (simple-peer's default);
+ *                false: wait until gathering is complete and send one offer or answer that
+ *                carries every candidate (simple-peer's {@code trickle: false})
  */
-public record LinkConfig(List<Message.IceServer> iceServers, Duration connectTimeout, Duration sendStallTimeout) {
+public record LinkConfig(List<Message.IceServer> iceServers, Duration connectTimeout, Duration sendStallTimeout,
+                         boolean trickle) {
     public LinkConfig {
         iceServers = List.copyOf(iceServers);
     }
 
     public static LinkConfig withIceServers(List<Message.IceServer> iceServers) {
-        return new LinkConfig(iceServers, Duration.ofSeconds(15), Duration.ofSeconds(30));
+        return new LinkConfig(iceServers, Duration.ofSeconds(15), Duration.ofSeconds(30), true);
+    }
+
+    public LinkConfig withTrickle(boolean on) {
+        return new LinkConfig(iceServers, connectTimeout, sendStallTimeout, on);
     }
 }

@@ -13,6 +13,7 @@ import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCDataChannelObserver;
 import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
@@ -76,6 +77,9 @@ public final class PeerLink implements AutoCloseable {
     private volatile RTCDataChannel channel;
     private volatile String closeReason;
     private boolean remoteDescriptionSet; // event thread only
+    private boolean localDescriptionSet; // event thread only (non-trickle)
+    private boolean gatheringComplete; // event thread only (non-trickle)
+    private boolean wholeDescriptionSent; // event thread only (non-trickle)
 
     private PeerLink(RtcRuntime runtime, LinkConfig config, String remoteId, boolean initiator, Listener listener) {
         this.remoteId = remoteId;
@@ -353,12 +357,33 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
+    /** Without trickle: once both the local description is set and gathering is over, send it with every candidate. */
+    private void sendWholeDescription() {
+        if (closed.get() || !localDescriptionSet || !gatheringComplete || wholeDescriptionSent) {
+            return;
+        }
+        wholeDescriptionSent = true;
+        listener.onSignal(this, SignalObjects.description(connection.getLocalDescription()));
+    }
+
     // ---- libwebrtc callbacks: copy, hand off, return ----------------------------------------
 
     private final class ConnectionObserver implements PeerConnectionObserver {
         @Override
         public void onIceCandidate(RTCIceCandidate candidate) {
-            post(() -> listener.onSignal(PeerLink.this, SignalObjects.candidate(candidate)));
+            if (config.trickle()) {
+                post(() -> listener.onSignal(PeerLink.this, SignalObjects.candidate(candidate)));
+            }
+        }
+
+        @Override
+        public void onIceGatheringChange(RTCIceGatheringState state) {
+            if (state == RTCIceGatheringState.COMPLETE && !config.trickle()) {
+                post(() -> {
+                    gatheringComplete = true;
+                    sendWholeDescription();
+                });
+            }
         }
 
         @Override
@@ -435,7 +460,14 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void onSuccess() {
-            post(() -> listener.onSignal(PeerLink.this, SignalObjects.description(description)));
+            post(() -> {
+                if (config.trickle()) {
+                    listener.onSignal(PeerLink.this, SignalObjects.description(description));
+                } else {
+                    localDescriptionSet = true;
+                    sendWholeDescription();
+                }
+            });
         }
 
         @Override

@@ -1,0 +1,142 @@
+package io.swarmkeeper.rtc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmkeeper.testing.TestNetwork;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two real links wired to each other directly, signalling with simple-peer objects, trickled or not. */
+@Timeout(60)
+class PeerLinkTest {
+    @BeforeEach
+    void network() {
+        TestNetwork.requireIsolatedOrAllowed();
+    }
+
+    /** What one side sent the other, and the bytes it received. */
+    private static final class Side {
+        final List<ObjectNode> signals = new CopyOnWriteArrayList<>();
+        final CompletableFuture<byte[]> received = new CompletableFuture<>();
+        PeerLink link;
+    }
+
+    private static Side[] connect(LinkConfig offerer, LinkConfig answerer) {
+        Side a = new Side();
+        Side b = new Side();
+        AtomicReference<PeerLink> toA = new AtomicReference<>();
+        AtomicReference<PeerLink> toB = new AtomicReference<>();
+        b.link = PeerLink.answer(RtcRuntime.shared(), answerer, "a", new PeerLink.Listener() {
+            @Override
+            public void onSignal(PeerLink link, ObjectNode signal) {
+                b.signals.add(signal);
+                toA.get().acceptSignal(signal);
+            }
+
+            @Override
+            public void onMessage(PeerLink link, byte[] message) {
+                b.received.complete(message);
+            }
+        });
+        toB.set(b.link);
+        a.link = PeerLink.offer(RtcRuntime.shared(), offerer, "b", new PeerLink.Listener() {
+            @Override
+            public void onSignal(PeerLink link, ObjectNode signal) {
+                a.signals.add(signal);
+                toB.get().acceptSignal(signal);
+            }
+
+            @Override
+            public void onMessage(PeerLink link, byte[] message) {
+                a.received.complete(message);
+            }
+        });
+        toA.set(a.link);
+        return new Side[] {a, b};
+    }
+
+    private static void exchange(Side[] sides) throws Exception {
+        Side a = sides[0];
+        Side b = sides[1];
+        try {
+            a.link.opened().get(20, TimeUnit.SECONDS);
+            b.link.opened().get(20, TimeUnit.SECONDS);
+            a.link.send(new byte[] {1, 2, 3});
+            b.link.send(new byte[] {4, 5});
+            assertArrayEquals(new byte[] {1, 2, 3}, b.received.get(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {4, 5}, a.received.get(10, TimeUnit.SECONDS));
+        } finally {
+            a.link.close();
+            b.link.close();
+        }
+    }
+
+    private static long candidates(Side side) {
+        return side.signals.stream().filter(s -> "candidate".equals(s.path("type").asText())).count();
+    }
+
+    private static ObjectNode description(Side side) {
+        return side.signals.stream().filter(s -> s.has("sdp")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void trickledCandidatesConnect() throws Exception {
+        LinkConfig trickle = LinkConfig.withIceServers(List.of());
+        Side[] sides = connect(trickle, trickle);
+        exchange(sides);
+        assertTrue(candidates(sides[0]) > 0 && candidates(sides[1]) > 0, "candidates went one by one");
+    }
+
+    @Test
+    void withoutTrickleOneOfferAndOneAnswerCarryEveryCandidate() throws Exception {
+        LinkConfig whole = LinkConfig.withIceServers(List.of()).withTrickle(false);
+        Side[] sides = connect(whole, whole);
+        exchange(sides);
+        for (Side side : sides) {
+            assertEquals(0, candidates(side), "no trickled candidates: " + side.signals);
+            assertEquals(1, side.signals.size(), "one signal each: " + side.signals);
+            assertTrue(description(side).get("sdp").asText().contains("a=candidate:"), "the candidates are in the SDP");
+        }
+        assertEquals("offer", description(sides[0]).get("type").asText());
+        assertEquals("answer", description(sides[1]).get("type").asText());
+    }
+
+    @Test
+    void aTricklingPeerAndAWholeDescriptionPeerUnderstandEachOther() throws Exception {
+        LinkConfig trickle = LinkConfig.withIceServers(List.of());
+        exchange(connect(trickle, trickle.withTrickle(false)));
+        exchange(connect(trickle.withTrickle(false), trickle));
+    }
+
+    @Test
+    void aLinkNobodyAnswersClosesAtItsTimeout() throws Exception {
+        LinkConfig quick = new LinkConfig(List.of(), Duration.ofSeconds(1), Duration.ofSeconds(30), true);
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        PeerLink lonely = PeerLink.offer(RtcRuntime.shared(), quick, "nobody", new PeerLink.Listener() {
+            @Override
+            public void onSignal(PeerLink link, ObjectNode signal) {
+            }
+
+            @Override
+            public void onMessage(PeerLink link, byte[] message) {
+            }
+
+            @Override
+            public void onClosed(PeerLink link, String reason) {
+                closed.complete(reason);
+            }
+        });
+        assertEquals("no connection within 1 s", closed.get(10, TimeUnit.SECONDS));
+        assertTrue(lonely.isClosed());
+    }
+}
