@@ -29,7 +29,7 @@ final class HashCommand implements Callable<Integer> {
     List<Path> files;
 
     @Option(names = "--algorithm", defaultValue = "sha224", paramLabel = "NAME",
-            description = "sha224 (56 hex characters, the default), or sha256, sha384, sha512 (Subresource Integrity form, sha256-<base64>).")
+            description = "sha224 (56 hex characters, the default), sha256, sha384, sha512 (Subresource Integrity form, sha256-<base64>), or mt256 (root of a SHA-256 Merkle tree over 16 KiB blocks, mt256-<hex>).")
     String algorithm;
 
     @Option(names = "--manifest", description = {
@@ -84,7 +84,7 @@ final class HashCommand implements Callable<Integer> {
                 return a;
             }
         }
-        throw new ParameterException(spec.commandLine(), "--algorithm: expected sha224, sha256, sha384 or sha512, got " + algorithm);
+        throw new ParameterException(spec.commandLine(), "--algorithm: expected sha224, sha256, sha384, sha512 or mt256, got " + algorithm);
     }
 
     private int writeManifest(HashAlgorithm hash) throws IOException {

@@ -16,7 +16,12 @@ public enum HashAlgorithm {
     SHA224("sha224", "SHA-224", 28),
     SHA256("sha256", "SHA-256", 32),
     SHA384("sha384", "SHA-384", 48),
-    SHA512("sha512", "SHA-512", 64);
+    SHA512("sha512", "SHA-512", 64),
+    /**
+     * The root of a SHA-256 Merkle tree over 16 KiB blocks ({@link MerkleDigest}), written
+     * {@code mt256-<64 lowercase hex>}: an id whose parts can be checked on arrival.
+     */
+    MERKLE_SHA256("mt256", "SHA-256", 32);
 
     private final String label;
     private final String jdkName;
@@ -42,6 +47,9 @@ public enum HashAlgorithm {
     }
 
     public MessageDigest newDigest() {
+        if (this == MERKLE_SHA256) {
+            return new MerkleDigest();
+        }
         try {
             return MessageDigest.getInstance(jdkName);
         } catch (NoSuchAlgorithmException e) {
@@ -51,8 +59,11 @@ public enum HashAlgorithm {
 
     /** The canonical text of an id of this kind with the given digest. */
     String format(byte[] digest) {
-        return this == SHA224 ? HexFormat.of().formatHex(digest)
-                : label + '-' + Base64.getEncoder().encodeToString(digest);
+        return switch (this) {
+            case SHA224 -> HexFormat.of().formatHex(digest);
+            case MERKLE_SHA256 -> label + '-' + HexFormat.of().formatHex(digest);
+            default -> label + '-' + Base64.getEncoder().encodeToString(digest);
+        };
     }
 
     static HashAlgorithm bySriPrefix(String prefix) {

@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  *   <li>56 hex characters: SHA-224 (the {@code img_hash} format), canonical form lowercase hex;</li>
  *   <li>Subresource Integrity: {@code sha256-<base64>}, {@code sha384-…}, {@code sha512-…}, so that
  *       pages which already carry {@code integrity} attributes work unchanged (base64url and a
- *       missing padding are accepted; SRI options after {@code ?} are ignored).</li>
+ *       missing padding are accepted; SRI options after {@code ?} are ignored);</li>
+ *   <li>{@code mt256-<64 hex>}: the root of a SHA-256 Merkle tree over 16 KiB blocks
+ *       ({@link MerkleDigest}, after BitTorrent v2), for resources checked part by part.</li>
  * </ul>
  * Every form has a file-system-safe {@link #key()} ({@code <algorithm>-<hex>}) for storage.
  */
@@ -51,10 +53,18 @@ public final class ResourceId {
             return new ResourceId(HashAlgorithm.SHA224, HEX.parseHex(trimmed.toLowerCase(Locale.ROOT)));
         }
         String prefix = trimmed.substring(0, dash).toLowerCase(Locale.ROOT);
+        if (prefix.equals(HashAlgorithm.MERKLE_SHA256.label())) {
+            String hex = trimmed.substring(dash + 1);
+            if (hex.length() != 64 || !HEX_ONLY.matcher(hex).matches()) {
+                throw new IllegalArgumentException("not a resource id: a Merkle root is mt256- and 64 hex characters, got "
+                        + quote(trimmed));
+            }
+            return new ResourceId(HashAlgorithm.MERKLE_SHA256, HEX.parseHex(hex.toLowerCase(Locale.ROOT)));
+        }
         HashAlgorithm algorithm = HashAlgorithm.bySriPrefix(prefix);
         if (algorithm == null) {
             throw new IllegalArgumentException("not a resource id: unknown hash \"" + prefix
-                    + "\" in " + quote(trimmed) + " (accepted: sha256-, sha384-, sha512- or 56 hex characters)");
+                    + "\" in " + quote(trimmed) + " (accepted: sha256-, sha384-, sha512-, mt256- or 56 hex characters)");
         }
         String encoded = trimmed.substring(dash + 1);
         int options = encoded.indexOf('?');

@@ -77,7 +77,7 @@ class ToolCommandsTest {
         assertTrue(noBase.err().contains("--manifest needs --base-url"), noBase.err());
         Run badAlgorithm = run("hash", "--algorithm", "md5", dir.toString());
         assertEquals(2, badAlgorithm.code());
-        assertTrue(badAlgorithm.err().contains("expected sha224, sha256, sha384 or sha512"), badAlgorithm.err());
+        assertTrue(badAlgorithm.err().contains("expected sha224, sha256, sha384, sha512 or mt256"), badAlgorithm.err());
         Run folder = run("hash", dir.toString());
         assertEquals(1, folder.code());
         assertTrue(folder.err().contains("is a directory"), folder.err());

@@ -74,6 +74,19 @@ class MultiSourceTest {
     }
 
     @Test
+    void merkleRootIdsTravelTheWholePath() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(37, 2 * MIB + 12_345);
+        ResourceId id = swarm.publish("tiles.bin", body, io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256);
+        assertTrue(id.text().startsWith("mt256-"), id.text());
+        swarm.seeder("tiles.bin");
+        swarm.seeder("tiles.bin");
+        swarm.origin().close();
+        LeecherPeer leecher = swarm.leecher();
+        leecher.fetch(id);
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+    }
+
+    @Test
     void aSeederKilledMidTransferIsReplacedFromTheSameOffset() throws Exception {
         byte[] body = DemoOrigin.sampleBytes(32, 24 * MIB);
         ResourceId id = swarm.publish("disk.img", body);
