@@ -148,6 +148,11 @@ public final class ResourceId {
         return algorithm;
     }
 
+    /** The digest this id names (a copy). */
+    public byte[] digest() {
+        return digest.clone();
+    }
+
     /** A fresh digest of the kind this id names. */
     public MessageDigest newDigest() {
         return algorithm.newDigest();

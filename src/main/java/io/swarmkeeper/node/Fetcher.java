@@ -195,7 +195,9 @@ public final class Fetcher implements AutoCloseable {
                                   List<String> reasons, Set<String> idle) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
         SwarmDownload.SourceDropped onDropped = (peer, why, fault) -> {
-            if (fault == SwarmDownload.Fault.VIOLATION) {
+            if (fault == SwarmDownload.Fault.BAD_BYTES) {
+                distrust(id, peer, why, true);
+            } else if (fault == SwarmDownload.Fault.VIOLATION) {
                 distrust(id, peer, "broke the transfer protocol: " + why, false);
             } else if (fault == SwarmDownload.Fault.STALL
                     && strikes.merge(peer, 1, Integer::sum) >= STRIKES_TO_DISTRUST) {

@@ -1,9 +1,12 @@
 package io.swarmkeeper.node;
 
 import io.swarmkeeper.content.AssemblyFile;
+import io.swarmkeeper.content.HashAlgorithm;
+import io.swarmkeeper.content.PieceTree;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.transfer.RangeSink;
+import io.swarmkeeper.transfer.TransferMessage;
 import io.swarmkeeper.transfer.RateLimiter;
 import io.swarmkeeper.transfer.TransferClient;
 import io.swarmkeeper.transfer.TransferProtocolException;
@@ -56,13 +59,20 @@ final class SwarmDownload implements AutoCloseable {
     private final Deque<long[]> todo = new ArrayDeque<>();
     private final List<Piece> delivered = new ArrayList<>();
     private final CompletableFuture<Void> complete = new CompletableFuture<>();
-    private long size = -1;
+    private volatile long size = -1;
+    /** Merkle-root ids are checked piece by piece on arrival. */
+    private final boolean merkle;
+    private final byte[] root;
+    private volatile int pieceCount;
+    private final Map<Integer, byte[]> pieceHashes = new java.util.concurrent.ConcurrentHashMap<>();
     private long remaining = -1;
     private boolean sizing;
     private AssemblyFile file;
 
     /** How a holder failed a download. */
     enum Fault {
+        /** It sent a piece that failed its hash (Merkle-root ids): distrust it, it lied. */
+        BAD_BYTES,
         /** It broke the transfer protocol: distrust it. */
         VIOLATION,
         /** It sent nothing for a whole idle window: a strike. */
@@ -87,6 +97,8 @@ final class SwarmDownload implements AutoCloseable {
         this.rate = rate;
         this.timer = timer;
         this.id = id;
+        this.merkle = id.algorithm() == HashAlgorithm.MERKLE_SHA256;
+        this.root = id.digest();
         this.stagingDir = stagingDir;
         this.maxBytes = maxBytes;
         this.dropped = dropped;
@@ -109,10 +121,18 @@ final class SwarmDownload implements AutoCloseable {
         }
     }
 
+    /**
+     * One range asked of one holder. For a Merkle-root id the bytes wait in memory until their
+     * whole 64 KiB piece is there, and reach the staging file only once the piece matched the
+     * hash the holder proved against the root; {@code written} counts only such bytes, so a
+     * request that fails is resumed from the start of its first unverified piece.
+     */
     private final class Request implements RangeSink {
         final Source source;
         final long offset;
         final long length;
+        private byte[] piece; // Merkle: the bytes of the piece being received
+        private int pieceFill;
         volatile long written;
         volatile long lastProgressNanos;
         volatile CompletableFuture<Long> future;
@@ -130,9 +150,64 @@ final class SwarmDownload implements AutoCloseable {
 
         @Override
         public void write(long at, byte[] data) throws IOException {
-            file.write(at, data);
-            written += data.length;
             lastProgressNanos = System.nanoTime();
+            if (!merkle) {
+                file.write(at, data);
+                written += data.length;
+                return;
+            }
+            int used = 0;
+            while (used < data.length) {
+                long pieceStart = offset + written;
+                int index = (int) (pieceStart / PieceTree.PIECE_BYTES);
+                int pieceLength = PieceTree.pieceLength(size, index);
+                if (piece == null) {
+                    piece = new byte[PieceTree.PIECE_BYTES];
+                }
+                int n = Math.min(data.length - used, pieceLength - pieceFill);
+                System.arraycopy(data, used, piece, pieceFill, n);
+                pieceFill += n;
+                used += n;
+                if (pieceFill == pieceLength) {
+                    byte[] expected = pieceHashes.get(index);
+                    if (expected == null) {
+                        throw new TransferProtocolException("bytes of piece " + index + " before its hash");
+                    }
+                    if (!java.security.MessageDigest.isEqual(expected,
+                            PieceTree.pieceHash(piece, pieceLength, pieceCount == 1))) {
+                        throw new BadPiece("sent a bad piece: " + pieceLength + " bytes at " + pieceStart
+                                + " failed their hash");
+                    }
+                    file.write(pieceStart, java.util.Arrays.copyOf(piece, pieceLength));
+                    written += pieceLength;
+                    pieceFill = 0;
+                }
+            }
+        }
+
+        @Override
+        public void hashes(TransferMessage.Hashes h) throws IOException {
+            if (!merkle) {
+                RangeSink.super.hashes(h);
+            }
+            int last = h.firstPiece() + h.pieces().size() - 1;
+            long end = Math.min(size, offset + length);
+            if (h.firstPiece() < offset / PieceTree.PIECE_BYTES || (long) last * PieceTree.PIECE_BYTES >= end) {
+                throw new TransferProtocolException("piece hashes outside the range asked for");
+            }
+            if (!PieceTree.verify(root, pieceCount, h.firstPiece(), h.pieces(), h.proof())) {
+                throw new TransferProtocolException("piece hashes that do not lead to the resource's root");
+            }
+            for (int i = 0; i < h.pieces().size(); i++) {
+                pieceHashes.putIfAbsent(h.firstPiece() + i, h.pieces().get(i));
+            }
+        }
+    }
+
+    /** A piece failed its proven hash: its sender lied. */
+    static final class BadPiece extends IOException {
+        BadPiece(String message) {
+            super(message);
         }
     }
 
@@ -210,6 +285,7 @@ final class SwarmDownload implements AutoCloseable {
                 throw new OverLimit("peer offers " + totalSize + " bytes, over the limit of " + maxBytes);
             }
             size = totalSize;
+            pieceCount = PieceTree.pieceCount(size);
             file = AssemblyFile.create(id, size, stagingDir);
             remaining = size;
             long firstEnd = Math.min(size, first.offset + first.length);
@@ -296,7 +372,9 @@ final class SwarmDownload implements AutoCloseable {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            dropSource(r.source, cause.getMessage(), cause instanceof TransferProtocolException ? Fault.VIOLATION : Fault.GONE);
+            Fault fault = cause instanceof BadPiece ? Fault.BAD_BYTES
+                    : cause instanceof TransferProtocolException ? Fault.VIOLATION : Fault.GONE;
+            dropSource(r.source, cause.getMessage(), fault);
             if (cause instanceof OverLimit) {
                 complete.completeExceptionally(cause);
                 return;

@@ -556,6 +556,31 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
     }
 
+    /** Piece trees of the Merkle-root resources served lately: hashing a resource again for each range would cost more than sending it. */
+    private final Map<String, io.swarmkeeper.content.PieceTree> pieceTrees = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, io.swarmkeeper.content.PieceTree> eldest) {
+            return size() > 16;
+        }
+    };
+
+    @Override
+    public Optional<io.swarmkeeper.content.PieceTree> pieceTree(ResourceId id) throws IOException {
+        synchronized (pieceTrees) {
+            io.swarmkeeper.content.PieceTree cached = pieceTrees.get(id.key());
+            if (cached != null && contains(id)) {
+                return Optional.of(cached);
+            }
+        }
+        Optional<io.swarmkeeper.content.PieceTree> built = ContentSource.super.pieceTree(id);
+        built.ifPresent(tree -> {
+            synchronized (pieceTrees) {
+                pieceTrees.put(id.key(), tree);
+            }
+        });
+        return built;
+    }
+
     /** Reads the whole resource into memory; for small resources and tests. */
     public Optional<byte[]> readAll(ResourceId id) throws IOException {
         Optional<Content> content = open(id);

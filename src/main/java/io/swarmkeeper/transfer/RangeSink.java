@@ -9,4 +9,9 @@ public interface RangeSink {
 
     /** Bytes at {@code offset} of the resource; offsets arrive contiguous and within the range asked for. */
     void write(long offset, byte[] data) throws IOException;
+
+    /** Piece hashes with their proof (Merkle-root ids only); a sink that expects none refuses them. */
+    default void hashes(TransferMessage.Hashes hashes) throws IOException {
+        throw new TransferProtocolException("piece hashes for a resource that is not named by a Merkle root");
+    }
 }

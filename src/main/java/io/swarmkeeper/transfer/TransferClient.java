@@ -211,6 +211,11 @@ public final class TransferClient {
                 next += n;
                 received = next - offset;
                 observer.progress(peerId, id, TransferObserver.Direction.DOWNLOAD, received, end - offset);
+            } else if (message instanceof TransferMessage.Hashes hashes) {
+                if (end < 0) {
+                    throw new TransferProtocolException("piece hashes before the response");
+                }
+                sink.hashes(hashes);
             } else if (message instanceof TransferMessage.End) {
                 if (end < 0 || next != end) {
                     throw new TransferProtocolException("end after " + (next - offset) + " of "

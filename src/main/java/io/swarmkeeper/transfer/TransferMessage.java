@@ -3,6 +3,7 @@ package io.swarmkeeper.transfer;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The binary transfer protocol spoken on a data channel (documented in {@code docs/protocol.md}).
@@ -24,6 +25,9 @@ public sealed interface TransferMessage {
     byte NOT_FOUND = 0x05;
     byte ERROR = 0x06;
     byte CANCEL = 0x07;
+    byte HASHES = 0x08;
+    /** Most piece hashes (or proof hashes) in one {@link Hashes} message. */
+    int MAX_HASHES = 255;
 
     int requestId();
 
@@ -47,6 +51,13 @@ public sealed interface TransferMessage {
 
     /** Requester → holder: stop sending this request. */
     record Cancel(int requestId) implements TransferMessage {}
+
+    /**
+     * Holder → requester, for Merkle-root ids only, before the chunks they cover: the hashes of
+     * pieces {@code firstPiece ..} (64 KiB each) and the {@code proof} hashes that link them to
+     * the root (see {@code content.PieceTree}). 32 bytes each.
+     */
+    record Hashes(int requestId, int firstPiece, List<byte[]> pieces, List<byte[]> proof) implements TransferMessage {}
 
     static byte[] encode(TransferMessage message) {
         ByteBuffer out;
@@ -77,10 +88,28 @@ public sealed interface TransferMessage {
             out.putShort((short) e.code()).put(text, 0, len);
         } else if (message instanceof Cancel c) {
             out = header(CANCEL, c.requestId(), 0);
+        } else if (message instanceof Hashes h) {
+            if (h.pieces().isEmpty() || h.pieces().size() > MAX_HASHES || h.proof().size() > MAX_HASHES) {
+                throw new IllegalArgumentException("1.." + MAX_HASHES + " piece hashes and at most " + MAX_HASHES + " proof hashes");
+            }
+            out = header(HASHES, h.requestId(), 4 + 1 + 1 + 32 * (h.pieces().size() + h.proof().size()));
+            out.putInt(h.firstPiece()).put((byte) h.pieces().size()).put((byte) h.proof().size());
+            h.pieces().forEach(out::put);
+            h.proof().forEach(out::put);
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
         return out.array();
+    }
+
+    private static List<byte[]> readHashes(ByteBuffer in, int count) {
+        List<byte[]> hashes = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] h = new byte[32];
+            in.get(h);
+            hashes.add(h);
+        }
+        return hashes;
     }
 
     private static ByteBuffer header(byte type, int requestId, int bodyLength) {
@@ -132,6 +161,15 @@ public sealed interface TransferMessage {
                     yield new Error(requestId, code, new String(text, StandardCharsets.UTF_8));
                 }
                 case CANCEL -> new Cancel(requestId);
+                case HASHES -> {
+                    int firstPiece = in.getInt();
+                    int pieces = Byte.toUnsignedInt(in.get());
+                    int proof = Byte.toUnsignedInt(in.get());
+                    if (firstPiece < 0 || pieces == 0) {
+                        throw new TransferProtocolException("hashes with a negative first piece or no pieces");
+                    }
+                    yield new Hashes(requestId, firstPiece, readHashes(in, pieces), readHashes(in, proof));
+                }
                 default -> throw new TransferProtocolException("unknown message type 0x" + Integer.toHexString(type & 0xff));
             };
             if (in.hasRemaining()) {

@@ -1,8 +1,12 @@
 package io.swarmkeeper.transfer;
 
+import io.swarmkeeper.content.HashAlgorithm;
+import io.swarmkeeper.content.PieceTree;
 import io.swarmkeeper.content.ResourceId;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,6 +118,8 @@ public final class TransferServer {
                 out.send(TransferMessage.encode(new TransferMessage.Response(request.requestId(), size, offset, length)));
                 observer.started(peerId, id, TransferObserver.Direction.UPLOAD, length);
                 in.skipNBytes(offset);
+                PieceHashes hashes = id.algorithm() == HashAlgorithm.MERKLE_SHA256 && length > 0
+                        ? new PieceHashes(request.requestId(), id, offset, length) : null;
                 byte[] buffer = new byte[TransferMessage.MAX_CHUNK_BYTES];
                 while (sent < length) {
                     if (cancelled.get() || closed) {
@@ -127,6 +133,9 @@ public final class TransferServer {
                     }
                     byte[] data = n == buffer.length ? buffer.clone() : java.util.Arrays.copyOf(buffer, n);
                     rate.acquire(n);
+                    if (hashes != null) {
+                        hashes.sendCovering(offset + sent + n - 1);
+                    }
                     out.send(TransferMessage.encode(new TransferMessage.Chunk(request.requestId(), offset + sent, data)));
                     sent += n;
                     observer.progress(peerId, id, TransferObserver.Direction.UPLOAD, sent, length);
@@ -143,6 +152,40 @@ public final class TransferServer {
         } finally {
             active.remove(request.requestId());
             observer.finished(peerId, id, TransferObserver.Direction.UPLOAD, sent, failure);
+        }
+    }
+
+    /**
+     * For a Merkle-root id: sends the hashes of the pieces a range covers, a few pieces at a
+     * time, each batch just before the first chunk that needs it, with the proof that links the
+     * batch to the root.
+     */
+    private final class PieceHashes {
+        static final int PIECES_PER_MESSAGE = 8;
+        private final int requestId;
+        private final PieceTree tree;
+        private final int lastPiece;
+        private int next;
+
+        PieceHashes(int requestId, ResourceId id, long offset, long length) throws IOException {
+            this.requestId = requestId;
+            this.tree = source.pieceTree(id).orElseThrow(() -> new IOException("piece tree of " + id.shortForm() + " is gone"));
+            this.next = (int) (offset / PieceTree.PIECE_BYTES);
+            this.lastPiece = (int) ((offset + length - 1) / PieceTree.PIECE_BYTES);
+        }
+
+        /** Sends every batch up to the one holding byte {@code position}. */
+        void sendCovering(long position) throws IOException {
+            int needed = (int) (position / PieceTree.PIECE_BYTES);
+            while (next <= needed) {
+                int count = Math.min(PIECES_PER_MESSAGE, lastPiece - next + 1);
+                List<byte[]> pieces = new ArrayList<>(count);
+                for (int i = next; i < next + count; i++) {
+                    pieces.add(tree.piece(i));
+                }
+                out.send(TransferMessage.encode(new TransferMessage.Hashes(requestId, next, pieces, tree.proof(next, count))));
+                next += count;
+            }
         }
     }
 

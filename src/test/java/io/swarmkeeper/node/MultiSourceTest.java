@@ -151,6 +151,48 @@ class MultiSourceTest {
     }
 
     @Test
+    void withAMerkleRootALiarIsCaughtOnTheFirstBadPieceWithoutAnyGoodCopy() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(38, 6 * MIB);
+        ResourceId id = swarm.publish("atlas.tiles", body, io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256);
+        SeederPeer liar = swarm.lyingSeeder("atlas.tiles");
+        swarm.seeder("atlas.tiles");
+        swarm.seeder("atlas.tiles");
+        swarm.origin().close(); // no origin: nothing to compare with but the tree itself
+
+        LeecherPeer leecher = swarm.leecher();
+        for (int i = 0; i < 5 && leecher.fetcher().distrusted().isEmpty(); i++) {
+            FetchResult result = leecher.fetch(id);
+            assertArrayEquals(body, leecher.store().readAll(id).orElseThrow(), "the others replaced the bad piece");
+            assertTrue(result.source().startsWith("peer"), result.source());
+            leecher.store().remove(id);
+        }
+        assertEquals(Set.of(liar.id()), leecher.fetcher().distrusted());
+        String detail = leecher.events().stream()
+                .filter(e -> e instanceof SwarmEvent.HashCheck h && !h.passed() && h.source().equals("peer:" + liar.id()))
+                .map(e -> ((SwarmEvent.HashCheck) e).detail()).findFirst().orElseThrow();
+        assertTrue(detail.startsWith("sent a bad piece: 65536 bytes at "), detail);
+        Poll.until(Duration.ofSeconds(5), "the server to hear of the liar", () -> swarm.server().reportersOf(liar.id()) == 1);
+    }
+
+    @Test
+    void pieceHashesThatDoNotLeadToTheRootAreAViolation() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(39, 3 * MIB);
+        ResourceId id = swarm.publish("forged.bin", body, io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256);
+        SeederPeer forger = swarm.hashForger("forged.bin");
+        swarm.seeder("forged.bin");
+        swarm.origin().close();
+        LeecherPeer leecher = swarm.leecher();
+        for (int i = 0; i < 5 && leecher.fetcher().distrusted().isEmpty(); i++) {
+            leecher.fetch(id);
+            assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+            leecher.store().remove(id);
+        }
+        assertEquals(Set.of(forger.id()), leecher.fetcher().distrusted());
+        assertTrue(leecher.events().stream().anyMatch(e -> e instanceof SwarmEvent.PeerDistrusted d && d.peerId().equals(forger.id())
+                && d.reason().contains("piece hashes that do not lead to the resource's root")));
+    }
+
+    @Test
     void aProtocolBreakerIsDroppedWithoutHarmingTheOtherTransfers() throws Exception {
         byte[] body = DemoOrigin.sampleBytes(34, 6 * MIB);
         ResourceId id = swarm.publish("map.bin", body);

@@ -32,7 +32,7 @@ public final class SeederPeer implements AutoCloseable {
     }
 
     /** How a test seeder behaves. */
-    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS }
+    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS, FORGES_HASHES }
 
     static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
         ContentStore store = ContentStore.open(dir);
@@ -41,6 +41,7 @@ public final class SeederPeer implements AutoCloseable {
         UnaryOperator<MessageSink> wire = switch (kind) {
             case BREAKS_PROTOCOL -> SeederPeer::shiftChunks;
             case STALLS -> SeederPeer::answerButSendNothing;
+            case FORGES_HASHES -> SeederPeer::forgePieceHashes;
             default -> UnaryOperator.identity();
         };
         SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
@@ -83,6 +84,22 @@ public final class SeederPeer implements AutoCloseable {
         store.close();
     }
 
+    /** Sends true bytes but piece hashes with one bit changed: hashes that cannot be proven. */
+    private static MessageSink forgePieceHashes(MessageSink link) {
+        return bytes -> {
+            TransferMessage m = TransferMessage.decode(bytes);
+            if (m instanceof TransferMessage.Hashes h) {
+                List<byte[]> pieces = new ArrayList<>(h.pieces());
+                byte[] forged = pieces.get(0).clone();
+                forged[0] ^= 1;
+                pieces.set(0, forged);
+                link.send(TransferMessage.encode(new TransferMessage.Hashes(h.requestId(), h.firstPiece(), pieces, h.proof())));
+            } else {
+                link.send(bytes);
+            }
+        };
+    }
+
     /** Answers requests, then sends none of the bytes: a peer that stalls. */
     private static MessageSink answerButSendNothing(MessageSink link) {
         return bytes -> {
@@ -111,6 +128,12 @@ public final class SeederPeer implements AutoCloseable {
 
         FlippingSource(ContentSource honest) {
             this.honest = honest;
+        }
+
+        /** A careful liar: the piece hashes it sends are the true ones, so only its bytes give it away. */
+        @Override
+        public Optional<io.swarmkeeper.content.PieceTree> pieceTree(ResourceId id) throws IOException {
+            return honest.pieceTree(id);
         }
 
         @Override

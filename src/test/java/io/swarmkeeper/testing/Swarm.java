@@ -84,6 +84,11 @@ public final class Swarm implements AutoCloseable {
         return add(LeecherPeer.start(this, dir("leecher"), options));
     }
 
+    /** A seeder that sends true bytes with piece hashes that do not lead to the root. */
+    public SeederPeer hashForger(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("forger"), SeederPeer.Kind.FORGES_HASHES, names));
+    }
+
     /** A seeder that answers every request and then sends no bytes. */
     public SeederPeer staller(String... names) throws IOException {
         return add(SeederPeer.start(this, dir("staller"), SeederPeer.Kind.STALLS, names));

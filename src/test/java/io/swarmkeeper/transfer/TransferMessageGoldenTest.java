@@ -28,7 +28,9 @@ class TransferMessageGoldenTest {
                 Arguments.of("end", new TransferMessage.End(7)),
                 Arguments.of("not-found", new TransferMessage.NotFound(7)),
                 Arguments.of("error", new TransferMessage.Error(7, TransferError.BUSY, "no free upload slot")),
-                Arguments.of("cancel", new TransferMessage.Cancel(7)));
+                Arguments.of("cancel", new TransferMessage.Cancel(7)),
+                Arguments.of("hashes", new TransferMessage.Hashes(7, 2,
+                        java.util.List.of(filled(0x11), filled(0x22)), java.util.List.of(filled(0x33)))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -41,7 +43,10 @@ class TransferMessageGoldenTest {
     @MethodSource("messages")
     void decodesGolden(String name, TransferMessage message) throws Exception {
         TransferMessage decoded = TransferMessage.decode(HexFormat.of().parseHex(golden(name)));
-        if (message instanceof TransferMessage.Chunk chunk) {
+        if (message instanceof TransferMessage.Hashes) {
+            assertInstanceOf(TransferMessage.Hashes.class, decoded);
+            assertArrayEquals(TransferMessage.encode(message), TransferMessage.encode(decoded));
+        } else if (message instanceof TransferMessage.Chunk chunk) {
             TransferMessage.Chunk got = assertInstanceOf(TransferMessage.Chunk.class, decoded);
             assertEquals(chunk.offset(), got.offset());
             assertArrayEquals(chunk.data(), got.data());
@@ -80,5 +85,11 @@ class TransferMessageGoldenTest {
             }
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s+", "");
         }
+    }
+
+    private static byte[] filled(int value) {
+        byte[] b = new byte[32];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
     }
 }
