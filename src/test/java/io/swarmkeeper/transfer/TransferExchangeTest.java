@@ -87,6 +87,9 @@ class TransferExchangeTest {
                 "more bytes");
         assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Chunk(1, 0, new byte[5]),
                 new TransferMessage.End(1)), "end after");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 2, 8)), "asked for bytes 0–end of a 10-byte resource");
+        assertViolation(id, List.of(new TransferMessage.Response(1, 10, 0, 10), new TransferMessage.Hashes(1, 0,
+                List.of(new byte[32]), List.of())), "not named by a Merkle root");
     }
 
     private void assertViolation(ResourceId id, List<TransferMessage> fromHolder, String expected) throws Exception {
