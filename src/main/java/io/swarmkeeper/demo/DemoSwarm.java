@@ -6,6 +6,7 @@ import io.swarmkeeper.node.Fetcher;
 import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
+import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
@@ -23,29 +24,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything a newcomer needs to see Swarmkeeper live on one machine: a signaling server and a
- * website origin on loopback, a seeder that fills its store from the origin's manifest, and a
- * visiting leecher that keeps fetching resources from the seeder over WebRTC.
+ * website origin on loopback, the seeder (filling its store from the origin's manifest), a
+ * handful of visiting peers that come, fetch a few resources through the swarm and go, again
+ * and again, and a dishonest peer that joins now and then and serves altered bytes, so that
+ * the window shows transfers, failed hash checks and a distrusted peer from the first seconds.
  */
 public final class DemoSwarm implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DemoSwarm.class);
+    /** Visiting peers at any one time. */
+    static final int VISITORS = 4;
 
     private final SignalingServer server;
     private final DemoOrigin origin;
     private final ContentStore store;
     private final SeederNode seeder;
-    private final Thread visitor;
+    private final SwarmEvents events;
+    private final Path storeDir;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    private DemoSwarm(SignalingServer server, DemoOrigin origin, ContentStore store, SeederNode seeder) {
+    private DemoSwarm(SignalingServer server, DemoOrigin origin, ContentStore store, SeederNode seeder,
+                      SwarmEvents events, Path storeDir) {
         this.server = server;
         this.origin = origin;
         this.store = store;
         this.seeder = seeder;
-        this.visitor = new Thread(this::visitLoop, "demo-visitor");
-        this.visitor.setDaemon(true);
+        this.events = events;
+        this.storeDir = storeDir;
     }
 
-    /** Starts the swarm; the seeder publishes to {@code events}. */
+    /** Starts the swarm; the seeder publishes to {@code events}, and the visitors their hash checks. */
     public static DemoSwarm start(SwarmEvents events, Path storeDir) throws IOException {
         SignalingServer server = new SignalingServer(ServerConfig.loopback(0)).start();
         DemoOrigin origin = DemoOrigin.start();
@@ -56,7 +64,7 @@ public final class DemoSwarm implements AutoCloseable {
         Files.createDirectories(storeDir);
         ContentStore store = ContentStore.open(storeDir);
         SeederNode seeder = new SeederNode(new SeederConfig(URI.create(server.url()), storeDir, 4), store, events);
-        DemoSwarm swarm = new DemoSwarm(server, origin, store, seeder);
+        DemoSwarm swarm = new DemoSwarm(server, origin, store, seeder, events, storeDir);
         try {
             seeder.start();
             seeder.seed(Manifest.load(origin.manifestUrl().toString()));
@@ -64,9 +72,19 @@ public final class DemoSwarm implements AutoCloseable {
             swarm.close();
             throw e;
         }
-        swarm.visitor.start();
+        for (int i = 0; i < VISITORS; i++) {
+            swarm.spawn("demo-visitor-" + (i + 1), swarm::visitLoop);
+        }
+        swarm.spawn("demo-liar", swarm::liarLoop);
         log.info("demo swarm up: signaling {} origin {}", server.url(), origin.base());
         return swarm;
+    }
+
+    private void spawn(String name, Runnable loop) {
+        Thread t = new Thread(loop, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
     }
 
     public String serverUrl() {
@@ -81,30 +99,81 @@ public final class DemoSwarm implements AutoCloseable {
         return origin;
     }
 
-    /** A visitor comes, fetches one resource through the swarm, and goes; again and again. */
+    /** A visitor comes, fetches one to three resources through the swarm, and goes; again and again. */
     private void visitLoop() {
         List<Map.Entry<String, ResourceId>> resources = new ArrayList<>(origin.resources().entrySet());
-        while (running) {
-            Map.Entry<String, ResourceId> pick = resources.get(ThreadLocalRandom.current().nextInt(resources.size()));
-            try (Fetcher visitor = new Fetcher(URI.create(server.url()), null, Fetcher.Options.defaults(), new SwarmEvents())) {
-                FetchResult result = visitor.fetch(pick.getValue(), origin.url(pick.getKey()));
-                log.info("demo visitor got {} ({} bytes) from {}", pick.getKey(), result.bytes(), result.source());
-                result.file().close();
-            } catch (IOException e) {
-                log.warn("demo visitor failed: {}", e.getMessage());
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        SwarmEvents mine = new SwarmEvents();
+        // The window shows the seeder's own events, and what visitors found out about the peers they met.
+        mine.subscribe(e -> {
+            if (e instanceof SwarmEvent.HashCheck || e instanceof SwarmEvent.PeerDistrusted) {
+                events.publish(e);
             }
-            try {
-                Thread.sleep(1500 + ThreadLocalRandom.current().nextInt(1500));
-            } catch (InterruptedException e) {
+        });
+        while (running) {
+            try (Fetcher visitor = new Fetcher(URI.create(server.url()), null, Fetcher.Options.defaults(), mine)) {
+                for (int n = 1 + random.nextInt(3); n > 0 && running; n--) {
+                    Map.Entry<String, ResourceId> pick = resources.get(random.nextInt(resources.size()));
+                    FetchResult result = visitor.fetch(pick.getValue(), origin.url(pick.getKey()));
+                    log.debug("demo visitor got {} ({} bytes) from {}", pick.getKey(), result.bytes(), result.source());
+                    result.file().close();
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("demo visitor failed: {}", e.getMessage());
+            }
+            if (!pause(1000 + random.nextInt(3000))) {
                 return;
             }
+        }
+    }
+
+    /** A dishonest peer: holds the true bytes, serves altered ones; stays 20–40 s, leaves for as long. */
+    private void liarLoop() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (!pause(3000)) {
+            return;
+        }
+        while (running) {
+            Path dir = storeDir.resolve("liar");
+            try (ContentStore liarStore = ContentStore.open(dir);
+                 SeederNode liar = new SeederNode(new SeederConfig(URI.create(server.url()), dir, 2), liarStore,
+                         new LyingSource(liarStore), new SwarmEvents())) {
+                liar.start();
+                liar.seed(Manifest.load(origin.manifestUrl().toString()));
+                log.info("demo liar {} joined", liar.peerId());
+                if (!pause(20_000 + random.nextInt(20_000))) {
+                    return;
+                }
+                log.info("demo liar {} left", liar.peerId());
+            } catch (IOException | RuntimeException e) {
+                log.debug("demo liar failed: {}", e.getMessage());
+            }
+            if (!pause(20_000 + random.nextInt(20_000))) {
+                return;
+            }
+        }
+    }
+
+    private boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return running;
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 
     @Override
     public void close() {
         running = false;
-        visitor.interrupt();
+        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         seeder.close();
         store.close();
         origin.close();
