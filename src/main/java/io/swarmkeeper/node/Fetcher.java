@@ -132,7 +132,7 @@ public final class Fetcher implements AutoCloseable {
         try {
             connect();
             Deque<String> untried = new ArrayDeque<>();
-            for (Message.PeerInfo holder : askForHolders(id)) {
+            for (Message.PeerInfo holder : askForHolders(id, originUrl)) {
                 if (!distrusted.contains(holder.id())) {
                     untried.add(holder.id());
                 }
@@ -325,11 +325,12 @@ public final class Fetcher implements AutoCloseable {
         return senders.size() == 1 ? "peer:" + senders.get(0) : "peers:" + String.join(",", senders);
     }
 
-    private List<Message.PeerInfo> askForHolders(ResourceId id) throws IOException {
+    private List<Message.PeerInfo> askForHolders(ResourceId id, URI originUrl) throws IOException {
         CompletableFuture<Message.Match> match = new CompletableFuture<>();
         pendingMatches.put(id.text(), match);
         try {
-            sendToServer(new Message.Want(id.text(), options.holdersToTry()));
+            // The origin goes with the want: seeders may pick up what is wanted and poorly held.
+            sendToServer(new Message.Want(id.text(), options.holdersToTry(), originUrl == null ? null : originUrl.toString()));
             return match.get(options.matchTimeout().toMillis(), TimeUnit.MILLISECONDS).peers();
         } catch (TimeoutException e) {
             throw new IOException("signaling server did not answer within " + options.matchTimeout().toSeconds() + " s");

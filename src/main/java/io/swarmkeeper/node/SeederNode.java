@@ -18,11 +18,13 @@ import io.swarmkeeper.transfer.TransferProtocolException;
 import io.swarmkeeper.transfer.TransferServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -51,6 +53,16 @@ public final class SeederNode implements AutoCloseable {
     private final OriginClient origin;
     private final ThreadPoolExecutor uploads;
     private final RateLimiter uploadRate = RateLimiter.unlimited();
+    private volatile List<String> demandOrigins = List.of();
+    private final Set<ResourceId> demandsInFlight = ConcurrentHashMap.newKeySet();
+    static final int MAX_WAITING_DEMANDS = 64;
+    /** Demanded resources are fetched one at a time, behind the seeder's own manifest work. */
+    private final ThreadPoolExecutor demandFetches = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING_DEMANDS), r -> {
+                Thread t = new Thread(r, "demand-fetch");
+                t.setDaemon(true);
+                return t;
+            });
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
     private volatile SignalingClient signaling;
@@ -201,6 +213,50 @@ public final class SeederNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes demands (resources wanted and poorly held) whose origin URL starts with one of
+     * {@code prefixes} (e.g. {@code https://example.com/static/}); none: demands are ignored.
+     */
+    public void acceptDemandFrom(List<String> prefixes) {
+        demandOrigins = List.copyOf(prefixes);
+    }
+
+    private void onDemand(Message.Demand demand) {
+        ResourceId id;
+        URI url;
+        try {
+            id = ResourceId.parse(demand.hash());
+            url = URI.create(demand.origin());
+        } catch (IllegalArgumentException e) {
+            log.debug("ignoring a malformed demand: {}", e.getMessage());
+            return;
+        }
+        if (demandOrigins.stream().noneMatch(prefix -> demand.origin().startsWith(prefix))) {
+            log.debug("ignoring demand for {} from {}: not an accepted origin", id.shortForm(), demand.origin());
+            return;
+        }
+        if (store.contains(id)) {
+            announce(List.of(id)); // the server thought otherwise: say so again
+            return;
+        }
+        if (!demandsInFlight.add(id)) {
+            return;
+        }
+        try {
+            demandFetches.execute(() -> {
+                try {
+                    seed(new Manifest(List.of(new Manifest.Entry(url, id))));
+                    log.info("picked up {} on demand ({} wants, {} holders)", id.shortForm(), demand.wants(), demand.holders());
+                } finally {
+                    demandsInFlight.remove(id);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            demandsInFlight.remove(id);
+            log.debug("demand for {} dropped: {} already waiting", id.shortForm(), MAX_WAITING_DEMANDS);
+        }
+    }
+
     /** Caps the bytes per second this seeder uploads, over all peers; 0 removes the cap. Takes effect at once. */
     public void setUploadRate(long bytesPerSecond) {
         uploadRate.setRate(bytesPerSecond);
@@ -238,6 +294,7 @@ public final class SeederNode implements AutoCloseable {
         servers.values().forEach(TransferServer::close);
         links.closeAll();
         uploads.shutdownNow();
+        demandFetches.shutdownNow();
     }
 
     private void sendToServer(Message message) {
@@ -259,6 +316,8 @@ public final class SeederNode implements AutoCloseable {
                 links.onSignal(signal.from(), signal.data());
             } else if (message instanceof Message.PeerGone gone) {
                 links.onPeerGone(gone.id());
+            } else if (message instanceof Message.Demand demand) {
+                onDemand(demand);
             } else if (message instanceof Message.Error error) {
                 log.warn("signaling server says {}: {}", error.code(), error.message());
             }

@@ -9,10 +9,12 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -54,11 +56,18 @@ public final class HttpDownload {
     private final Duration deadline;
     private final long maxBytes;
 
+    /**
+     * One HTTP client per connect timeout for the whole process: each client owns a selector
+     * thread until it is garbage-collected, so a client per download (or per short-lived peer)
+     * piles threads up.
+     */
+    private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
     public HttpDownload(Duration connectTimeout, Duration deadline, long maxBytes) {
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
+        this.http = CLIENTS.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
+                .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+                .build());
         this.deadline = deadline;
         this.maxBytes = maxBytes;
     }

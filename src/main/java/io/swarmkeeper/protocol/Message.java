@@ -23,6 +23,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
         @JsonSubTypes.Type(value = Message.Bye.class, name = "bye"),
         @JsonSubTypes.Type(value = Message.Report.class, name = "report"),
+        @JsonSubTypes.Type(value = Message.Demand.class, name = "demand"),
 })
 public sealed interface Message {
 
@@ -56,8 +57,23 @@ public sealed interface Message {
     /** Client → server: I no longer want this resource (I got it, or gave up). */
     record Cancel(String hash) implements Message {}
 
-    /** Client → server: I want this resource; match me with up to {@code count} holders. */
-    record Want(String hash, Integer count) implements Message {}
+    /**
+     * Client → server: I want this resource; match me with up to {@code count} holders.
+     * {@code origin}, optional, is where the website serves it (http or https): seeders may fetch
+     * it from there when the swarm lacks it.
+     */
+    record Want(String hash, Integer count, String origin) implements Message {
+        public Want(String hash, Integer count) {
+            this(hash, count, null);
+        }
+    }
+
+    /**
+     * Server → seeder: this resource is wanted ({@code wants} times in the last minute) and poorly
+     * held ({@code holders} live holders); the website serves it at {@code origin}. A seeder that
+     * accepts demand from that origin may fetch it, verify it, store it and announce it.
+     */
+    record Demand(String hash, String origin, int wants, int holders) implements Message {}
 
     /**
      * Server → client: holders of {@code hash}, best first. Empty when nobody holds it. The

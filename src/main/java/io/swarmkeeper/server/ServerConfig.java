@@ -28,7 +28,9 @@ public record ServerConfig(
         long retryAfterMs,
         int acceptBacklog,
         int maxHandshakesPerSecond,
-        Tls tls) {
+        Tls tls,
+        int demandMinWants,
+        int demandTargetHolders) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -59,6 +61,8 @@ public record ServerConfig(
         requireRange("want seconds", wantSeconds, 1, 86_400);
         requireRange("accept backlog", acceptBacklog, 1, 1_000_000);
         requireRange("max handshakes per second", maxHandshakesPerSecond, 1, 1_000_000);
+        requireRange("demand min wants", demandMinWants, 1, 1_000_000);
+        requireRange("demand target holders", demandTargetHolders, 0, 1000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }
@@ -106,6 +110,8 @@ public record ServerConfig(
         b.acceptBacklog = acceptBacklog;
         b.maxHandshakesPerSecond = maxHandshakesPerSecond;
         b.tls = tls;
+        b.demandMinWants = demandMinWants;
+        b.demandTargetHolders = demandTargetHolders;
         return b;
     }
 
@@ -130,6 +136,8 @@ public record ServerConfig(
         private int acceptBacklog = 4096;
         private int maxHandshakesPerSecond = 2000;
         private Tls tls;
+        private int demandMinWants = 2;
+        private int demandTargetHolders = 2;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -150,12 +158,16 @@ public record ServerConfig(
         public Builder acceptBacklog(int v) { acceptBacklog = v; return this; }
         public Builder maxHandshakesPerSecond(int v) { maxHandshakesPerSecond = v; return this; }
         public Builder tls(Tls v) { tls = v; return this; }
+        /** Wants within a minute that make a poorly held resource "in demand". */
+        public Builder demandMinWants(int v) { demandMinWants = v; return this; }
+        /** Holders below which a wanted resource is poorly held; 0 turns demand off. */
+        public Builder demandTargetHolders(int v) { demandTargetHolders = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
-                    maxHandshakesPerSecond, tls);
+                    maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders);
         }
     }
 }

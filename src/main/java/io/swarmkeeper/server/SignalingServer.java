@@ -56,6 +56,7 @@ public final class SignalingServer implements AutoCloseable {
     private final HolderRanking ranking;
     private final Pairings pairings = new Pairings();
     private final PeerReports reports = new PeerReports();
+    private final DemandTracker demand;
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
@@ -87,6 +88,7 @@ public final class SignalingServer implements AutoCloseable {
         this.directory = directory;
         this.ranking = ranking;
         this.wants = new OpenWants(config.wantSeconds());
+        this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.endpoint = new Endpoint(new InetSocketAddress(config.host(), config.port()));
         this.admissions = new TokenBucket(config.maxHandshakesPerSecond(), config.maxHandshakesPerSecond(), System.nanoTime());
@@ -478,7 +480,36 @@ public final class SignalingServer implements AutoCloseable {
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
+        Message.Demand wanted = demand.onWant(id, want.origin(), liveHolders(new PeerRecord(session.id(), session.role()),
+                id, Integer.MAX_VALUE, Set.of()).size(), System.nanoTime());
+        if (wanted != null) {
+            tellSeeders(wanted, id, session.id());
+        }
     }
+
+    /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
+    private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
+        List<WebSocket> candidates = new ArrayList<>();
+        Set<String> holding = new java.util.HashSet<>();
+        directory.holders(id).forEach(p -> holding.add(p.id()));
+        for (Map.Entry<String, WebSocket> e : connections.entrySet()) {
+            Conn c = e.getValue().getAttachment();
+            Session s = c == null ? null : sessionOf(c);
+            if (s != null && s.role() == PeerRole.SEEDER && !s.id().equals(asker) && e.getValue().isOpen()
+                    && !holding.contains(s.id())) {
+                candidates.add(e.getValue());
+            }
+        }
+        java.util.Collections.shuffle(candidates, random);
+        for (WebSocket seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
+            send(seeder, wanted);
+        }
+        log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
+                wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
+    }
+
+    /** Seeders told of one demand. */
+    static final int DEMAND_FANOUT = 3;
 
     private void onReport(WebSocket conn, Session session, Message.Report report) {
         if (report.peer() == null) {

@@ -1,0 +1,45 @@
+package io.swarmkeeper.bench;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.node.FetchResult;
+import io.swarmkeeper.node.Fetcher;
+import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.testing.Swarm;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Finds what a peer that comes and goes leaves behind: thread names after many short visits. */
+public final class ChurnProbe {
+    public static void main(String[] args) throws Exception {
+        int visits = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        try (Swarm swarm = Swarm.start()) {
+            byte[] body = DemoOrigin.sampleBytes(1, 300_000);
+            ResourceId id = swarm.publish("x.bin", body);
+            swarm.seeder("x.bin");
+            print("before");
+            for (int i = 0; i < visits; i++) {
+                try (Fetcher visitor = new Fetcher(swarm.serverUri(), null, Fetcher.Options.defaults(), new SwarmEvents())) {
+                    FetchResult r = visitor.fetch(id, null);
+                    r.file().close();
+                }
+            }
+            Thread.sleep(3000);
+            print("after " + visits + " visits");
+        }
+        System.exit(0);
+    }
+
+    private static void print(String when) {
+        Map<String, Integer> names = new TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            names.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        }
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"));
+             var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            System.out.println(when + ": " + tasks.count() + " threads in all, " + fds.count() + " open files; Java: " + names);
+        } catch (java.io.IOException e) {
+            System.out.println(when + ": " + names);
+        }
+    }
+}
