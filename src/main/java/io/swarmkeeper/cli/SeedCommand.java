@@ -47,6 +47,10 @@ final class SeedCommand implements Callable<Integer> {
             description = "Most bytes per second uploaded to all peers together, e.g. 2MB; 0: no cap (default: ${DEFAULT-VALUE}).")
     long uploadRate;
 
+    @Option(names = "--demand-origin", split = ",", paramLabel = "URL",
+            description = "Also seed what the swarm wants and few peers hold, when the signaling server asks and the resource's URL is at or below one of these (e.g. https://example.com/static/); repeatable or comma-separated. None: only the manifest.")
+    List<String> demandOrigins = List.of();
+
     @Option(names = "--trusted-key", split = ",", paramLabel = "KEY",
             description = "Origin public key (ed25519:<base64>, from `swarmkeeper keygen`); repeatable or comma-separated. When set, a manifest is accepted only with a valid signature by one of these keys in <manifest>.sig.")
     List<String> trustedKeys = List.of();
@@ -90,6 +94,7 @@ final class SeedCommand implements Callable<Integer> {
         try {
             seeder = new SeederNode(config, contentStore, new SwarmEvents());
             seeder.setUploadRate(uploadRate);
+            seeder.acceptDemandFrom(demandOrigins);
             seeder.start();
         } catch (Exception e) {
             contentStore.close();

@@ -76,6 +76,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "How long a want stays open for offering further holders (default: ${DEFAULT-VALUE}).")
     int wantSeconds;
 
+    @Option(names = "--demand-min-wants", defaultValue = "2",
+            description = "Wants within a minute after which a resource held by too few peers is asked of seeders (default: ${DEFAULT-VALUE}).")
+    int demandMinWants;
+
+    @Option(names = "--demand-target-holders", defaultValue = "2",
+            description = "Live holders below which a wanted resource is asked of seeders (those that accept its origin); 0 turns demand off (default: ${DEFAULT-VALUE}).")
+    int demandTargetHolders;
+
     @Option(names = "--max-handshakes-per-second", defaultValue = "2000",
             description = "New connections admitted per second; beyond, each gets a retry-after slot in a virtual queue, so reconnect storms drain at this rate (default: ${DEFAULT-VALUE}).")
     int maxHandshakesPerSecond;
@@ -124,6 +132,8 @@ final class ServerCommand implements Callable<Integer> {
                 .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
                 .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
                 .maxHandshakesPerSecond(maxHandshakesPerSecond)
+                .demandMinWants(demandMinWants)
+                .demandTargetHolders(demandTargetHolders)
                 .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);

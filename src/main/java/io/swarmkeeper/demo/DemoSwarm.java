@@ -64,6 +64,7 @@ public final class DemoSwarm implements AutoCloseable {
         Files.createDirectories(storeDir);
         ContentStore store = ContentStore.open(storeDir);
         SeederNode seeder = new SeederNode(new SeederConfig(URI.create(server.url()), storeDir, 4), store, events);
+        seeder.acceptDemandFrom(List.of(origin.base() + "/"));
         DemoSwarm swarm = new DemoSwarm(server, origin, store, seeder, events, storeDir);
         try {
             seeder.start();

@@ -231,7 +231,7 @@ public final class SeederNode implements AutoCloseable {
             log.debug("ignoring a malformed demand: {}", e.getMessage());
             return;
         }
-        if (demandOrigins.stream().noneMatch(prefix -> demand.origin().startsWith(prefix))) {
+        if (demandOrigins.stream().noneMatch(prefix -> isUnder(url, prefix))) {
             log.debug("ignoring demand for {} from {}: not an accepted origin", id.shortForm(), demand.origin());
             return;
         }
@@ -255,6 +255,35 @@ public final class SeederNode implements AutoCloseable {
             demandsInFlight.remove(id);
             log.debug("demand for {} dropped: {} already waiting", id.shortForm(), MAX_WAITING_DEMANDS);
         }
+    }
+
+    /**
+     * True when {@code url} is at or below {@code prefix}: same scheme, host and port, and a path
+     * that starts with the prefix's (so {@code https://site.example} does not cover
+     * {@code https://site.example.evil.org/}).
+     */
+    static boolean isUnder(URI url, String prefix) {
+        URI p;
+        try {
+            p = new URI(prefix);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        if (url.getScheme() == null || p.getScheme() == null || url.getHost() == null || p.getHost() == null
+                || !url.getScheme().equalsIgnoreCase(p.getScheme()) || !url.getHost().equalsIgnoreCase(p.getHost())
+                || port(url) != port(p)) {
+            return false;
+        }
+        String path = url.getPath() == null || url.getPath().isEmpty() ? "/" : url.getPath();
+        String prefixPath = p.getPath() == null || p.getPath().isEmpty() ? "/" : p.getPath();
+        return path.startsWith(prefixPath) && !path.contains("/../");
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     /** Caps the bytes per second this seeder uploads, over all peers; 0 removes the cap. Takes effect at once. */

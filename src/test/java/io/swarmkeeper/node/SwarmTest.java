@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.testing.LeecherPeer;
+import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
 import io.swarmkeeper.testing.Swarm;
 import java.util.List;
@@ -66,6 +67,35 @@ class SwarmTest {
         FetchResult result = leecher.fetch(id);
         assertEquals("peer:" + seeder.id(), result.source());
         assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+    }
+
+    @Test
+    void aResourceWantedByLeechersAndHeldByNoPeerIsPickedUpByTheSeederAndServedByIt() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(6, 500_000);
+        ResourceId id = swarm.publish("hot.jpg", body);
+        SeederPeer seeder = swarm.seeder(); // holds nothing yet
+        seeder.node().acceptDemandFrom(List.of(swarm.origin().base()));
+
+        assertEquals("origin", swarm.leecher().fetch(id, "hot.jpg").source());
+        assertEquals("origin", swarm.leecher().fetch(id, "hot.jpg").source()); // wanted twice, held by nobody
+        Poll.until(java.time.Duration.ofSeconds(15), "the seeder to pick it up", () -> swarm.server().holds(seeder.id(), id));
+        swarm.origin().close();
+
+        LeecherPeer third = swarm.leecher();
+        assertEquals("peer:" + seeder.id(), third.fetch(id).source());
+        assertArrayEquals(body, third.store().readAll(id).orElseThrow());
+        assertArrayEquals(body, seeder.store().readAll(id).orElseThrow(), "verified and stored by the seeder");
+    }
+
+    @Test
+    void aSeederIgnoresDemandFromOriginsItWasNotToldToServe() throws Exception {
+        ResourceId id = swarm.publish("cold.jpg", DemoOrigin.sampleBytes(7, 100_000));
+        SeederPeer seeder = swarm.seeder();
+        seeder.node().acceptDemandFrom(List.of("https://some-other-site.example/"));
+        swarm.leecher().fetch(id, "cold.jpg");
+        swarm.leecher().fetch(id, "cold.jpg");
+        Thread.sleep(1500);
+        assertFalse(seeder.store().contains(id));
     }
 
     @Test

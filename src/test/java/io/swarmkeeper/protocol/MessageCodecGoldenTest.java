@@ -35,6 +35,8 @@ class MessageCodecGoldenTest {
                         "server is full (100000 peers); try again later", 7300L)),
                 Arguments.of("have", new Message.Have(List.of(HASH))),
                 Arguments.of("want", new Message.Want(HASH, 3)),
+                Arguments.of("want-origin", new Message.Want(HASH, 4, "https://example.com/listing/kitchen.jpg")),
+                Arguments.of("demand", new Message.Demand(HASH, "https://example.com/listing/kitchen.jpg", 5, 1)),
                 Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER)))),
                 Arguments.of("signal-to", new Message.Signal("k3v9q2mx7a", null, offer)),
                 Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate)),
