@@ -92,7 +92,9 @@ final class SeedCommand implements Callable<Integer> {
         }
         SeederNode seeder;
         try {
-            seeder = new SeederNode(config, contentStore, new SwarmEvents());
+            SwarmEvents events = new SwarmEvents();
+            events.subscribe(new io.swarmkeeper.node.EventLog());
+            seeder = new SeederNode(config, contentStore, events);
             seeder.setUploadRate(uploadRate);
             seeder.acceptDemandFrom(demandOrigins);
             seeder.start();

@@ -139,6 +139,10 @@ public final class SwarmView {
             line(event, "hash check " + (h.passed() ? "passed" : "FAILED") + ": " + h.id().shortForm() + " from " + h.source());
         } else if (event instanceof SwarmEvent.Holding h) {
             line(event, "holding " + h.id().shortForm() + " (" + h.size() + " bytes)");
+        } else if (event instanceof SwarmEvent.Dropped d) {
+            line(event, "dropped " + d.id().shortForm() + " (" + d.why() + ")");
+        } else if (event instanceof SwarmEvent.SignalingRetry r) {
+            line(event, "signaling lost (" + r.reason() + "); next try at " + r.retryAt());
         } else if (event instanceof SwarmEvent.PeerDistrusted d) {
             PeerRow row = rowsById.get(d.peerId());
             if (row != null) {

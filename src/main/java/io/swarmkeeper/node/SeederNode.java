@@ -112,6 +112,8 @@ public final class SeederNode implements AutoCloseable {
         @Override
         public void removed(StoredResource resource, Removal why) {
             sendToServer(new Message.Lost(List.of(resource.id().text())));
+            events.publish(new SwarmEvent.Dropped(Instant.now(), resource.id(), resource.size(),
+                    why.name().toLowerCase(java.util.Locale.ROOT)));
         }
     }
 
@@ -358,6 +360,10 @@ public final class SeederNode implements AutoCloseable {
             SignalingClient s = signaling;
             events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(),
                     s == null ? null : s.id(), false));
+            if (retryIn != null) {
+                events.publish(new SwarmEvent.SignalingRetry(Instant.now(), config.server().toString(), reason,
+                        Instant.now().plus(retryIn)));
+            }
         }
     }
 

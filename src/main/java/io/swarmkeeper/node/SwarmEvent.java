@@ -33,6 +33,12 @@ public sealed interface SwarmEvent {
      */
     record PeerDistrusted(Instant at, String peerId, ResourceId id, String reason) implements SwarmEvent {}
 
+    /** The link to the signaling server is down; the next attempt is at {@code retryAt}. */
+    record SignalingRetry(Instant at, String server, String reason, Instant retryAt) implements SwarmEvent {}
+
+    /** A resource left the store: {@code why} is evicted, corrupt, missing or removed. */
+    record Dropped(Instant at, ResourceId id, long size, String why) implements SwarmEvent {}
+
     /** The node now holds and announces this resource. */
     record Holding(Instant at, ResourceId id, long size) implements SwarmEvent {}
 }

@@ -11,6 +11,7 @@ import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.testing.SwarmkeeperProcess;
 import io.swarmkeeper.testing.TestNetwork;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -110,6 +111,55 @@ class CommandLineTest {
         assertEquals("", refused.stdout().strip());
         assertTrue(refused.stderr().contains("failed the hash"), refused.stderr());
         assertFalse(Files.exists(lieOut), "nothing is written when nothing verified");
+    }
+
+    @Test
+    void sigtermInTheMiddleOfADownloadLeavesTheStoreConsistent() throws Exception {
+        TestNetwork.requireIsolatedOrAllowed();
+        byte[] quick = DemoOrigin.sampleBytes(21, 300_000);
+        ResourceId quickId = origin.add("quick.bin", quick);
+        byte[] slow = DemoOrigin.sampleBytes(22, 4_000_000);
+        ResourceId slowId = ResourceId.of(slow);
+        com.sun.net.httpserver.HttpServer trickle = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        trickle.createContext("/slow.bin", ex -> {
+            ex.sendResponseHeaders(200, slow.length);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                for (int at = 0; at < slow.length; at += 16_384) {
+                    out.write(slow, at, Math.min(16_384, slow.length - at));
+                    out.flush();
+                    Thread.sleep(50); // about 320 kB/s: the download takes about 12 s
+                }
+            } catch (IOException | InterruptedException e) {
+                // the seeder went away, as it should
+            }
+        });
+        trickle.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        trickle.start();
+        try {
+            Path manifest = Files.writeString(dir.resolve("manifest.json"), """
+                    {"resources":[{"url":"%s","hash":"%s"},{"url":"http://127.0.0.1:%d/slow.bin","hash":"%s"}]}"""
+                    .formatted(origin.url("quick.bin"), quickId.text(), trickle.getAddress().getPort(), slowId.text()));
+            server = SwarmkeeperProcess.start("server", "--port", "0");
+            String url = server.awaitStdout("ws://").replaceAll(".*(ws://\\S+).*", "$1");
+            Path store = dir.resolve("store");
+            seeder = SwarmkeeperProcess.start("seed", "--server", url, "--store", store.toString(),
+                    "--manifest", manifest.toString());
+            seeder.awaitStderr("stored " + quickId.shortForm());
+            Thread.sleep(1500); // now in the middle of slow.bin
+            int code = seeder.terminate(java.time.Duration.ofSeconds(15));
+            seeder = null;
+            assertTrue(code == 143 || code == 0, "stopped by SIGTERM, not killed: exit " + code);
+            assertFalse(Files.exists(store.resolve("running")), "the store was closed cleanly");
+            try (io.swarmkeeper.store.ContentStore reopened = io.swarmkeeper.store.ContentStore.open(store)) {
+                assertEquals(List.of(quickId), reopened.list().stream().map(io.swarmkeeper.store.StoredResource::id).toList(),
+                        "what was stored is there, what was half-downloaded is not");
+                assertEquals(0, reopened.scrub(Integer.MAX_VALUE).dropped().size());
+                assertArrayEquals(quick, reopened.readAll(quickId).orElseThrow());
+            }
+        } finally {
+            trickle.stop(0);
+        }
     }
 
     @Test

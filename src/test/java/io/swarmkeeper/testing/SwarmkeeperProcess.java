@@ -117,6 +117,16 @@ public final class SwarmkeeperProcess {
     }
 
     /** Stops the process as SIGTERM would, then forcibly. */
+    /** Sends SIGTERM and waits for the exit; returns the exit code, or -1 when it had to be killed. */
+    public int terminate(java.time.Duration patience) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+        }
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        return -1;
+    }
+
     public void stop() {
         process.destroy();
         try {
