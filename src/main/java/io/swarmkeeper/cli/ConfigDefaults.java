@@ -16,13 +16,33 @@ import picocli.CommandLine.Model.OptionSpec;
  * variable {@code SWARMKEEPER_<COMMAND>_<OPTION>} (e.g. {@code SWARMKEEPER_SERVER_MAX_PEERS}),
  * then the configuration file's key {@code <command>.<option>} (e.g. {@code server.max-peers}),
  * then the option's built-in default. The file is {@code --config FILE}, or
- * {@code $SWARMKEEPER_CONFIG}, or {@code $XDG_CONFIG_HOME/swarmkeeper/swarmkeeper.properties}
- * (by default {@code ~/.config/swarmkeeper/swarmkeeper.properties}) when it exists.
+ * {@code $SWARMKEEPER_CONFIG}, or {@code swarmkeeper.properties} in the user's configuration
+ * directory ({@link #userConfigDirectory}) when it exists.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> environment;
     private final Properties file;
     private final Path filePath;
+
+    /**
+     * Where the user's settings live by the platform's convention: {@code %APPDATA%\Swarmkeeper}
+     * on Windows, {@code ~/Library/Application Support/Swarmkeeper} on macOS, and elsewhere
+     * {@code $XDG_CONFIG_HOME/swarmkeeper} (by default {@code ~/.config/swarmkeeper}).
+     */
+    static Path userConfigDirectory(Map<String, String> environment, String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String home = System.getProperty("user.home");
+        if (os.startsWith("windows")) {
+            String appData = environment.get("APPDATA");
+            return (appData != null && !appData.isBlank() ? Path.of(appData) : Path.of(home, "AppData", "Roaming"))
+                    .resolve("Swarmkeeper");
+        }
+        if (os.startsWith("mac")) {
+            return Path.of(home, "Library", "Application Support", "Swarmkeeper");
+        }
+        String xdg = environment.get("XDG_CONFIG_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".config")).resolve("swarmkeeper");
+    }
 
     private ConfigDefaults(Map<String, String> environment, Properties file, Path filePath) {
         this.environment = environment;
@@ -39,9 +59,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             required = true;
         }
         if (path == null) {
-            String xdg = environment.get("XDG_CONFIG_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-            path = base.resolve("swarmkeeper").resolve("swarmkeeper.properties");
+            path = userConfigDirectory(environment, System.getProperty("os.name", "")).resolve("swarmkeeper.properties");
         }
         Properties properties = new Properties();
         if (Files.isRegularFile(path)) {

@@ -9,6 +9,6 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOption {
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (Java properties, keys ${COMMAND-NAME}.<option>). Default: $SWARMKEEPER_CONFIG, else ~/.config/swarmkeeper/swarmkeeper.properties if it exists.")
+            description = "Configuration file (Java properties, keys ${COMMAND-NAME}.<option>). Default: $SWARMKEEPER_CONFIG, else swarmkeeper.properties in the user configuration directory if it exists ($XDG_CONFIG_HOME/swarmkeeper or ~/.config/swarmkeeper; %%APPDATA%%\\Swarmkeeper on Windows; ~/Library/Application Support/Swarmkeeper on macOS).")
     Path config;
 }

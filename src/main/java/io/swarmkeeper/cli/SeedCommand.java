@@ -19,9 +19,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
-        description = {"Runs a headless seeder until stopped: fetches each manifest resource from its origin,",
-                "verifies it against its hash, keeps it in the H2 store under --store, announces it to the",
-                "signaling server and serves it to peers. Bytes that fail the hash are logged and not stored."})
+        description = {"Runs a headless seeder until stopped (SIGTERM closes it cleanly): fetches each manifest",
+                "resource from its origin, and what the swarm asks for (--demand-origin), verifies it against its",
+                "hash, keeps it in the store under --store (records in H2, bytes in files, within --quota),",
+                "announces it to the signaling server and serves it to peers. Bytes that fail the hash are logged",
+                "and not stored. Logs one line per event (peers, transfers, hash checks, store changes)."})
 final class SeedCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -36,7 +38,8 @@ final class SeedCommand implements Callable<Integer> {
             description = "Manifest {\"resources\":[{\"url\":…,\"hash\":…}]}, a file or an http(s) URL. Optional: without it the seeder serves what its store holds.")
     String manifest;
 
-    @Option(names = "--upload-slots", defaultValue = "4", description = "Uploads at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--upload-slots", defaultValue = "4", paramLabel = "N",
+            description = "Uploads at once, 1..32 (default: ${DEFAULT-VALUE}).")
     int uploadSlots;
 
     @Option(names = "--quota", defaultValue = "0", converter = ByteSize.class, paramLabel = "SIZE",
