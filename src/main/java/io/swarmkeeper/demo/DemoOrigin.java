@@ -44,7 +44,8 @@ public final class DemoOrigin implements AutoCloseable {
                     } else {
                         String name = path.startsWith("/") ? path.substring(1) : path;
                         body = origin.lies.containsKey(name) ? origin.lies.get(name) : origin.bodies.get(name);
-                        type = "application/octet-stream";
+                        type = name.endsWith(".jpg") ? "image/jpeg"
+                                : name.endsWith(".json") ? "application/json" : "application/octet-stream";
                     }
                 }
                 if (body == null) {

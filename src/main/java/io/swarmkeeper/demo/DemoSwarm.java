@@ -1,17 +1,22 @@
 package io.swarmkeeper.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
-import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
 import io.swarmkeeper.store.ContentStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything a newcomer needs to see Swarmkeeper live on one machine: a signaling server and a
@@ -57,10 +60,10 @@ public final class DemoSwarm implements AutoCloseable {
     public static DemoSwarm start(SwarmEvents events, Path storeDir) throws IOException {
         SignalingServer server = new SignalingServer(ServerConfig.loopback(0)).start();
         DemoOrigin origin = DemoOrigin.start();
-        int[] sizes = {180_000, 420_000, 900_000, 1_600_000, 2_500_000, 3_300_000};
-        for (int i = 0; i < sizes.length; i++) {
-            origin.add("listing/apartment-" + (i + 1) + ".bin", DemoOrigin.sampleBytes(1000 + i, sizes[i]));
-        }
+        addListing(origin);
+        // Two larger resources, so that transfers take long enough to watch.
+        origin.add("listing/tour-360-1.bin", DemoOrigin.sampleBytes(1001, 2_500_000));
+        origin.add("listing/tour-360-2.bin", DemoOrigin.sampleBytes(1002, 3_300_000));
         Files.createDirectories(storeDir);
         ContentStore store = ContentStore.open(storeDir);
         SeederNode seeder = new SeederNode(new SeederConfig(URI.create(server.url()), storeDir, 4), store, events);
@@ -79,6 +82,32 @@ public final class DemoSwarm implements AutoCloseable {
         swarm.spawn("demo-liar", swarm::liarLoop);
         log.info("demo swarm up: signaling {} origin {}", server.url(), origin.base());
         return swarm;
+    }
+
+    /**
+     * The website of the demo: a real-estate listing ({@code assets/demo/listing.json}, as the
+     * site's server writes it, with an {@code img_hash} beside each photo) and its photos.
+     */
+    static void addListing(DemoOrigin origin) throws IOException {
+        byte[] listing = resource("listing.json");
+        origin.add("listing.json", listing);
+        JsonNode photos = MessageCodec.mapper().readTree(listing).path("listing").path("photos");
+        for (JsonNode photo : photos) {
+            String name = photo.path("img").asText();
+            ResourceId id = origin.add(name, resource(name));
+            if (!id.text().equals(photo.path("img_hash").asText())) {
+                throw new IOException("demo listing: " + name + " does not match its img_hash");
+            }
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = DemoSwarm.class.getResourceAsStream("/demo/" + name)) {
+            if (in == null) {
+                throw new IOException("demo resource " + name + " is missing from the build");
+            }
+            return in.readAllBytes();
+        }
     }
 
     private void spawn(String name, Runnable loop) {
