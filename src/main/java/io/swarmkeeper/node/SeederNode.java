@@ -54,6 +54,8 @@ public final class SeederNode implements AutoCloseable {
     private final ThreadPoolExecutor uploads;
     private final RateLimiter uploadRate = RateLimiter.unlimited();
     private volatile List<String> demandOrigins = List.of();
+    /** Fetches demanded resources as a peer of the swarm; made on the first demand. */
+    private Fetcher demandFetcher;
     private final Set<ResourceId> demandsInFlight = ConcurrentHashMap.newKeySet();
     static final int MAX_WAITING_DEMANDS = 64;
     /** Demanded resources are fetched one at a time, behind the seeder's own manifest work. */
@@ -247,8 +249,7 @@ public final class SeederNode implements AutoCloseable {
         try {
             demandFetches.execute(() -> {
                 try {
-                    seed(new Manifest(List.of(new Manifest.Entry(url, id))));
-                    log.info("picked up {} on demand ({} wants, {} holders)", id.shortForm(), demand.wants(), demand.holders());
+                    pickUp(id, url, demand);
                 } finally {
                     demandsInFlight.remove(id);
                 }
@@ -257,6 +258,35 @@ public final class SeederNode implements AutoCloseable {
             demandsInFlight.remove(id);
             log.debug("demand for {} dropped: {} already waiting", id.shortForm(), MAX_WAITING_DEMANDS);
         }
+    }
+
+    /**
+     * Gets a demanded resource from the peers that hold it (sparing the website), else from its
+     * origin, verified either way, then stores and announces it.
+     */
+    private void pickUp(ResourceId id, URI url, Message.Demand demand) {
+        try {
+            Fetcher fetcher = demandFetcher();
+            FetchResult got = fetcher.fetch(id, url);
+            try (InputStream in = got.file().open()) {
+                store.put(id, in, got.mediaType(), url.toString());
+            } finally {
+                got.file().close();
+            }
+            events.publish(new SwarmEvent.Holding(Instant.now(), id, got.bytes()));
+            announce(List.of(id));
+            log.info("picked up {} on demand ({} wants, {} holders) from {}", id.shortForm(), demand.wants(),
+                    demand.holders(), got.source());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not pick up {} on demand: {}", id.shortForm(), e.getMessage());
+        }
+    }
+
+    private synchronized Fetcher demandFetcher() {
+        if (demandFetcher == null) {
+            demandFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
+        }
+        return demandFetcher;
     }
 
     /**
@@ -326,6 +356,11 @@ public final class SeederNode implements AutoCloseable {
         links.closeAll();
         uploads.shutdownNow();
         demandFetches.shutdownNow();
+        synchronized (this) {
+            if (demandFetcher != null) {
+                demandFetcher.close();
+            }
+        }
     }
 
     private void sendToServer(Message message) {
