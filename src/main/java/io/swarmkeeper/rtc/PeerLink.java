@@ -91,7 +91,7 @@ public final class PeerLink implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.connection = runtime.factory().createPeerConnection(rtcConfiguration(config), new ConnectionObserver());
+        this.connection = runtime.factory().createPeerConnection(rtcConfiguration(config), detachable(new ConnectionObserver()));
     }
 
     /** Starts a link as the side that offers: creates the data channel and emits an offer signal. */
@@ -226,6 +226,7 @@ public final class PeerLink implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("closing link to {}: {}", remoteId, e.toString());
         } finally {
+            detachAll();
             log.debug("link to {} closed: {}", remoteId, reason);
             try {
                 listener.onClosed(this, reason);
@@ -268,7 +269,7 @@ public final class PeerLink implements AutoCloseable {
         init.ordered = true;
         RTCDataChannel c = connection.createDataChannel(CHANNEL_LABEL, init);
         adoptChannel(c);
-        connection.createOffer(new RTCOfferOptions(), new DescriptionCreated());
+        connection.createOffer(new RTCOfferOptions(), detachable(new DescriptionCreated()));
     }
 
     private void applySignal(JsonNode signal) {
@@ -285,7 +286,7 @@ public final class PeerLink implements AutoCloseable {
                         log.warn("ignoring {} from {}: wrong direction for this link", kind, remoteId);
                         return;
                     }
-                    connection.setRemoteDescription(description, new RemoteDescriptionSet(isOffer));
+                    connection.setRemoteDescription(description, detachable(new RemoteDescriptionSet(isOffer)));
                 }
                 case "candidate" -> {
                     RTCIceCandidate candidate = SignalObjects.toCandidate(signal);
@@ -317,7 +318,7 @@ public final class PeerLink implements AutoCloseable {
         }
         pendingCandidates.clear();
         if (wasOffer) {
-            connection.createAnswer(new RTCAnswerOptions(), new DescriptionCreated());
+            connection.createAnswer(new RTCAnswerOptions(), detachable(new DescriptionCreated()));
         }
     }
 
@@ -332,7 +333,7 @@ public final class PeerLink implements AutoCloseable {
 
     private void adoptChannel(RTCDataChannel c) {
         channel = c;
-        c.registerObserver(new ChannelObserver(c));
+        c.registerObserver(detachable(new ChannelObserver(c)));
     }
 
     private void onChannelState(RTCDataChannel c) {
@@ -364,6 +365,176 @@ public final class PeerLink implements AutoCloseable {
         }
         wholeDescriptionSent = true;
         listener.onSignal(this, SignalObjects.description(connection.getLocalDescription()));
+    }
+
+    // ---- what native code holds ---------------------------------------------------------------
+
+    /*
+     * webrtc-java 0.14.0 keeps every observer handed to native code reachable (a global JNI
+     * reference) after the connection is closed (webrtc-java issue #146). Our observers are inner
+     * classes: each would keep its whole link, and through the listener the node's link table,
+     * alive forever — measured in the demo swarm as 4,460 PeerLinks held after 10 minutes of churn.
+     * So native code gets small forwarders instead, cut from the link at teardown.
+     */
+    private final List<Forwarder<?>> forwarders = new ArrayList<>();
+    private boolean detached; // guarded by forwarders
+
+    private abstract static class Forwarder<T> {
+        volatile T target;
+
+        Forwarder(T target) {
+            this.target = target;
+        }
+    }
+
+    private static final class ConnectionForwarder extends Forwarder<PeerConnectionObserver> implements PeerConnectionObserver {
+        ConnectionForwarder(PeerConnectionObserver target) {
+            super(target);
+        }
+
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            PeerConnectionObserver t = target;
+            if (t != null) {
+                t.onIceCandidate(candidate);
+            }
+        }
+
+        @Override
+        public void onIceGatheringChange(RTCIceGatheringState state) {
+            PeerConnectionObserver t = target;
+            if (t != null) {
+                t.onIceGatheringChange(state);
+            }
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel dataChannel) {
+            PeerConnectionObserver t = target;
+            if (t != null) {
+                t.onDataChannel(dataChannel);
+            } else {
+                dataChannel.close();
+                dataChannel.dispose();
+            }
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState state) {
+            PeerConnectionObserver t = target;
+            if (t != null) {
+                t.onConnectionChange(state);
+            }
+        }
+    }
+
+    private static final class ChannelForwarder extends Forwarder<RTCDataChannelObserver> implements RTCDataChannelObserver {
+        ChannelForwarder(RTCDataChannelObserver target) {
+            super(target);
+        }
+
+        @Override
+        public void onBufferedAmountChange(long previousAmount) {}
+
+        @Override
+        public void onStateChange() {
+            RTCDataChannelObserver t = target;
+            if (t != null) {
+                t.onStateChange();
+            }
+        }
+
+        @Override
+        public void onMessage(RTCDataChannelBuffer buffer) {
+            RTCDataChannelObserver t = target;
+            if (t != null) {
+                t.onMessage(buffer);
+            }
+        }
+    }
+
+    private static final class CreateForwarder extends Forwarder<CreateSessionDescriptionObserver>
+            implements CreateSessionDescriptionObserver {
+        CreateForwarder(CreateSessionDescriptionObserver target) {
+            super(target);
+        }
+
+        @Override
+        public void onSuccess(RTCSessionDescription description) {
+            CreateSessionDescriptionObserver t = target;
+            if (t != null) {
+                t.onSuccess(description);
+            }
+        }
+
+        @Override
+        public void onFailure(String error) {
+            CreateSessionDescriptionObserver t = target;
+            if (t != null) {
+                t.onFailure(error);
+            }
+        }
+    }
+
+    private static final class SetForwarder extends Forwarder<SetSessionDescriptionObserver>
+            implements SetSessionDescriptionObserver {
+        SetForwarder(SetSessionDescriptionObserver target) {
+            super(target);
+        }
+
+        @Override
+        public void onSuccess() {
+            SetSessionDescriptionObserver t = target;
+            if (t != null) {
+                t.onSuccess();
+            }
+        }
+
+        @Override
+        public void onFailure(String error) {
+            SetSessionDescriptionObserver t = target;
+            if (t != null) {
+                t.onFailure(error);
+            }
+        }
+    }
+
+    private <F extends Forwarder<?>> F remember(F forwarder) {
+        synchronized (forwarders) {
+            if (detached) {
+                forwarder.target = null; // made after teardown: nothing to reach
+            } else {
+                forwarders.add(forwarder);
+            }
+        }
+        return forwarder;
+    }
+
+    private PeerConnectionObserver detachable(PeerConnectionObserver o) {
+        return remember(new ConnectionForwarder(o));
+    }
+
+    private RTCDataChannelObserver detachable(RTCDataChannelObserver o) {
+        return remember(new ChannelForwarder(o));
+    }
+
+    private CreateSessionDescriptionObserver detachable(CreateSessionDescriptionObserver o) {
+        return remember(new CreateForwarder(o));
+    }
+
+    private SetSessionDescriptionObserver detachable(SetSessionDescriptionObserver o) {
+        return remember(new SetForwarder(o));
+    }
+
+    /** Cuts every forwarder from this link: whatever native code still holds no longer reaches it. */
+    private void detachAll() {
+        synchronized (forwarders) {
+            detached = true;
+            for (Forwarder<?> f : forwarders) {
+                f.target = null;
+            }
+            forwarders.clear();
+        }
     }
 
     // ---- libwebrtc callbacks: copy, hand off, return ----------------------------------------
@@ -440,7 +611,7 @@ public final class PeerLink implements AutoCloseable {
         public void onSuccess(RTCSessionDescription description) {
             post(() -> {
                 if (!closed.get()) {
-                    connection.setLocalDescription(description, new LocalDescriptionSet(description));
+                    connection.setLocalDescription(description, detachable(new LocalDescriptionSet(description)));
                 }
             });
         }

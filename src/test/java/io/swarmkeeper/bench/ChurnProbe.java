@@ -26,6 +26,12 @@ public final class ChurnProbe {
             }
             Thread.sleep(3000);
             print("after " + visits + " visits");
+            Process jcmd = new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
+                    .redirectErrorStream(true).start();
+            String histogram = new String(jcmd.getInputStream().readAllBytes());
+            histogram.lines().filter(l -> l.contains("io.swarmkeeper.rtc.PeerLink ") || l.contains("node.Fetcher ")
+                    || l.contains("RTCDataChannelBuffer") || l.contains("RTCPeerConnection ") || l.contains("Total"))
+                    .forEach(l -> System.out.println("live after GC: " + l.trim()));
         }
         System.exit(0);
     }
