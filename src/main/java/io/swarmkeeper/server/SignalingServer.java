@@ -716,6 +716,12 @@ public final class SignalingServer implements AutoCloseable {
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
             conn.setAttachment(c);
             admit(conn, c, handshake);
+            // Java-WebSocket may run onClose on its selector thread before this attachment was
+            // set (a client that connects and hangs up at once): that close saw no Conn and
+            // cleaned nothing, so clean up here, or a hello queued behind it would leave a ghost.
+            if (conn.isClosed()) {
+                onGone(conn, c);
+            }
         }
 
         @Override
