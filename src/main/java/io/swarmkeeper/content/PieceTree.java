@@ -126,7 +126,7 @@ public final class PieceTree {
             if (a % 2 == 1) {
                 proof.add(level[a - 1]);
             }
-            if (b % 2 == 0) {
+            if (b % 2 == 0 && !allPadding(l, b + 1, pieces)) {
                 proof.add(level[b + 1]);
             }
             a /= 2;
@@ -148,6 +148,8 @@ public final class PieceTree {
         int a = first;
         List<byte[]> run = new ArrayList<>(hashes);
         int next = 0;
+        int level = 0;
+        byte[] padding = padHash(sha); // the hash of a subtree of padding at the current level
         int size = padded;
         while (size > 1) {
             int b = a + run.size() - 1;
@@ -161,10 +163,14 @@ public final class PieceTree {
             }
             withNeighbours.addAll(run);
             if (b % 2 == 0) {
-                if (next >= proof.size()) {
-                    return false;
+                if (allPadding(level, b + 1, pieceCount)) {
+                    withNeighbours.add(padding); // known to both sides: it commits the root to the piece count
+                } else {
+                    if (next >= proof.size()) {
+                        return false;
+                    }
+                    withNeighbours.add(proof.get(next++));
                 }
-                withNeighbours.add(proof.get(next++));
             }
             List<byte[]> up = new ArrayList<>();
             for (int i = 0; i + 1 < withNeighbours.size(); i += 2) {
@@ -173,8 +179,15 @@ public final class PieceTree {
             run = up;
             a /= 2;
             size /= 2;
+            level++;
+            padding = parent(sha, padding, padding);
         }
         return next == proof.size() && run.size() == 1 && MessageDigest.isEqual(run.get(0), root);
+    }
+
+    /** True when node {@code index} at {@code level} (0: pieces) covers only padding. */
+    private static boolean allPadding(int level, int index, int pieceCount) {
+        return ((long) index << level) >= pieceCount;
     }
 
     private static byte[] padHash(MessageDigest sha) {

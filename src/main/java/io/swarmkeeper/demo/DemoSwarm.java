@@ -58,7 +58,7 @@ public final class DemoSwarm implements AutoCloseable {
 
     /** Starts the swarm; the seeder publishes to {@code events}, and the visitors their hash checks. */
     public static DemoSwarm start(SwarmEvents events, Path storeDir) throws IOException {
-        SignalingServer server = new SignalingServer(ServerConfig.loopback(0)).start();
+        SignalingServer server = new SignalingServer(ServerConfig.loopback(0).toBuilder().demandMinWants(1).build()).start();
         DemoOrigin origin = DemoOrigin.start();
         addListing(origin);
         // Two larger resources, so that transfers take long enough to watch.

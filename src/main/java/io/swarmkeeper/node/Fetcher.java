@@ -60,9 +60,23 @@ public final class Fetcher implements AutoCloseable {
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
     private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
-    /** Stalls so far, by peer; {@link #STRIKES_TO_DISTRUST} of them and it is distrusted like a liar. */
-    private final Map<String, Integer> strikes = new ConcurrentHashMap<>();
+    /** Recent stalls, by peer; {@link #STRIKES_TO_DISTRUST} within {@link #STRIKE_MEMORY_NANOS} and it is distrusted. */
+    private final Map<String, java.util.Deque<Long>> strikes = new ConcurrentHashMap<>();
     static final int STRIKES_TO_DISTRUST = 2;
+    /** Strikes are forgotten after ten minutes: a busy moment is not a pattern. */
+    static final long STRIKE_MEMORY_NANOS = 600_000_000_000L;
+
+    private int strike(String peer) {
+        long now = System.nanoTime();
+        java.util.Deque<Long> times = strikes.computeIfAbsent(peer, k -> new java.util.ArrayDeque<>());
+        synchronized (times) {
+            times.addLast(now);
+            while (!times.isEmpty() && now - times.peekFirst() > STRIKE_MEMORY_NANOS) {
+                times.removeFirst();
+            }
+            return times.size();
+        }
+    }
     private final RateLimiter downloadRate = RateLimiter.unlimited();
     /** Range requests waiting for the download cap. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -81,7 +95,7 @@ public final class Fetcher implements AutoCloseable {
         this.stagingDir = stagingDir;
         this.options = options;
         this.events = events;
-        this.origin = OriginClient.withDefaults();
+        this.origin = new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), options.maxBytes());
         this.links = new PeerLinks(this::sendToServer, events, new Downloading());
     }
 
@@ -128,7 +142,7 @@ public final class Fetcher implements AutoCloseable {
      * @throws FetchException with a one-line reason when no verified copy could be had
      */
     public FetchResult fetch(ResourceId id, URI originUrl) throws FetchException {
-        List<String> reasons = new ArrayList<>();
+        List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>()); // link threads add too
         try {
             connect();
             Deque<String> untried = new ArrayDeque<>();
@@ -160,17 +174,21 @@ public final class Fetcher implements AutoCloseable {
         if (reasons.isEmpty()) {
             reasons.add("no peer holds it");
         }
+        String why;
+        synchronized (reasons) {
+            why = String.join("; ", reasons);
+        }
         if (originUrl == null) {
-            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
+            throw new FetchException("no verified copy of " + id.text() + ": " + why
                     + "; no origin given");
         }
         try {
             return fromOrigin(id, originUrl);
         } catch (HashMismatchException e) {
-            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
+            throw new FetchException("no verified copy of " + id.text() + ": " + why
                     + "; origin sent bytes that failed the hash (got " + e.actual() + ")");
         } catch (IOException e) {
-            throw new FetchException("no verified copy of " + id.text() + ": " + String.join("; ", reasons)
+            throw new FetchException("no verified copy of " + id.text() + ": " + why
                     + "; origin failed: " + e.getMessage());
         }
     }
@@ -199,8 +217,7 @@ public final class Fetcher implements AutoCloseable {
                 distrust(id, peer, why, true);
             } else if (fault == SwarmDownload.Fault.VIOLATION) {
                 distrust(id, peer, "broke the transfer protocol: " + why, false);
-            } else if (fault == SwarmDownload.Fault.STALL
-                    && strikes.merge(peer, 1, Integer::sum) >= STRIKES_TO_DISTRUST) {
+            } else if (fault == SwarmDownload.Fault.STALL && strike(peer) >= STRIKES_TO_DISTRUST) {
                 distrust(id, peer, "stalled " + STRIKES_TO_DISTRUST + " times", false);
             }
             reasons.add("peer " + peer + ": " + why);
@@ -297,7 +314,14 @@ public final class Fetcher implements AutoCloseable {
             return null;
         }
         Map<String, List<SwarmDownload.BadRange>> byPeer = new java.util.LinkedHashMap<>();
-        for (SwarmDownload.BadRange bad : download.compareWith(good.file())) {
+        List<SwarmDownload.BadRange> found;
+        try {
+            found = download.compareWith(good.file());
+        } catch (IOException | RuntimeException e) {
+            good.file().close();
+            throw e;
+        }
+        for (SwarmDownload.BadRange bad : found) {
             byPeer.computeIfAbsent(bad.peer(), k -> new ArrayList<>()).add(bad);
         }
         byPeer.forEach((peer, ranges) -> distrust(id, peer, "sent bad bytes at " + ranges.stream()

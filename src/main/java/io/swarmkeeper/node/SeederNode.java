@@ -54,6 +54,16 @@ public final class SeederNode implements AutoCloseable {
     private final ThreadPoolExecutor uploads;
     private final RateLimiter uploadRate = RateLimiter.unlimited();
     private volatile List<String> demandOrigins = List.of();
+    /** Largest resource taken on demand: demand comes from strangers, the quota is the owner's. */
+    static final long DEMAND_MAX_BYTES = 256L * 1024 * 1024;
+    static final long DEMAND_RETRY_NANOS = 3_600_000_000_000L;
+    /** Demanded resources that failed lately, so that a bogus demand costs one attempt an hour. */
+    private final Map<ResourceId, Long> demandFailures = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ResourceId, Long> eldest) {
+            return size() > 4096;
+        }
+    };
     /** Fetches demanded resources as a peer of the swarm; made on the first demand. */
     private Fetcher demandFetcher;
     private final Set<ResourceId> demandsInFlight = ConcurrentHashMap.newKeySet();
@@ -93,8 +103,10 @@ public final class SeederNode implements AutoCloseable {
         this.events = events;
         this.origin = OriginClient.withDefaults();
         AtomicInteger n = new AtomicInteger();
+        // No queue: a request that finds every slot taken is answered BUSY at once and asks
+        // another holder, rather than waiting silently and looking stalled to its requester.
         this.uploads = new ThreadPoolExecutor(config.uploadSlots(), config.uploadSlots(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.uploadSlots() * 16), r -> {
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "upload-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -243,6 +255,13 @@ public final class SeederNode implements AutoCloseable {
             announce(List.of(id)); // the server thought otherwise: say so again
             return;
         }
+        Long failedAt;
+        synchronized (demandFailures) {
+            failedAt = demandFailures.get(id);
+        }
+        if (failedAt != null && System.nanoTime() - failedAt < DEMAND_RETRY_NANOS) {
+            return; // it failed lately (wrong bytes, too large, unreachable): not again so soon
+        }
         if (!demandsInFlight.add(id)) {
             return;
         }
@@ -278,13 +297,17 @@ public final class SeederNode implements AutoCloseable {
             log.info("picked up {} on demand ({} wants, {} holders) from {}", id.shortForm(), demand.wants(),
                     demand.holders(), got.source());
         } catch (IOException | RuntimeException e) {
+            synchronized (demandFailures) {
+                demandFailures.put(id, System.nanoTime());
+            }
             log.warn("could not pick up {} on demand: {}", id.shortForm(), e.getMessage());
         }
     }
 
     private synchronized Fetcher demandFetcher() {
         if (demandFetcher == null) {
-            demandFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
+            demandFetcher = new Fetcher(config.server(), store.stagingDirectory(),
+                    new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(20), DEMAND_MAX_BYTES, 4), events);
         }
         return demandFetcher;
     }
@@ -306,9 +329,10 @@ public final class SeederNode implements AutoCloseable {
                 || port(url) != port(p)) {
             return false;
         }
-        String path = url.getPath() == null || url.getPath().isEmpty() ? "/" : url.getPath();
+        URI normal = url.normalize();
+        String path = normal.getPath() == null || normal.getPath().isEmpty() ? "/" : normal.getPath();
         String prefixPath = p.getPath() == null || p.getPath().isEmpty() ? "/" : p.getPath();
-        return path.startsWith(prefixPath) && !path.contains("/../");
+        return path.startsWith(prefixPath) && !path.contains("/..") && !path.contains("..");
     }
 
     private static int port(URI uri) {

@@ -8,6 +8,7 @@ import io.swarmkeeper.protocol.ProtocolException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -79,6 +80,7 @@ public final class SignalingClient implements AutoCloseable {
     private volatile Message.Welcome welcome;
     /** Frames waiting for the pace, in order. */
     private final java.util.ArrayDeque<String> outbox = new java.util.ArrayDeque<>();
+    private boolean draining; // guarded by outbox
     /** Messages per second towards the server; set from each welcome. Guarded by {@link #outbox}. */
     private io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 1);
     private volatile boolean closing;
@@ -221,13 +223,14 @@ public final class SignalingClient implements AutoCloseable {
     public void send(Message message) {
         String frame = MessageCodec.encode(message);
         synchronized (outbox) {
-            if (!outbox.isEmpty()) {
+            if (draining) { // whatever waits goes first, in order
                 outbox.add(frame);
                 return;
             }
             long wait = pace.reserve(1);
             if (wait > 0) {
                 outbox.add(frame);
+                draining = true;
                 scheduleDrain(wait);
                 return;
             }
@@ -255,19 +258,24 @@ public final class SignalingClient implements AutoCloseable {
         }
     }
 
-    /** Sends the head of the queue, whose turn was reserved, then what else the pace allows now. */
+    /**
+     * Sends the head of the queue, whose turn was reserved, then what else the pace allows now.
+     * While it runs (or waits to), new messages queue behind, so the order is kept.
+     */
     private void drain() {
         while (true) {
             String frame;
             synchronized (outbox) {
                 frame = outbox.poll();
-            }
-            if (frame == null) {
-                return;
+                if (frame == null) {
+                    draining = false;
+                    return;
+                }
             }
             transmit(frame);
             synchronized (outbox) {
                 if (outbox.isEmpty()) {
+                    draining = false;
                     return;
                 }
                 long wait = pace.reserve(1); // the next head's turn
@@ -279,6 +287,17 @@ public final class SignalingClient implements AutoCloseable {
         }
     }
 
+    /** Sends whatever waits now, ignoring the pace: the connection is about to close. */
+    private void flush() {
+        List<String> waiting;
+        synchronized (outbox) {
+            waiting = new ArrayList<>(outbox);
+            outbox.clear();
+            draining = false;
+        }
+        waiting.forEach(this::transmit);
+    }
+
     @Override
     public void close() {
         closing = true;
@@ -288,7 +307,8 @@ public final class SignalingClient implements AutoCloseable {
             return;
         }
         if (s.isOpen()) {
-            send(new Message.Bye());
+            flush(); // reports and the like are not lost to the pace
+            transmit(MessageCodec.encode(new Message.Bye()));
         }
         try {
             s.closeBlocking();

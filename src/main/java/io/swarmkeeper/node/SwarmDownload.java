@@ -60,6 +60,10 @@ final class SwarmDownload implements AutoCloseable {
     private final List<Piece> delivered = new ArrayList<>();
     private final CompletableFuture<Void> complete = new CompletableFuture<>();
     private volatile long size = -1;
+    /** Holders dropped only for disagreeing with the size: they may serve another round. */
+    private final java.util.Set<String> disagreed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The holder whose answer set the size: blamed when the size turns out wrong. */
+    private volatile String sizer;
     /** Merkle-root ids are checked piece by piece on arrival. */
     private final boolean merkle;
     private final byte[] root;
@@ -134,7 +138,10 @@ final class SwarmDownload implements AutoCloseable {
         private byte[] piece; // Merkle: the bytes of the piece being received
         private int pieceFill;
         volatile long written;
-        volatile long lastProgressNanos;
+        /** Bytes received, verified or not: what the stall rule counts. */
+        volatile long received;
+        volatile long windowStartNanos;
+        volatile long receivedAtWindowStart;
         volatile CompletableFuture<Long> future;
 
         Request(Source source, long offset, long length) {
@@ -145,12 +152,13 @@ final class SwarmDownload implements AutoCloseable {
 
         @Override
         public void size(long totalSize) throws IOException {
+            received += 1; // an answer is progress, even before the first byte
             learnSize(totalSize, this);
         }
 
         @Override
         public void write(long at, byte[] data) throws IOException {
-            lastProgressNanos = System.nanoTime();
+            received += data.length;
             if (!merkle) {
                 file.write(at, data);
                 written += data.length;
@@ -201,6 +209,7 @@ final class SwarmDownload implements AutoCloseable {
             for (int i = 0; i < h.pieces().size(); i++) {
                 pieceHashes.putIfAbsent(h.firstPiece() + i, h.pieces().get(i));
             }
+            received += 1; // an answer is progress, even before the first byte
         }
     }
 
@@ -233,7 +242,8 @@ final class SwarmDownload implements AutoCloseable {
     boolean isIdle(String peer) {
         synchronized (lock) {
             Source s = sources.get(peer);
-            return s != null && !s.gone && delivered.stream().noneMatch(p -> p.peer().equals(peer));
+            boolean sentNothing = delivered.stream().noneMatch(p -> p.peer().equals(peer));
+            return s != null && sentNothing && (!s.gone || disagreed.contains(peer));
         }
     }
 
@@ -250,9 +260,13 @@ final class SwarmDownload implements AutoCloseable {
         }
     }
 
+    /** Bytes a request must bring in each idle window, so that a holder trickling bytes cannot hold a download forever. */
+    static final long MIN_BYTES_PER_WINDOW = 64 * 1024;
+
     /**
-     * Cancels every request that received less than {@code minBytes} during the last
-     * {@code windowNanos}: its holder is dropped as stalled and the rest of its range requeued.
+     * Cancels every request that received less than {@link #MIN_BYTES_PER_WINDOW} (or what was
+     * left of it) during a window of {@code windowNanos}: its holder is dropped as stalled and
+     * the rest of its range requeued.
      */
     void cancelStalled(long windowNanos) {
         List<Request> stalled = new ArrayList<>();
@@ -260,14 +274,23 @@ final class SwarmDownload implements AutoCloseable {
             long now = System.nanoTime();
             for (Source s : sources.values()) {
                 for (Request r : s.inFlight) {
-                    if (r.future != null && now - r.lastProgressNanos > windowNanos) {
+                    if (r.future == null || now - r.windowStartNanos < windowNanos) {
+                        continue;
+                    }
+                    long brought = r.received - r.receivedAtWindowStart;
+                    long left = Math.max(1, (size < 0 ? r.length : Math.min(r.length, size - r.offset)) - r.receivedAtWindowStart);
+                    if (brought < Math.min(MIN_BYTES_PER_WINDOW, left)) {
                         stalled.add(r);
+                    } else {
+                        r.windowStartNanos = now;
+                        r.receivedAtWindowStart = r.received;
                     }
                 }
             }
         }
         for (Request r : stalled) {
-            dropSource(r.source, "stalled: no bytes for " + windowNanos / 1_000_000_000 + " s", Fault.STALL);
+            dropSource(r.source, "stalled: under " + MIN_BYTES_PER_WINDOW + " bytes in " + windowNanos / 1_000_000_000 + " s",
+                    Fault.STALL);
             r.source.client.cancel(r.future);
         }
     }
@@ -276,7 +299,9 @@ final class SwarmDownload implements AutoCloseable {
         synchronized (lock) {
             if (size >= 0) {
                 if (totalSize != size) {
-                    // One of the two lies, or holds another version; the hash will tell. Not proof against this one.
+                    // One of the two lies, or holds another version. Not proof against this one: it
+                    // leaves this download and may serve the next round; the hash settles it.
+                    disagreed.add(first.source.peer);
                     throw new IOException("says the resource is " + totalSize + " bytes; another holder said " + size);
                 }
                 return;
@@ -284,14 +309,25 @@ final class SwarmDownload implements AutoCloseable {
             if (totalSize > maxBytes) {
                 throw new OverLimit("peer offers " + totalSize + " bytes, over the limit of " + maxBytes);
             }
+            AssemblyFile created = AssemblyFile.create(id, totalSize, stagingDir);
+            if (complete.isDone()) { // closed meanwhile
+                created.close();
+                throw new IOException("download closed");
+            }
+            file = created;
+            pieceCount = PieceTree.pieceCount(totalSize);
+            remaining = totalSize;
+            sizer = first.source.peer;
             size = totalSize;
-            pieceCount = PieceTree.pieceCount(size);
-            file = AssemblyFile.create(id, size, stagingDir);
-            remaining = size;
             long firstEnd = Math.min(size, first.offset + first.length);
             for (long at = firstEnd; at < size; at += RANGE_BYTES) {
                 todo.add(new long[] {at, Math.min(RANGE_BYTES, size - at)});
             }
+        }
+        try {
+            timer.execute(this::pumpAll); // the others may start now, not when the first range is done
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IOException("download closed", e);
         }
     }
 
@@ -338,12 +374,18 @@ final class SwarmDownload implements AutoCloseable {
 
     private void send(Request r) {
         if (complete.isDone()) {
+            synchronized (lock) {
+                r.source.inFlight.remove(r);
+            }
             return;
         }
-        r.lastProgressNanos = System.nanoTime();
+        r.windowStartNanos = System.nanoTime();
         CompletableFuture<Long> future = r.source.client.fetchRange(id, r.offset, r.length, r);
         r.future = future;
         future.whenComplete((n, e) -> finished(r, e));
+        if (complete.isDone()) {
+            r.source.client.cancel(future); // closed while it was being sent
+        }
     }
 
     private void finished(Request r, Throwable failure) {
@@ -355,17 +397,13 @@ final class SwarmDownload implements AutoCloseable {
                 delivered.add(new Piece(r.offset, got, r.source.peer));
                 remaining -= got;
             }
-            if (failure != null) {
-                if (size < 0) {
-                    sizing = false;
-                } else {
-                    long end = Math.min(size, r.offset + r.length);
-                    if (r.offset + got < end) {
-                        todo.addFirst(new long[] {r.offset + got, end - r.offset - got});
-                    }
+            if (size < 0) {
+                sizing = false;
+            } else {
+                long end = Math.min(size, r.offset + r.length);
+                if (r.offset + got < end) { // failed, or (never expected) ended short: ask again for the rest
+                    todo.addFirst(new long[] {r.offset + got, end - r.offset - got});
                 }
-            } else if (size == 0) {
-                remaining = 0;
             }
             done = size >= 0 && remaining == 0 && todo.isEmpty();
         }
@@ -418,8 +456,13 @@ final class SwarmDownload implements AutoCloseable {
         synchronized (lock) {
             pieces = new ArrayList<>(delivered);
         }
-        pieces.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         List<BadRange> bad = new ArrayList<>();
+        if (good.size() != size) {
+            // The size everyone worked to was wrong: whoever gave it lied (the rest followed it).
+            bad.add(new BadRange(sizer, 0, size));
+            return bad;
+        }
+        pieces.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         try (InputStream in = good.open()) {
             long at = 0;
             for (Piece p : pieces) {
@@ -461,8 +504,12 @@ final class SwarmDownload implements AutoCloseable {
                 r.source.client.cancel(r.future);
             }
         }
-        if (file != null) {
-            file.close();
+        AssemblyFile assembled;
+        synchronized (lock) {
+            assembled = file;
+        }
+        if (assembled != null) {
+            assembled.close();
         }
     }
 

@@ -480,8 +480,10 @@ public final class SignalingServer implements AutoCloseable {
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
-        Message.Demand wanted = demand.onWant(id, want.origin(), liveHolders(new PeerRecord(session.id(), session.role()),
-                id, Integer.MAX_VALUE, Set.of()).size(), System.nanoTime());
+        Conn c = conn.getAttachment();
+        String address = c == null || c.address == null ? session.id() : c.address.getHostAddress();
+        Message.Demand wanted = demand.onWant(id, want.origin(), address, liveHolders(new PeerRecord(session.id(),
+                session.role()), id, Integer.MAX_VALUE, Set.of()).size(), System.nanoTime());
         if (wanted != null) {
             tellSeeders(wanted, id, session.id());
         }
@@ -516,11 +518,13 @@ public final class SignalingServer implements AutoCloseable {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"report\" needs \"peer\"");
             return;
         }
-        if (!pairings.arePaired(session.id(), report.peer())) {
-            sendError(conn, ErrorCode.NOT_PAIRED, "you were not matched with " + abbreviate(report.peer()));
+        if (!pairings.wasOffered(session.id(), report.peer())) {
+            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(report.peer()) + " as a holder");
             return;
         }
-        if (reports.report(session.id(), report.peer())) {
+        Conn c = conn.getAttachment();
+        String address = c == null || c.address == null ? "unknown" : c.address.getHostAddress();
+        if (reports.report(session.id(), address, report.peer(), System.nanoTime())) {
             int reporters = reports.reporters(report.peer());
             log.info("{} reports {}: {} ({} reporter{})", session.id(), report.peer(), abbreviate(String.valueOf(report.reason())),
                     reporters, reporters == 1 ? "" : "s");
@@ -534,7 +538,8 @@ public final class SignalingServer implements AutoCloseable {
         List<PeerRecord> live = new ArrayList<>();
         for (PeerRecord holder : directory.holders(id)) {
             WebSocket c = connections.get(holder.id());
-            if (c != null && c.isOpen() && !exclude.contains(holder.id()) && !reports.excludes(asker.id(), holder.id())) {
+            if (c != null && c.isOpen() && !exclude.contains(holder.id())
+                    && !reports.excludes(asker.id(), holder.id(), System.nanoTime())) {
                 live.add(holder);
             }
         }
@@ -544,7 +549,7 @@ public final class SignalingServer implements AutoCloseable {
     private void sendMatch(WebSocket conn, String askerId, ResourceId id, List<PeerRecord> holders) {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (PeerRecord holder : holders) {
-            pairings.pair(askerId, holder.id());
+            pairings.offer(askerId, holder.id());
             peers.add(new Message.PeerInfo(holder.id(), holder.role()));
         }
         metrics.matches.increment();
@@ -580,7 +585,6 @@ public final class SignalingServer implements AutoCloseable {
             if (session != null) {
                 connections.remove(session.id(), conn);
                 directory.remove(session.id());
-                reports.forget(session.id());
                 welcomed.decrementAndGet();
                 metrics.peerLeft(session.role());
             }

@@ -115,11 +115,13 @@ public final class TransferServer {
                 }
                 long length = request.length() == TransferMessage.TO_END
                         ? size - offset : Math.min(request.length(), size - offset);
+                // For a Merkle id the piece tree comes first (it may take a moment), so that the
+                // response is followed at once by hashes and bytes.
+                PieceHashes hashes = id.algorithm() == HashAlgorithm.MERKLE_SHA256 && length > 0
+                        ? new PieceHashes(request.requestId(), id, offset, length) : null;
                 out.send(TransferMessage.encode(new TransferMessage.Response(request.requestId(), size, offset, length)));
                 observer.started(peerId, id, TransferObserver.Direction.UPLOAD, length);
                 in.skipNBytes(offset);
-                PieceHashes hashes = id.algorithm() == HashAlgorithm.MERKLE_SHA256 && length > 0
-                        ? new PieceHashes(request.requestId(), id, offset, length) : null;
                 byte[] buffer = new byte[TransferMessage.MAX_CHUNK_BYTES];
                 while (sent < length) {
                     if (cancelled.get() || closed) {
@@ -140,6 +142,8 @@ public final class TransferServer {
                     sent += n;
                     observer.progress(peerId, id, TransferObserver.Direction.UPLOAD, sent, length);
                 }
+                // Free the request's place before END: the requester may ask again the moment END arrives.
+                active.remove(request.requestId());
                 out.send(TransferMessage.encode(new TransferMessage.End(request.requestId())));
             }
         } catch (InterruptedException e) {
@@ -170,6 +174,9 @@ public final class TransferServer {
         PieceHashes(int requestId, ResourceId id, long offset, long length) throws IOException {
             this.requestId = requestId;
             this.tree = source.pieceTree(id).orElseThrow(() -> new IOException("piece tree of " + id.shortForm() + " is gone"));
+            if (!java.security.MessageDigest.isEqual(tree.root(), id.digest())) {
+                throw new IOException("the stored bytes of " + id.text() + " no longer match their id");
+            }
             this.next = (int) (offset / PieceTree.PIECE_BYTES);
             this.lastPiece = (int) ((offset + length - 1) / PieceTree.PIECE_BYTES);
         }

@@ -58,6 +58,20 @@ class PieceTreeTest {
     }
 
     @Test
+    void theRootCommitsToThePieceCount() throws Exception {
+        byte[] data = new byte[13 * PIECE + 9];
+        new Random(8).nextBytes(data);
+        PieceTree tree = PieceTree.of(new ByteArrayInputStream(data), data.length);
+        List<byte[]> run = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            run.add(tree.piece(i));
+        }
+        assertTrue(PieceTree.verify(tree.root(), 13, 0, run, tree.proof(0, 12)));
+        assertFalse(PieceTree.verify(tree.root(), 12, 0, run, tree.proof(0, 12)),
+                "a holder that claims 12 pieces where there are 13 cannot prove them");
+    }
+
+    @Test
     void aPieceHashIsTheTreeNodeAboveItsBlocks() throws Exception {
         byte[] data = new byte[3 * PIECE + 5];
         new Random(6).nextBytes(data);

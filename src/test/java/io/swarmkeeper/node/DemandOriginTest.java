@@ -18,6 +18,7 @@ class DemandOriginTest {
         assertFalse(SeederNode.isUnder(URI.create("https://site.example:8443/static/a.jpg"), prefix), "another port");
         assertFalse(SeederNode.isUnder(URI.create("https://site.example/private/a.jpg"), prefix));
         assertFalse(SeederNode.isUnder(URI.create("https://site.example/static/../private/a"), prefix));
+        assertFalse(SeederNode.isUnder(URI.create("https://site.example/static/.."), prefix));
         assertFalse(SeederNode.isUnder(URI.create("https://site.example/static/a.jpg"), "::not a uri::"));
     }
 }

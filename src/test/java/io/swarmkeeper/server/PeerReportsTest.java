@@ -37,8 +37,8 @@ class PeerReportsTest extends RunningServer {
             }
             List<RawSignalingClient> leechers = new ArrayList<>();
             try {
-                for (int i = 0; i < PeerReports.EXCLUDE_AFTER + 1; i++) {
-                    leechers.add(RawSignalingClient.welcomed(server.url(), "peer"));
+                for (int i = 0; i < PeerReports.EXCLUDE_AFTER + 1; i++) { // each from its own address
+                    leechers.add(RawSignalingClient.welcomed(server.url(), "peer", "127.0.0." + (2 + i)));
                 }
                 RawSignalingClient first = leechers.get(0);
                 assertTrue(matched(first).contains(liar.id()));
@@ -62,29 +62,59 @@ class PeerReportsTest extends RunningServer {
     }
 
     @Test
-    void onlyAMatchedPeerMayReport() throws Exception {
+    void onlyAnAskerThatWasOfferedTheHolderMayReportIt() throws Exception {
         start(ServerConfig.builder());
         try (RawSignalingClient victim = RawSignalingClient.welcomed(server.url(), "seeder");
              RawSignalingClient stranger = RawSignalingClient.welcomed(server.url(), "peer")) {
             report(stranger, victim.id());
-            JsonNode error = stranger.next("error");
-            assertEquals("not-paired", error.get("code").asText());
-            assertEquals(0, server.reportersOf(victim.id()));
+            assertEquals("not-paired", stranger.next("error").get("code").asText());
+            // The holder cannot report the asker it was paired with either: reports go one way.
+            victim.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            matched(stranger);
+            report(victim, stranger.id());
+            assertEquals("not-paired", victim.next("error").get("code").asText());
+            assertEquals(0, server.reportersOf(stranger.id()));
             stranger.send("{\"type\":\"report\"}");
             assertNotNull(stranger.next("error"));
         }
     }
 
     @Test
-    void reportsAreForgottenWithThePeer() {
+    void manyIdsFromOneAddressCountAsOneReporter() throws Exception {
+        start(ServerConfig.builder());
+        try (RawSignalingClient holder = RawSignalingClient.welcomed(server.url(), "seeder")) {
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            List<RawSignalingClient> sockPuppets = new ArrayList<>();
+            try {
+                for (int i = 0; i < PeerReports.EXCLUDE_AFTER + 2; i++) {
+                    RawSignalingClient puppet = RawSignalingClient.welcomed(server.url(), "peer");
+                    sockPuppets.add(puppet);
+                    matched(puppet);
+                    report(puppet, holder.id());
+                }
+                RawSignalingClient honest = RawSignalingClient.welcomed(server.url(), "peer", "127.0.0.9");
+                sockPuppets.add(honest);
+                io.swarmkeeper.testing.Poll.until(java.time.Duration.ofSeconds(5), "the reports",
+                        () -> server.reportersOf(holder.id()) == 1);
+                assertEquals(List.of(holder.id()), matched(honest), "still offered to everyone else");
+            } finally {
+                sockPuppets.forEach(RawSignalingClient::close);
+            }
+        }
+    }
+
+    @Test
+    void reportsOutliveTheReporterAndExpire() {
         PeerReports reports = new PeerReports();
-        assertTrue(reports.report("a", "x"));
-        assertTrue(reports.report("b", "x"));
+        long hour = PeerReports.MEMORY_NANOS;
+        assertTrue(reports.report("a", "10.0.0.1", "x", 0));
+        assertTrue(reports.report("b", "10.0.0.2", "x", 1));
+        assertTrue(!reports.report("a", "10.0.0.1", "x", 2), "once per reporter");
         assertEquals(2, reports.reporters("x"));
-        reports.forget("a");
-        assertEquals(1, reports.reporters("x"));
-        reports.forget("x");
+        assertTrue(reports.excludes("a", "x", 10), "the reporter is not matched with it again");
+        assertTrue(!reports.excludes("c", "x", 10));
+        reports.report("c", "10.0.0.3", "y", hour + 5); // an hour later: the old reports are gone
         assertEquals(0, reports.reporters("x"));
-        assertTrue(!reports.excludes("b", "x"), "a new peer with that id starts clean");
+        assertTrue(!reports.excludes("a", "x", hour + 5));
     }
 }

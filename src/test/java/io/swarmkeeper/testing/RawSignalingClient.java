@@ -64,7 +64,12 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
 
     /** Connects and says hello; returns the client with its welcome consumed. */
     public static RawSignalingClient welcomed(String url, String role) throws Exception {
-        RawSignalingClient client = connect(url);
+        return welcomed(url, role, null);
+    }
+
+    /** Welcomed, connecting from {@code localAddress} (another loopback address, e.g. 127.0.0.2) when not null. */
+    public static RawSignalingClient welcomed(String url, String role, String localAddress) throws Exception {
+        RawSignalingClient client = localAddress == null ? connect(url) : connect(url, Map.of(), localAddress, null);
         client.send("{\"type\":\"hello\",\"version\":1,\"role\":\"" + role + "\"}");
         JsonNode welcome = client.next();
         if (!"welcome".equals(welcome.path("type").asText())) {

@@ -36,7 +36,7 @@ public final class Swarm implements AutoCloseable {
     public static Swarm start() throws IOException {
         TestNetwork.requireIsolatedOrAllowed();
         Path root = Files.createTempDirectory("swarm-");
-        return new Swarm(new SignalingServer(ServerConfig.loopback(0)).start(), DemoOrigin.start(), root);
+        return new Swarm(new SignalingServer(ServerConfig.loopback(0).toBuilder().demandMinWants(1).build()).start(), DemoOrigin.start(), root);
     }
 
     public SignalingServer server() {
@@ -101,7 +101,7 @@ public final class Swarm implements AutoCloseable {
     public void restartServer() {
         int port = server.port();
         server.close();
-        server = new SignalingServer(ServerConfig.loopback(port)).start();
+        server = new SignalingServer(ServerConfig.loopback(port).toBuilder().demandMinWants(1).build()).start();
     }
 
     /** Waits (15 s at most) until some peer holds {@code id} at the server. */
