@@ -55,7 +55,7 @@ public final class Fetcher implements AutoCloseable {
     private final URI server;
     private final Options options;
     private final SwarmEvents events;
-    private final OriginClient origin;
+    private volatile OriginClient origin;
     private final Path stagingDir;
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
@@ -118,6 +118,11 @@ public final class Fetcher implements AutoCloseable {
     /** Caps the bytes per second this fetcher downloads from peers, over all of them; 0 removes the cap. */
     public void setDownloadRate(long bytesPerSecond) {
         downloadRate.setRate(bytesPerSecond);
+    }
+
+    /** From now on, follow an origin's redirects only to URLs {@code allowed} accepts. */
+    public void restrictOriginRedirects(java.util.function.Predicate<URI> allowed) {
+        origin = new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), options.maxBytes(), allowed);
     }
 
     /** Links open or opening. */

@@ -308,6 +308,8 @@ public final class SeederNode implements AutoCloseable {
         if (demandFetcher == null) {
             demandFetcher = new Fetcher(config.server(), store.stagingDirectory(),
                     new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(20), DEMAND_MAX_BYTES, 4), events);
+            // A demanded origin may redirect, but only within what this seeder accepts demand from.
+            demandFetcher.restrictOriginRedirects(uri -> demandOrigins.stream().anyMatch(prefix -> isUnder(uri, prefix)));
         }
         return demandFetcher;
     }

@@ -61,19 +61,69 @@ public final class HttpDownload {
      * thread until it is garbage-collected, so a client per download (or per short-lived peer)
      * piles threads up.
      */
-    private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final Map<String, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    /** Redirects followed at most, when this class follows them itself. */
+    static final int MAX_REDIRECTS = 5;
+
+    /** When not null, redirects are followed here, one by one, only to URLs it accepts. */
+    private final java.util.function.Predicate<URI> redirectsAllowed;
 
     public HttpDownload(Duration connectTimeout, Duration deadline, long maxBytes) {
-        this.http = CLIENTS.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+        this(connectTimeout, deadline, maxBytes, null);
+    }
+
+    /**
+     * @param redirectsAllowed null: redirects followed by the HTTP client (at most 5, never
+     *        https → http); otherwise each redirect target must pass this test
+     */
+    public HttpDownload(Duration connectTimeout, Duration deadline, long maxBytes,
+                        java.util.function.Predicate<URI> redirectsAllowed) {
+        HttpClient.Redirect policy = redirectsAllowed == null ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER;
+        this.http = CLIENTS.computeIfAbsent(connectTimeout + "/" + policy, key -> HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(policy)
                 .build());
         this.deadline = deadline;
         this.maxBytes = maxBytes;
+        this.redirectsAllowed = redirectsAllowed;
     }
 
     /** Downloads {@code url} into {@code sink}; {@code what} names it in messages ("origin", "manifest"). */
     public Result get(URI url, Sink sink, String what) throws IOException {
+        URI at = url;
+        for (int hop = 0; ; hop++) {
+            try {
+                return getOnce(at, sink, what);
+            } catch (Redirected r) {
+                URI next;
+                try {
+                    next = at.resolve(r.location);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(what + " " + url + " redirects to a malformed location", e);
+                }
+                if (hop >= MAX_REDIRECTS) {
+                    throw new IOException(what + " " + url + ": more than " + MAX_REDIRECTS + " redirects");
+                }
+                String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+                if (!redirectsAllowed.test(next) || (at.getScheme().equalsIgnoreCase("https") && !scheme.equals("https"))) {
+                    throw new IOException(what + " " + url + " redirects to " + next + ", which is not an accepted place");
+                }
+                at = next;
+            }
+        }
+    }
+
+    /** A redirect this class follows itself; nothing was written to the sink. */
+    private static final class Redirected extends IOException {
+        final String location;
+
+        Redirected(String location) {
+            super("redirect to " + location);
+            this.location = location;
+        }
+    }
+
+    private Result getOnce(URI url, Sink sink, String what) throws IOException {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IOException(what + " URL must be http or https: " + url);
@@ -133,7 +183,11 @@ public final class HttpDownload {
         }
 
         HttpResponse.BodySubscriber<Void> start(HttpResponse.ResponseInfo info) {
-            if (info.statusCode() != 200) {
+            int status = info.statusCode();
+            if (redirectsAllowed != null && (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+                    && info.headers().firstValue("location").isPresent()) {
+                fail(new Redirected(info.headers().firstValue("location").get()));
+            } else if (info.statusCode() != 200) {
                 fail(new StatusException(info.statusCode(), what + " answered HTTP " + info.statusCode() + " for " + url));
             } else {
                 long declared = info.headers().firstValueAsLong("content-length").orElse(-1);

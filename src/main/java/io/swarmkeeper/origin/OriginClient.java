@@ -26,6 +26,12 @@ public final class OriginClient {
         this.download = new HttpDownload(connectTimeout, deadline, maxBytes);
     }
 
+    /** A client that follows a redirect only to a URL {@code redirectsAllowed} accepts. */
+    public OriginClient(Duration connectTimeout, Duration deadline, long maxBytes,
+                        java.util.function.Predicate<URI> redirectsAllowed) {
+        this.download = new HttpDownload(connectTimeout, deadline, maxBytes, redirectsAllowed);
+    }
+
     /** 10 s to connect, 5 minutes for a download, 2 GiB at most. */
     public static OriginClient withDefaults() {
         return new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), 1L << 31);

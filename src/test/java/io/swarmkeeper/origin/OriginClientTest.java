@@ -167,6 +167,20 @@ class OriginClientTest {
     }
 
     @Test
+    void aRestrictedClientFollowsRedirectsOnlyWhereItMay() throws IOException {
+        OriginClient anywhere = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000, uri -> true);
+        anywhere.fetch(url("/hop1"), ID, staging).file().close();
+        OriginClient onlyHops = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000,
+                uri -> uri.getPath().startsWith("/hop"));
+        IOException outside = assertThrows(IOException.class, () -> onlyHops.fetch(url("/hop1"), ID, staging));
+        assertTrue(outside.getMessage().contains("redirects to " + url("/ok.jpg") + ", which is not an accepted place"),
+                outside.getMessage());
+        IOException loop = assertThrows(IOException.class, () -> anywhere.fetch(url("/loop"), ID, staging));
+        assertTrue(loop.getMessage().contains("more than 5 redirects"), loop.getMessage());
+        assertNothingStaged();
+    }
+
+    @Test
     void refusesErrorsAndOversizedAnswers() throws IOException {
         assertMessage("/missing", "origin answered HTTP 404 for " + url("/missing"));
         assertMessage("/declared-huge", "is 5000000000 bytes, over the limit of 1000000");
