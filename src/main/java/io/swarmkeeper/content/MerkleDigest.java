@@ -20,7 +20,7 @@ public final class MerkleDigest extends MessageDigest {
     /** Bytes per leaf. */
     public static final int BLOCK_BYTES = 16 * 1024;
 
-    private final MessageDigest sha = sha256();
+    private final MessageDigest sha = HashAlgorithm.SHA256.newDigest();
     private final byte[] block = new byte[BLOCK_BYTES];
     private int blockFill;
     /** Complete subtrees not yet paired, by height: pending[h] covers 2^h leaves. */
@@ -31,13 +31,6 @@ public final class MerkleDigest extends MessageDigest {
         super("MerkleSHA-256-16K");
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java runtime has no SHA-256", e);
-        }
-    }
 
     @Override
     protected int engineGetDigestLength() {

@@ -64,7 +64,7 @@ public final class PieceTree {
             digest.update(data, 0, length);
             return digest.digest();
         }
-        MessageDigest sha = sha256();
+        MessageDigest sha = HashAlgorithm.SHA256.newDigest();
         byte[][] leaves = new byte[BLOCKS_PER_PIECE][];
         for (int b = 0; b < BLOCKS_PER_PIECE; b++) {
             int from = b * MerkleDigest.BLOCK_BYTES;
@@ -80,7 +80,7 @@ public final class PieceTree {
 
     /** The tree above the given piece hashes. */
     public static PieceTree fromPieces(byte[][] pieceHashes) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = HashAlgorithm.SHA256.newDigest();
         int padded = Integer.highestOneBit(Math.max(1, pieceHashes.length - 1)) << (pieceHashes.length > 1 ? 1 : 0);
         byte[] pad = padHash(sha);
         byte[][] level = new byte[padded][];
@@ -143,7 +143,7 @@ public final class PieceTree {
         if (hashes.isEmpty() || first < 0 || first + hashes.size() > pieceCount) {
             return false;
         }
-        MessageDigest sha = sha256();
+        MessageDigest sha = HashAlgorithm.SHA256.newDigest();
         int padded = Integer.highestOneBit(Math.max(1, pieceCount - 1)) << (pieceCount > 1 ? 1 : 0);
         int a = first;
         List<byte[]> run = new ArrayList<>(hashes);
@@ -201,13 +201,6 @@ public final class PieceTree {
         return sha.digest();
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java runtime has no SHA-256", e);
-        }
-    }
 
     @Override
     public String toString() {

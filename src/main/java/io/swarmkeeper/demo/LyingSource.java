@@ -9,14 +9,15 @@ import java.io.InputStream;
 import java.util.Optional;
 
 /**
- * For the demo swarm's dishonest peer: serves what the store holds with one byte in every
- * 64 KiB flipped, so that the window shows failed hash checks and a distrusted peer.
+ * A dishonest peer's source, for the demo swarm and the tests: serves what the store holds with
+ * one byte in every 64 KiB flipped, so every range it sends is wrong, while its piece trees are
+ * the true ones (a careful liar: only its bytes give it away).
  */
-final class LyingSource implements ContentSource {
+public final class LyingSource implements ContentSource {
     private static final long PERIOD = 64 * 1024;
     private final ContentSource honest;
 
-    LyingSource(ContentSource honest) {
+    public LyingSource(ContentSource honest) {
         this.honest = honest;
     }
 

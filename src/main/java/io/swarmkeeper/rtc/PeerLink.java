@@ -413,10 +413,9 @@ public final class PeerLink implements AutoCloseable {
             PeerConnectionObserver t = target;
             if (t != null) {
                 t.onDataChannel(dataChannel);
-            } else {
-                dataChannel.close();
-                dataChannel.dispose();
             }
+            // Detached: the link is torn down and its connection closed, which takes the channel
+            // with it; no native call from libwebrtc's own thread.
         }
 
         @Override

@@ -1,6 +1,6 @@
 package io.swarmkeeper.testing;
 
-import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.demo.LyingSource;
 import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
@@ -10,13 +10,10 @@ import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
 import io.swarmkeeper.transfer.MessageSink;
 import io.swarmkeeper.transfer.TransferMessage;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -37,7 +34,7 @@ public final class SeederPeer implements AutoCloseable {
     static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
         ContentStore store = ContentStore.open(dir);
         SwarmEvents bus = new SwarmEvents();
-        ContentSource serving = kind == Kind.LIAR ? new FlippingSource(store) : store;
+        ContentSource serving = kind == Kind.LIAR ? new LyingSource(store) : store;
         UnaryOperator<MessageSink> wire = switch (kind) {
             case BREAKS_PROTOCOL -> SeederPeer::shiftChunks;
             case STALLS -> SeederPeer::answerButSendNothing;
@@ -120,69 +117,5 @@ public final class SeederPeer implements AutoCloseable {
                 link.send(bytes);
             }
         };
-    }
-
-    /** Serves the stored bytes with one byte in every 64 KiB flipped: a peer that lies in every range it sends. */
-    private static final class FlippingSource implements ContentSource {
-        private final ContentSource honest;
-
-        FlippingSource(ContentSource honest) {
-            this.honest = honest;
-        }
-
-        /** A careful liar: the piece hashes it sends are the true ones, so only its bytes give it away. */
-        @Override
-        public Optional<io.swarmkeeper.content.PieceTree> pieceTree(ResourceId id) throws IOException {
-            return honest.pieceTree(id);
-        }
-
-        @Override
-        public Optional<Content> open(ResourceId id) throws IOException {
-            Optional<Content> content = honest.open(id);
-            if (content.isEmpty()) {
-                return content;
-            }
-            Content real = content.get();
-            long period = 64 * 1024;
-            return Optional.of(new Content() {
-                @Override
-                public long size() {
-                    return real.size();
-                }
-
-                @Override
-                public InputStream stream() throws IOException {
-                    return new FilterInputStream(real.stream()) {
-                        private long position;
-
-                        @Override
-                        public int read() throws IOException {
-                            int b = super.read();
-                            if (b >= 0 && position++ % period == 1000) {
-                                b ^= 0x01;
-                            }
-                            return b;
-                        }
-
-                        @Override
-                        public int read(byte[] buf, int off, int len) throws IOException {
-                            int n = super.read(buf, off, len);
-                            for (int i = 0; i < n; i++) {
-                                if ((position + i) % period == 1000) {
-                                    buf[off + i] ^= 0x01;
-                                }
-                            }
-                            position += Math.max(n, 0);
-                            return n;
-                        }
-                    };
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
-                }
-            });
-        }
     }
 }
