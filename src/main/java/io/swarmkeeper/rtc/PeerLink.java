@@ -109,6 +109,14 @@ public final class PeerLink implements AutoCloseable {
         return link;
     }
 
+    /** Closed links whose native connection was freed, and those whose native connection stayed in memory. */
+    public record NativeConnections(long freed, long kept) {}
+
+    /** How many closed links' native connections were freed or kept since the process started (leak diagnostics). */
+    public static NativeConnections nativeConnections() {
+        return new NativeConnections(ClosedConnectionRelease.freed(), ClosedConnectionRelease.kept());
+    }
+
     public String remoteId() {
         return remoteId;
     }
@@ -222,7 +230,10 @@ public final class PeerLink implements AutoCloseable {
                     c.dispose();
                 }
             }
+            long handle = ClosedConnectionRelease.handleOf(connection);
             connection.close();
+            // webrtc-java keeps its own reference to every connection after close(): drop it.
+            ClosedConnectionRelease.release(handle);
         } catch (RuntimeException e) {
             log.warn("closing link to {}: {}", remoteId, e.toString());
         } finally {

@@ -19,6 +19,9 @@ public final class ChurnProbe {
             swarm.seeder("x.bin");
             print("before");
             for (int i = 0; i < visits; i++) {
+                if (i > 0 && i % 100 == 0) {
+                    print("after " + i + " visits");
+                }
                 try (Fetcher visitor = new Fetcher(swarm.serverUri(), null, Fetcher.Options.defaults(), new SwarmEvents())) {
                     FetchResult r = visitor.fetch(id, null);
                     r.file().close();
@@ -43,7 +46,10 @@ public final class ChurnProbe {
         }
         try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"));
              var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
-            System.out.println(when + ": " + tasks.count() + " threads in all, " + fds.count() + " open files; Java: " + names);
+            String rss = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+            System.out.println(when + ": " + tasks.count() + " threads in all, " + fds.count() + " open files, "
+                    + rss + "; Java: " + names);
         } catch (java.io.IOException e) {
             System.out.println(when + ": " + names);
         }

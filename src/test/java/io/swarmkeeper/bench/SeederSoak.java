@@ -7,8 +7,10 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -54,15 +56,25 @@ public final class SeederSoak {
             long pid = seeder.pid();
             System.out.println("seeder pid " + pid + "; one line a minute");
             System.out.println("minute  live-heap-MB  rss-MB  threads  fds  uploads  failed-uploads");
+            Map<String, long[]> firstHistogram = null;
+            Map<String, long[]> lastHistogram = null;
             for (int minute = 0; minute <= minutes; minute++) {
                 Thread.sleep(minute == 0 ? 20_000 : 60_000);
                 if (!seeder.isAlive()) {
                     System.out.println("the seeder exited with " + seeder.exitValue());
                     break;
                 }
-                System.out.printf(Locale.ROOT, "%6d  %12.1f  %6.1f  %7d  %3d  %7d  %14d%n", minute, liveHeap(pid) / 1e6,
+                lastHistogram = histogram(pid);
+                if (minute == 1) {
+                    firstHistogram = lastHistogram;
+                }
+                long[] total = lastHistogram.getOrDefault("Total", new long[] {0, -1});
+                System.out.printf(Locale.ROOT, "%6d  %12.1f  %6.1f  %7d  %3d  %7d  %14d%n", minute, total[1] / 1e6,
                         status(pid, "VmRSS:") / 1e3, count("/proc/" + pid + "/task"), count("/proc/" + pid + "/fd"),
                         uploads.get(), failed.get());
+            }
+            if (firstHistogram != null && lastHistogram != null) {
+                printGrowth(firstHistogram, lastHistogram);
             }
             seeder.destroy();
             seeder.waitFor();
@@ -70,18 +82,34 @@ public final class SeederSoak {
         System.exit(0);
     }
 
-    /** Live heap after a full GC, from the class histogram's total line. */
-    private static long liveHeap(long pid) throws Exception {
+    /** Live objects after a full GC (jcmd GC.class_histogram): class name → {instances, bytes}; "Total" too. */
+    private static Map<String, long[]> histogram(long pid) throws Exception {
         Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes());
         jcmd.waitFor();
+        Map<String, long[]> classes = new HashMap<>();
         for (String line : out.split("\n")) {
-            if (line.trim().startsWith("Total")) {
-                String[] parts = line.trim().split("\\s+");
-                return Long.parseLong(parts[2]);
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 4 && parts[0].endsWith(":")) {
+                classes.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
+            } else if (parts.length >= 3 && parts[0].equals("Total")) {
+                classes.put("Total", new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
             }
         }
-        return -1;
+        return classes;
+    }
+
+    /** The classes whose live bytes grew most between minute 1 and the end: what the Java side keeps. */
+    private static void printGrowth(Map<String, long[]> first, Map<String, long[]> last) {
+        System.out.println("live objects grown most since minute 1 (class: instances, bytes):");
+        last.entrySet().stream()
+                .filter(e -> !e.getKey().equals("Total"))
+                .map(e -> Map.entry(e.getKey(), new long[] {
+                        e.getValue()[0] - first.getOrDefault(e.getKey(), new long[2])[0],
+                        e.getValue()[1] - first.getOrDefault(e.getKey(), new long[2])[1]}))
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                .limit(12)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %s: %+d, %+d%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
     }
 
     private static long status(long pid, String key) throws Exception {
