@@ -29,6 +29,7 @@ public final class SwarmView {
     public static final class PeerRow {
         private final String peerId;
         private final StringProperty state = new SimpleStringProperty("linked");
+        private final StringProperty matchReason = new SimpleStringProperty("");
         private final LongProperty uploaded = new SimpleLongProperty();
         private final LongProperty downloaded = new SimpleLongProperty();
         private boolean gone;
@@ -43,6 +44,11 @@ public final class SwarmView {
 
         public StringProperty stateProperty() {
             return state;
+        }
+
+        /** Why the server matched us with this peer; empty when it did not say. */
+        public StringProperty matchReasonProperty() {
+            return matchReason;
         }
 
         public LongProperty uploadedProperty() {
@@ -112,8 +118,9 @@ public final class SwarmView {
                 return created;
             });
             row.state.set("linked");
+            row.matchReason.set(p.matchReason() == null ? "" : p.matchReason());
             row.gone = false;
-            line(event, "peer " + p.peerId() + " linked");
+            line(event, "peer " + p.peerId() + " linked" + (p.matchReason() == null ? "" : " (matched: " + p.matchReason() + ")"));
         } else if (event instanceof SwarmEvent.PeerUnlinked p) {
             PeerRow row = rowsById.get(p.peerId());
             if (row != null) {

@@ -34,7 +34,10 @@ public final class SwarmWindow {
         id.setPrefWidth(120);
         TableColumn<SwarmView.PeerRow, String> state = new TableColumn<>("State");
         state.setCellValueFactory(row -> row.getValue().stateProperty());
-        state.setPrefWidth(280);
+        state.setPrefWidth(220);
+        TableColumn<SwarmView.PeerRow, String> matched = new TableColumn<>("Matched");
+        matched.setCellValueFactory(row -> row.getValue().matchReasonProperty());
+        matched.setPrefWidth(90);
         TableColumn<SwarmView.PeerRow, Number> up = new TableColumn<>("Sent");
         up.setCellValueFactory(row -> row.getValue().uploadedProperty());
         up.setCellFactory(column -> new ByteCountCell());
@@ -45,6 +48,7 @@ public final class SwarmWindow {
         down.setPrefWidth(110);
         peers.getColumns().add(id);
         peers.getColumns().add(state);
+        peers.getColumns().add(matched);
         peers.getColumns().add(up);
         peers.getColumns().add(down);
 

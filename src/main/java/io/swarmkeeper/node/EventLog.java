@@ -21,7 +21,8 @@ public final class EventLog implements Consumer<SwarmEvent> {
         } else if (event instanceof SwarmEvent.SignalingRetry r) {
             log.warn("signaling {}: {}; next try at {}", r.server(), r.reason(), r.retryAt());
         } else if (event instanceof SwarmEvent.PeerLinked p) {
-            log.info("peer {} linked", p.peerId());
+            log.info("peer {} linked ({}{})", p.peerId(), p.weOffered() ? "we offered" : "it offered",
+                    p.matchReason() == null ? "" : "; matched: " + p.matchReason());
         } else if (event instanceof SwarmEvent.PeerUnlinked p) {
             log.info("peer {} unlinked: {}", p.peerId(), p.reason());
         } else if (event instanceof SwarmEvent.Transfer t) {

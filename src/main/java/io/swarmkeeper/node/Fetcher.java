@@ -329,8 +329,8 @@ public final class Fetcher implements AutoCloseable {
         for (SwarmDownload.BadRange bad : found) {
             byPeer.computeIfAbsent(bad.peer(), k -> new ArrayList<>()).add(bad);
         }
-        byPeer.forEach((peer, ranges) -> distrust(id, peer, "sent bad bytes at " + ranges.stream()
-                .map(r -> r.length() + " bytes at " + r.offset()).collect(java.util.stream.Collectors.joining(", ")), true));
+        byPeer.forEach((peer, ranges) -> distrust(id, peer, "sent bad bytes in " + ranges.stream()
+                .map(r -> r.length() + " bytes at offset " + r.offset()).collect(java.util.stream.Collectors.joining(", ")), true));
         return good;
     }
 
@@ -399,7 +399,7 @@ public final class Fetcher implements AutoCloseable {
                     pending.complete(match);
                 }
             } else if (message instanceof Message.Signal signal && signal.from() != null) {
-                links.onSignal(signal.from(), signal.data());
+                links.onSignal(signal.from(), signal.data(), signal.reason());
             } else if (message instanceof Message.PeerGone gone) {
                 links.onPeerGone(gone.id());
             } else if (message instanceof Message.Error error) {

@@ -33,6 +33,8 @@ final class PeerLinks {
     }
 
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+    /** Why the server matched us with each link's peer, as its relayed signals say; dropped when the link closes. */
+    private final Map<PeerLink, String> matchReasons = new ConcurrentHashMap<>();
     private final Consumer<Message> toServer;
     private final SwarmEvents events;
     private final Handler handler;
@@ -63,8 +65,11 @@ final class PeerLinks {
         return link;
     }
 
-    /** A signal arrived from {@code from}: give it to its link, or answer a new offer. */
-    void onSignal(String from, JsonNode data) {
+    /**
+     * A signal arrived from {@code from}: give it to its link, or answer a new offer.
+     * {@code matchReason} is why the server matched us (null if it did not say).
+     */
+    void onSignal(String from, JsonNode data, String matchReason) {
         boolean isOffer = "offer".equals(SignalObjects.kind(data));
         PeerLink link = links.get(from);
         if (isOffer && link != null && !link.isInitiator()) {
@@ -85,6 +90,12 @@ final class PeerLinks {
                 previous.close();
             }
             link = answering;
+        }
+        if (matchReason != null) {
+            matchReasons.put(link, matchReason);
+            if (link.isClosed()) { // it closed meanwhile: its onClosed may have run already
+                matchReasons.remove(link);
+            }
         }
         link.acceptSignal(data);
     }
@@ -116,7 +127,8 @@ final class PeerLinks {
 
         @Override
         public void onOpen(PeerLink link) {
-            events.publish(new SwarmEvent.PeerLinked(Instant.now(), link.remoteId(), link.isInitiator()));
+            events.publish(new SwarmEvent.PeerLinked(Instant.now(), link.remoteId(), link.isInitiator(),
+                    matchReasons.get(link)));
             handler.onOpen(link);
         }
 
@@ -128,6 +140,7 @@ final class PeerLinks {
         @Override
         public void onClosed(PeerLink link, String reason) {
             links.remove(link.remoteId(), link);
+            matchReasons.remove(link);
             events.publish(new SwarmEvent.PeerUnlinked(Instant.now(), link.remoteId(), reason));
             handler.onClosed(link, reason);
         }

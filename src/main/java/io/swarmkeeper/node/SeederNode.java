@@ -405,7 +405,7 @@ public final class SeederNode implements AutoCloseable {
         @Override
         public void onMessage(Message message) {
             if (message instanceof Message.Signal signal && signal.from() != null) {
-                links.onSignal(signal.from(), signal.data());
+                links.onSignal(signal.from(), signal.data(), signal.reason());
             } else if (message instanceof Message.PeerGone gone) {
                 links.onPeerGone(gone.id());
             } else if (message instanceof Message.Demand demand) {

@@ -14,8 +14,11 @@ public sealed interface SwarmEvent {
     /** The node's link to the signaling server came up or went down. */
     record Connection(Instant at, String server, String peerId, boolean connected) implements SwarmEvent {}
 
-    /** A WebRTC link to another peer opened. */
-    record PeerLinked(Instant at, String peerId, boolean weOffered) implements SwarmEvent {}
+    /**
+     * A WebRTC link to another peer opened. {@code matchReason}: why the signaling server matched
+     * us (its ranking's words, e.g. "random"); null from a server that does not say.
+     */
+    record PeerLinked(Instant at, String peerId, boolean weOffered, String matchReason) implements SwarmEvent {}
 
     /** A WebRTC link to another peer closed. */
     record PeerUnlinked(Instant at, String peerId, String reason) implements SwarmEvent {}

@@ -83,9 +83,15 @@ public sealed interface Message {
 
     /**
      * WebRTC signal, relayed verbatim between matched peers. The sender names {@code to}; the
-     * server replaces it with {@code from}. {@code data} is a simple-peer signal object.
+     * server replaces it with {@code from} and adds {@code reason}, why it matched the two (as in
+     * {@link PeerInfo}), so that the side that answers learns it too. {@code data} is a
+     * simple-peer signal object.
      */
-    record Signal(String to, String from, JsonNode data) implements Message {}
+    record Signal(String to, String from, JsonNode data, String reason) implements Message {
+        public Signal(String to, String from, JsonNode data) {
+            this(to, from, data, null);
+        }
+    }
 
     /**
      * Client → server: {@code peer} misbehaved towards me ({@code reason}, for people): it sent
@@ -111,8 +117,16 @@ public sealed interface Message {
     /** Either way: I am leaving on purpose. */
     record Bye() implements Message {}
 
-    /** A holder offered in a {@code match}. */
-    record PeerInfo(String id, PeerRole role) {}
+    /**
+     * A holder offered in a {@code match}, and {@code reason}, for people, why the server chose
+     * it (the ranking policy's words: {@code "random"} today; nearness once the proximity policy
+     * ranks). Absent from servers older than it.
+     */
+    record PeerInfo(String id, PeerRole role, String reason) {
+        public PeerInfo(String id, PeerRole role) {
+            this(id, role, null);
+        }
+    }
 
     /** One ICE server, in the shape of the browser's {@code RTCIceServer}. */
     record IceServer(List<String> urls, String username, String credential) {}

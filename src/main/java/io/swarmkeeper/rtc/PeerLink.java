@@ -225,17 +225,19 @@ public final class PeerLink implements AutoCloseable {
                 RTCDataChannel c = channel;
                 channel = null;
                 if (c != null) {
-                    c.unregisterObserver();
-                    c.close();
-                    c.dispose();
+                    disposeChannel(c);
                 }
             }
             long handle = ClosedConnectionRelease.handleOf(connection);
-            connection.close();
+            boolean closeReturned = false;
+            try {
+                connection.close();
+                closeReturned = true;
+            } catch (RuntimeException e) {
+                log.warn("closing link to {}: {}", remoteId, e.toString());
+            }
             // webrtc-java keeps its own reference to every connection after close(): drop it.
-            ClosedConnectionRelease.release(handle);
-        } catch (RuntimeException e) {
-            log.warn("closing link to {}: {}", remoteId, e.toString());
+            ClosedConnectionRelease.afterClose(connection, closeReturned, handle);
         } finally {
             detachAll();
             log.debug("link to {} closed: {}", remoteId, reason);
@@ -244,6 +246,23 @@ public final class PeerLink implements AutoCloseable {
             } finally {
                 events.shutdown();
             }
+        }
+    }
+
+    /** Closes and frees a data channel; a failure is logged, so that the connection still gets closed. */
+    private void disposeChannel(RTCDataChannel c) {
+        try {
+            c.unregisterObserver();
+            c.close();
+            c.dispose();
+        } catch (RuntimeException e) {
+            log.warn("closing the channel to {}: {}", remoteId, e.toString());
+        } catch (Error e) {
+            if (e.getClass() != Error.class) {
+                throw e;
+            }
+            // webrtc-java's way of saying another reference to the channel remains.
+            log.warn("closing the channel to {}: {}", remoteId, e.getMessage());
         }
     }
 
@@ -574,8 +593,7 @@ public final class PeerLink implements AutoCloseable {
                     adoptChannel(dataChannel);
                     onChannelState(dataChannel);
                 } else {
-                    dataChannel.close();
-                    dataChannel.dispose();
+                    disposeChannel(dataChannel);
                 }
             });
         }

@@ -7,14 +7,14 @@ import dev.onvoid.webrtc.media.audio.AudioLayer;
 /**
  * The one webrtc-java factory of this process. It is created with a dummy audio module: the
  * default one aborts the JVM on a machine without sound (platform-notes), and we only ever use
- * data channels.
+ * data channels. It lives as long as the process: libwebrtc crashes if a factory is disposed while
+ * any connection made by it is still being torn down, and the process's end frees it anyway.
  */
 public final class RtcRuntime {
     private static RtcRuntime shared;
 
-    private final AudioDeviceModule audio;
+    private final AudioDeviceModule audio; // the factory uses it natively: kept for its whole life
     private final PeerConnectionFactory factory;
-    private boolean disposed;
 
     private RtcRuntime() {
         try {
@@ -35,23 +35,7 @@ public final class RtcRuntime {
         return shared;
     }
 
-    synchronized PeerConnectionFactory factory() {
-        if (disposed) {
-            throw new IllegalStateException("WebRTC runtime already disposed");
-        }
+    PeerConnectionFactory factory() {
         return factory;
-    }
-
-    /**
-     * Frees the native factory. Call only when every link is closed, just before the process ends:
-     * disposing under live connections crashes libwebrtc.
-     */
-    public static synchronized void disposeShared() {
-        if (shared != null && !shared.disposed) {
-            shared.disposed = true;
-            shared.factory.dispose();
-            shared.audio.dispose();
-        }
-        shared = null;
     }
 }

@@ -5,15 +5,21 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Which peers the server has matched, and so may exchange signals. Symmetric. Thread-safe. */
+/**
+ * Which peers the server has matched, and so may exchange signals, with why (the ranking's
+ * reason). Symmetric. Thread-safe.
+ */
 final class Pairings {
-    private final Map<String, Set<String>> partners = new HashMap<>();
+    /** Peer → its partners → why they were matched (empty string when no reason was given). */
+    private final Map<String, Map<String, String>> partners = new HashMap<>();
     /** Asker → holders it was offered: the one direction in which a report makes sense. */
     private final Map<String, Set<String>> offered = new HashMap<>();
 
-    /** Pairs an asker with a holder it was offered. */
-    synchronized void offer(String asker, String holder) {
-        pair(asker, holder);
+    /** Pairs an asker with a holder it was offered, for {@code reason} (may be null). */
+    synchronized void offer(String asker, String holder, String reason) {
+        String why = reason == null ? "" : reason;
+        partners.computeIfAbsent(asker, k -> new HashMap<>()).put(holder, why);
+        partners.computeIfAbsent(holder, k -> new HashMap<>()).put(asker, why);
         offered.computeIfAbsent(asker, k -> new HashSet<>()).add(holder);
     }
 
@@ -23,14 +29,16 @@ final class Pairings {
         return of != null && of.contains(holder);
     }
 
-    synchronized void pair(String a, String b) {
-        partners.computeIfAbsent(a, k -> new HashSet<>()).add(b);
-        partners.computeIfAbsent(b, k -> new HashSet<>()).add(a);
+    synchronized boolean arePaired(String a, String b) {
+        Map<String, String> of = partners.get(a);
+        return of != null && of.containsKey(b);
     }
 
-    synchronized boolean arePaired(String a, String b) {
-        Set<String> of = partners.get(a);
-        return of != null && of.contains(b);
+    /** Why {@code a} and {@code b} were last matched; null if they are not paired or no reason was given. */
+    synchronized String reason(String a, String b) {
+        Map<String, String> of = partners.get(a);
+        String why = of == null ? null : of.get(b);
+        return why == null || why.isEmpty() ? null : why;
     }
 
     /** Drops every pairing of {@code peer}; returns its former partners. */
@@ -39,12 +47,12 @@ final class Pairings {
         for (Set<String> holders : offered.values()) {
             holders.remove(peer);
         }
-        Set<String> of = partners.remove(peer);
+        Map<String, String> of = partners.remove(peer);
         if (of == null) {
             return Set.of();
         }
-        for (String other : of) {
-            Set<String> back = partners.get(other);
+        for (String other : of.keySet()) {
+            Map<String, String> back = partners.get(other);
             if (back != null) {
                 back.remove(peer);
                 if (back.isEmpty()) {
@@ -52,12 +60,12 @@ final class Pairings {
                 }
             }
         }
-        return of;
+        return of.keySet();
     }
 
     synchronized int pairCount() {
         int ends = 0;
-        for (Set<String> s : partners.values()) {
+        for (Map<String, String> s : partners.values()) {
             ends += s.size();
         }
         return ends / 2;

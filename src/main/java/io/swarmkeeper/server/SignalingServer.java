@@ -473,17 +473,18 @@ public final class SignalingServer implements AutoCloseable {
         }
         ResourceId id = ResourceId.parse(want.hash());
         int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
-        List<PeerRecord> ranked = liveHolders(new PeerRecord(session.id(), session.role()), id, count, Set.of());
+        PeerRecord asker = new PeerRecord(session.id(), session.role());
+        List<PeerRecord> live = liveHolders(asker, id, Set.of());
+        List<HolderRanking.Ranked> ranked = ranking.rank(asker, live, count);
         List<String> offered = new ArrayList<>(ranked.size());
-        for (PeerRecord holder : ranked) {
-            offered.add(holder.id());
+        for (HolderRanking.Ranked holder : ranked) {
+            offered.add(holder.peer().id());
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
         Conn c = conn.getAttachment();
         String address = c == null || c.address == null ? session.id() : c.address.getHostAddress();
-        Message.Demand wanted = demand.onWant(id, want.origin(), address, liveHolders(new PeerRecord(session.id(),
-                session.role()), id, Integer.MAX_VALUE, Set.of()).size(), System.nanoTime());
+        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
         if (wanted != null) {
             tellSeeders(wanted, id, session.id());
         }
@@ -534,7 +535,8 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, int count, Set<String> exclude) {
+    /** Holders of {@code id} that are connected and not excluded for {@code asker}, unranked. */
+    private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
         for (PeerRecord holder : directory.holders(id)) {
             WebSocket c = connections.get(holder.id());
@@ -543,14 +545,14 @@ public final class SignalingServer implements AutoCloseable {
                 live.add(holder);
             }
         }
-        return ranking.rank(asker, live, count);
+        return live;
     }
 
-    private void sendMatch(WebSocket conn, String askerId, ResourceId id, List<PeerRecord> holders) {
+    private void sendMatch(WebSocket conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
-        for (PeerRecord holder : holders) {
-            pairings.offer(askerId, holder.id());
-            peers.add(new Message.PeerInfo(holder.id(), holder.role()));
+        for (HolderRanking.Ranked holder : holders) {
+            pairings.offer(askerId, holder.peer().id(), holder.reason());
+            peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason()));
         }
         metrics.matches.increment();
         send(conn, new Message.Match(id.text(), peers));
@@ -571,7 +573,7 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         metrics.signalsRelayed.increment();
-        send(target, new Message.Signal(null, session.id(), signal.data()));
+        send(target, new Message.Signal(null, session.id(), signal.data(), pairings.reason(session.id(), signal.to())));
     }
 
     private void onGone(WebSocket conn, Conn c) {
@@ -616,9 +618,10 @@ public final class SignalingServer implements AutoCloseable {
             // The partner still wants what the gone holder had: offer the next-best, unasked.
             for (OpenWants.Want want : wants.offeredBy(partner, session.id(), now)) {
                 Set<String> exclude = new HashSet<>(want.offered);
-                List<PeerRecord> next = liveHolders(new PeerRecord(partner, otherSession.role()), want.id, 1, exclude);
+                PeerRecord asker = new PeerRecord(partner, otherSession.role());
+                List<HolderRanking.Ranked> next = ranking.rank(asker, liveHolders(asker, want.id, exclude), 1);
                 if (!next.isEmpty()) {
-                    wants.addOffers(want, List.of(next.get(0).id()));
+                    wants.addOffers(want, List.of(next.get(0).peer().id()));
                     sendMatch(other, partner, want.id, next);
                 }
             }

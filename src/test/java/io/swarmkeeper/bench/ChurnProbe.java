@@ -5,11 +5,17 @@ import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.testing.Swarm;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Finds what a peer that comes and goes leaves behind: thread names after many short visits. */
+/**
+ * Finds what a peer that comes and goes leaves behind after many short visits: threads, open
+ * files and resident memory every 100 visits, then live objects and native connections.
+ *
+ * <pre>.ci/bench ChurnProbe [visits=30]</pre>
+ */
 public final class ChurnProbe {
     public static void main(String[] args) throws Exception {
         int visits = args.length > 0 ? Integer.parseInt(args[0]) : 30;
@@ -29,6 +35,9 @@ public final class ChurnProbe {
             }
             Thread.sleep(3000);
             print("after " + visits + " visits");
+            PeerLink.NativeConnections nativeConnections = PeerLink.nativeConnections();
+            System.out.println("closed connections: " + nativeConnections.freed() + " freed natively, "
+                    + nativeConnections.kept() + " kept in native memory");
             Process jcmd = new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
                     .redirectErrorStream(true).start();
             String histogram = new String(jcmd.getInputStream().readAllBytes());

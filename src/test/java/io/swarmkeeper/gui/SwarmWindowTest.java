@@ -44,7 +44,7 @@ class SwarmWindowTest {
     void showsConnectionPeersAndHashChecksFromEvents(FxRobot robot) throws Exception {
         ResourceId id = ResourceId.of("x".getBytes());
         view.accept(new SwarmEvent.Connection(Instant.now(), "ws://127.0.0.1:8765", "k3v9q2mx7a", true));
-        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "p7w2r8n4ce", false));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "p7w2r8n4ce", false, "random"));
         view.accept(new SwarmEvent.Transfer(Instant.now(), "p7w2r8n4ce", id, Direction.UPLOAD, 1000, 1000, true, null));
         view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, null));
         view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "peer:liar", false, "mismatch"));
@@ -57,6 +57,7 @@ class SwarmWindowTest {
         SwarmView.PeerRow row = (SwarmView.PeerRow) peers.getItems().get(0);
         assertEquals("p7w2r8n4ce", row.peerId());
         assertEquals(1000, row.uploadedProperty().get());
+        assertEquals("random", row.matchReasonProperty().get());
 
         view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "p7w2r8n4ce", "data channel closed by the peer"));
         WaitForAsyncUtils.waitForFxEvents();
@@ -85,10 +86,10 @@ class SwarmWindowTest {
     @Test
     void keepsOnlyTheNewestPeersThatLeft() {
         for (int i = 0; i < SwarmView.MAX_GONE_ROWS + 5; i++) {
-            view.accept(new SwarmEvent.PeerLinked(Instant.now(), "peer-" + i, false));
+            view.accept(new SwarmEvent.PeerLinked(Instant.now(), "peer-" + i, false, null));
             view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "peer-" + i, "done"));
         }
-        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "still-here", false));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "still-here", false, null));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(SwarmView.MAX_GONE_ROWS + 1, view.peers().size());
         assertEquals("peer-5", view.peers().get(0).peerId(), "the oldest gone rows went first");

@@ -60,15 +60,15 @@ class LinkLeakTest {
             settle(leecher);
             int threadsAfter = threads();
             int filesAfter = openFiles();
-            PeerLink.NativeConnections nativeAfter = PeerLink.nativeConnections();
             System.err.printf("100 cycles: threads %d -> %d, open files %d -> %d%n", threadsBefore, threadsAfter,
                     filesBefore, filesAfter);
             assertTrue(threadsAfter <= threadsBefore + 4, "threads stay flat: " + threadsBefore + " -> " + threadsAfter);
             assertTrue(filesAfter <= filesBefore + 8, "open files stay flat: " + filesBefore + " -> " + filesAfter);
             // Both ends live in this process: each cycle closes the leecher's link and the seeder's.
-            assertEquals(0, nativeAfter.kept() - nativeBefore.kept(), "no closed connection stays in native memory");
             Poll.until(Duration.ofSeconds(10), "both ends of every link freed",
                     () -> PeerLink.nativeConnections().freed() - nativeBefore.freed() >= 200);
+            assertEquals(0, PeerLink.nativeConnections().kept() - nativeBefore.kept(),
+                    "no closed connection stays in native memory");
         }
     }
 

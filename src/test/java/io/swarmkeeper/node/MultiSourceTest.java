@@ -145,7 +145,7 @@ class MultiSourceTest {
                 .filter(e -> e instanceof SwarmEvent.HashCheck h && !h.passed() && h.source().equals("peer:" + liar.id()))
                 .map(e -> ((SwarmEvent.HashCheck) e).detail()).collect(Collectors.toList());
         assertEquals(1, blame.size(), blame.toString());
-        assertTrue(blame.get(0).startsWith("sent bad bytes at "), blame.get(0));
+        assertTrue(blame.get(0).startsWith("sent bad bytes in "), blame.get(0));
         assertFalse(leecher.fetcher().distrusted().contains(honest1.id()) || leecher.fetcher().distrusted().contains(honest2.id()));
         Poll.until(Duration.ofSeconds(5), "the server to hear of the liar", () -> swarm.server().reportersOf(liar.id()) == 1);
     }

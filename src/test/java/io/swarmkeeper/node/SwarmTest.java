@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
+import io.swarmkeeper.server.ShuffledRanking;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
@@ -67,6 +68,19 @@ class SwarmTest {
         FetchResult result = leecher.fetch(id);
         assertEquals("peer:" + seeder.id(), result.source());
         assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+
+        // Both ends were told why the server matched them (the default policy's reason).
+        assertEquals(List.of(ShuffledRanking.REASON), linkReasons(leecher.events(), seeder.id()));
+        Poll.until(java.time.Duration.ofSeconds(5), "the seeder's link event",
+                () -> !linkReasons(seeder.events(), leecher.id()).isEmpty());
+        assertEquals(List.of(ShuffledRanking.REASON), linkReasons(seeder.events(), leecher.id()));
+    }
+
+    private static List<String> linkReasons(List<SwarmEvent> events, String peer) {
+        return events.stream()
+                .filter(e -> e instanceof SwarmEvent.PeerLinked p && p.peerId().equals(peer))
+                .map(e -> ((SwarmEvent.PeerLinked) e).matchReason())
+                .toList();
     }
 
     @Test

@@ -37,13 +37,13 @@ class MessageCodecGoldenTest {
                 Arguments.of("want", new Message.Want(HASH, 3)),
                 Arguments.of("want-origin", new Message.Want(HASH, 4, "https://example.com/listing/kitchen.jpg")),
                 Arguments.of("demand", new Message.Demand(HASH, "https://example.com/listing/kitchen.jpg", 5, 1)),
-                Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER)))),
+                Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER, "random")))),
                 Arguments.of("signal-to", new Message.Signal("k3v9q2mx7a", null, offer)),
-                Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate)),
+                Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate, "random")),
                 Arguments.of("peer-gone", new Message.PeerGone("k3v9q2mx7a")),
                 Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
                 Arguments.of("report", new Message.Report("k3v9q2mx7a", HASH,
-                        "sent bad bytes at 524288 bytes at 1048576")),
+                        "sent bad bytes in 524288 bytes at offset 1048576")),
                 Arguments.of("bye", new Message.Bye()));
     }
 

@@ -58,17 +58,49 @@ class SignalingServerTest {
             assertEquals(HASH, match.get("hash").asText());
             assertEquals(seeder.id(), match.get("peers").get(0).get("id").asText());
             assertEquals("seeder", match.get("peers").get(0).get("role").asText());
+            assertEquals(ShuffledRanking.REASON, match.get("peers").get(0).get("reason").asText(), "why it was chosen");
 
             String offer = "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\",\"extra\":[1,2]}";
             leecher.send("{\"type\":\"signal\",\"to\":\"" + seeder.id() + "\",\"data\":" + offer + "}");
             JsonNode relayed = seeder.next("signal");
             assertEquals(leecher.id(), relayed.get("from").asText());
             assertEquals(JsonNodes.parse(offer), relayed.get("data"), "data passes verbatim, unknown fields too");
+            assertEquals(ShuffledRanking.REASON, relayed.get("reason").asText(), "the answering side learns why too");
 
             String answer = "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}";
             seeder.send("{\"type\":\"signal\",\"to\":\"" + leecher.id() + "\",\"data\":" + answer + "}");
-            assertEquals(JsonNodes.parse(answer), leecher.next("signal").get("data"));
+            JsonNode relayedAnswer = leecher.next("signal");
+            assertEquals(JsonNodes.parse(answer), relayedAnswer.get("data"));
+            assertEquals(ShuffledRanking.REASON, relayedAnswer.get("reason").asText());
             assertEquals(2, server.signalsRelayed());
+        }
+    }
+
+    @Test
+    void aSwappedRankingPolicyOrdersHoldersAndItsReasonsReachBothPeers() throws Exception {
+        server.close();
+        // A policy of our own: the seeder whose id sorts last first, "nearest" as its reason.
+        HolderRanking lastIdFirst = (asker, holders, count) -> holders.stream()
+                .filter(h -> !h.id().equals(asker.id()))
+                .sorted(java.util.Comparator.comparing(PeerRecord::id).reversed())
+                .limit(count)
+                .map(h -> new HolderRanking.Ranked(h, "nearest: " + h.id()))
+                .toList();
+        server = new SignalingServer(ServerConfig.loopback(0), new InMemoryPeerDirectory(), lastIdFirst).start();
+        try (RawSignalingClient s1 = RawSignalingClient.welcomed(server.url(), "seeder");
+             RawSignalingClient s2 = RawSignalingClient.welcomed(server.url(), "seeder");
+             RawSignalingClient leecher = RawSignalingClient.welcomed(server.url(), "peer")) {
+            s1.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            s2.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            ResourceId id = ResourceId.parse(HASH);
+            Poll.until(Duration.ofSeconds(5), "both holders registered", () -> server.holderCount(id) == 2);
+            leecher.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\",\"count\":2}");
+            JsonNode peers = leecher.next("match").get("peers");
+            RawSignalingClient first = s1.id().compareTo(s2.id()) > 0 ? s1 : s2;
+            assertEquals(first.id(), peers.get(0).get("id").asText(), "the policy's order");
+            assertEquals("nearest: " + first.id(), peers.get(0).get("reason").asText());
+            leecher.send("{\"type\":\"signal\",\"to\":\"" + first.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
+            assertEquals("nearest: " + first.id(), first.next("signal").get("reason").asText());
         }
     }
 
