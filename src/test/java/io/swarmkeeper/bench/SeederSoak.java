@@ -31,7 +31,8 @@ public final class SeederSoak {
         try (DemoSwarm swarm = DemoSwarm.start(new SwarmEvents(), dir.resolve("demo"))) {
             String origin = swarm.origin().base();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", System.getProperty("java.class.path"),
+                    "-Xmx256m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=60000",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", System.getProperty("java.class.path"),
                     "io.swarmkeeper.cli.Main", "seed", "--server", swarm.serverUrl(), "--store", dir.resolve("seeder").toString(),
                     "--manifest", swarm.origin().manifestUrl().toString(), "--demand-origin", origin + "/"));
             Process seeder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
