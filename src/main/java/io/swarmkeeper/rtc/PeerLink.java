@@ -70,6 +70,7 @@ public final class PeerLink implements AutoCloseable {
     private final Listener listener;
     private final ExecutorService events;
     private final RTCPeerConnection connection;
+    private final RtcRuntime madeBy; // the runtime whose factory made the connection
     private final CompletableFuture<PeerLink> opened = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object sendLock = new Object();
@@ -91,7 +92,9 @@ public final class PeerLink implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.connection = runtime.factory().createPeerConnection(rtcConfiguration(config), detachable(new ConnectionObserver()));
+        RtcRuntime[] made = new RtcRuntime[1];
+        this.connection = runtime.connect(rtcConfiguration(config), detachable(new ConnectionObserver()), made);
+        this.madeBy = made[0];
     }
 
     /** Starts a link as the side that offers: creates the data channel and emits an offer signal. */
@@ -237,7 +240,7 @@ public final class PeerLink implements AutoCloseable {
                 log.warn("closing link to {}: {}", remoteId, e.toString());
             }
             // webrtc-java keeps its own reference to every connection after close(): drop it.
-            ClosedConnectionRelease.afterClose(connection, closeReturned, handle);
+            madeBy.connectionDone(ClosedConnectionRelease.afterClose(connection, closeReturned, handle));
         } finally {
             detachAll();
             log.debug("link to {} closed: {}", remoteId, reason);

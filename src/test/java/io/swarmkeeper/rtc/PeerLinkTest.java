@@ -139,4 +139,37 @@ class PeerLinkTest {
         assertEquals("no connection within 1 s", closed.get(10, TimeUnit.SECONDS));
         assertTrue(lonely.isClosed());
     }
+
+    @Test
+    void aFactoryIsReplacedAfterItsConnectionsAndDisposedOnceTheyAreClosedAndFreed() throws Exception {
+        LinkConfig trickle = LinkConfig.withIceServers(List.of());
+        long disposedBefore = RtcRuntime.disposedCount();
+        long previous = RtcRuntime.connectionsPerFactory(3);
+        try {
+            RtcRuntime first = RtcRuntime.shared();
+            Side[] open = connect(trickle, trickle); // connections 1 and 2 of the first factory
+            open[0].link.opened().get(20, TimeUnit.SECONDS);
+            // Connection 3 retires the first factory; its partner is the next factory's first:
+            // links made by two factories talk, and the first factory's links keep working.
+            exchange(connect(trickle, trickle));
+            assertTrue(RtcRuntime.shared() != first, "new connections use a new factory");
+            open[0].link.send(new byte[] {7});
+            assertArrayEquals(new byte[] {7}, open[1].received.get(10, TimeUnit.SECONDS));
+            assertEquals(disposedBefore, RtcRuntime.disposedCount(), "not disposed while its links are open");
+            open[0].link.close();
+            open[1].link.close();
+            for (int i = 0; i < 3; i++) { // more replacements, each disposed when its last link goes
+                exchange(connect(trickle, trickle));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (RtcRuntime.disposedCount() - disposedBefore < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(RtcRuntime.disposedCount() - disposedBefore >= 3,
+                    "retired factories disposed: " + (RtcRuntime.disposedCount() - disposedBefore));
+            exchange(connect(trickle, trickle)); // and the current one still links
+        } finally {
+            RtcRuntime.connectionsPerFactory(previous);
+        }
+    }
 }
