@@ -1,6 +1,9 @@
-package io.swarmkeeper.rtc;
+package io.swarmkeeper.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmkeeper.rtc.LinkConfig;
+import io.swarmkeeper.rtc.PeerLink;
+import io.swarmkeeper.rtc.RtcRuntime;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.List;
@@ -16,8 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * 50 messages each way, closes them, counts live RTCDataChannelBuffer objects, disposes the
  * runtime, counts again.
  *
- * <pre>SWARMKEEPER_TEST_NETWORK=netns .ci/with-netns java -cp ... io.swarmkeeper.rtc.RuntimeRecycleProbe</pre>
- * (or `.ci/bench`-style classpath; run it inside a namespace like every WebRTC program here).
+ * <pre>.ci/bench RuntimeRecycleProbe</pre>
  */
 public final class RuntimeRecycleProbe {
     public static void main(String[] args) throws Exception {
