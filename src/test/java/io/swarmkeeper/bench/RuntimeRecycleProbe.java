@@ -31,8 +31,8 @@ public final class RuntimeRecycleProbe {
             cycle(runtime, config);
         }
         Thread.sleep(1000);
-        System.out.println("after 40 link pairs, 4,000 messages: live RTCDataChannelBuffer " + live("RTCDataChannelBuffer")
-                + ", DirectByteBuffer " + live("java.nio.DirectByteBuffer") + "; threads " + threads());
+        System.out.println("after 40 link pairs, 4,000 messages: live RTCDataChannelBuffer " + LiveObjects.instances("dev.onvoid.webrtc.RTCDataChannelBuffer")
+                + ", DirectByteBuffer " + LiveObjects.instances("java.nio.DirectByteBuffer") + "; threads " + threads());
         Field factory = RtcRuntime.class.getDeclaredField("factory");
         Field audio = RtcRuntime.class.getDeclaredField("audio");
         factory.setAccessible(true);
@@ -40,8 +40,8 @@ public final class RuntimeRecycleProbe {
         ((dev.onvoid.webrtc.PeerConnectionFactory) factory.get(runtime)).dispose();
         ((dev.onvoid.webrtc.media.audio.AudioDeviceModule) audio.get(runtime)).dispose();
         Thread.sleep(1000);
-        System.out.println("after disposing the factory: live RTCDataChannelBuffer " + live("RTCDataChannelBuffer")
-                + ", DirectByteBuffer " + live("java.nio.DirectByteBuffer") + "; threads " + threads());
+        System.out.println("after disposing the factory: live RTCDataChannelBuffer " + LiveObjects.instances("dev.onvoid.webrtc.RTCDataChannelBuffer")
+                + ", DirectByteBuffer " + LiveObjects.instances("java.nio.DirectByteBuffer") + "; threads " + threads());
         System.exit(0);
     }
 
@@ -49,28 +49,8 @@ public final class RuntimeRecycleProbe {
         AtomicReference<PeerLink> a = new AtomicReference<>();
         AtomicReference<PeerLink> b = new AtomicReference<>();
         CountDownLatch received = new CountDownLatch(100);
-        b.set(PeerLink.answer(runtime, config, "a", new PeerLink.Listener() {
-            @Override
-            public void onSignal(PeerLink link, ObjectNode signal) {
-                a.get().acceptSignal(signal);
-            }
-
-            @Override
-            public void onMessage(PeerLink link, byte[] message) {
-                received.countDown();
-            }
-        }));
-        a.set(PeerLink.offer(runtime, config, "b", new PeerLink.Listener() {
-            @Override
-            public void onSignal(PeerLink link, ObjectNode signal) {
-                b.get().acceptSignal(signal);
-            }
-
-            @Override
-            public void onMessage(PeerLink link, byte[] message) {
-                received.countDown();
-            }
-        }));
+        b.set(PeerLink.answer(runtime, config, "a", relay(a, received)));
+        a.set(PeerLink.offer(runtime, config, "b", relay(b, received)));
         a.get().opened().get(20, TimeUnit.SECONDS);
         b.get().opened().get(20, TimeUnit.SECONDS);
         for (int m = 0; m < 50; m++) {
@@ -84,13 +64,19 @@ public final class RuntimeRecycleProbe {
         b.get().close();
     }
 
-    private static long live(String className) throws Exception {
-        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
-                .redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes());
-        jcmd.waitFor();
-        return out.lines().filter(l -> l.trim().endsWith(className) || l.contains(" " + className + " "))
-                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
+    /** Passes signals to the other end and counts messages received. */
+    private static PeerLink.Listener relay(AtomicReference<PeerLink> other, CountDownLatch received) {
+        return new PeerLink.Listener() {
+            @Override
+            public void onSignal(PeerLink link, ObjectNode signal) {
+                other.get().acceptSignal(signal);
+            }
+
+            @Override
+            public void onMessage(PeerLink link, byte[] message) {
+                received.countDown();
+            }
+        };
     }
 
     private static long threads() throws Exception {

@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,7 +64,7 @@ public final class SeederSoak {
                     System.out.println("the seeder exited with " + seeder.exitValue());
                     break;
                 }
-                lastHistogram = histogram(pid);
+                lastHistogram = LiveObjects.histogram(pid);
                 if (minute == 1) {
                     firstHistogram = lastHistogram;
                 }
@@ -81,23 +80,6 @@ public final class SeederSoak {
             seeder.waitFor();
         }
         System.exit(0);
-    }
-
-    /** Live objects after a full GC (jcmd GC.class_histogram): class name → {instances, bytes}; "Total" too. */
-    private static Map<String, long[]> histogram(long pid) throws Exception {
-        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes());
-        jcmd.waitFor();
-        Map<String, long[]> classes = new HashMap<>();
-        for (String line : out.split("\n")) {
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length >= 4 && parts[0].endsWith(":")) {
-                classes.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
-            } else if (parts.length >= 3 && parts[0].equals("Total")) {
-                classes.put("Total", new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
-            }
-        }
-        return classes;
     }
 
     /** The classes whose live bytes grew most between minute 1 and the end: what the Java side keeps. */
