@@ -1,6 +1,7 @@
 package io.swarmkeeper.cli;
 
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.server.Fatal;
 import io.swarmkeeper.server.MetricsEndpoint;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
@@ -64,6 +65,30 @@ final class ServerCommand implements Callable<Integer> {
             description = "Resources one peer may announce (default: ${DEFAULT-VALUE}).")
     int maxHoldingsPerPeer;
 
+    @Option(names = "--max-holdings-per-address", paramLabel = "N",
+            description = "Resources all peers from one IP address (IPv6: one /64) may announce together (default: what 1/64 of the heap holds, 1,000..1,000,000).")
+    Integer maxHoldingsPerAddress;
+
+    @Option(names = "--max-holdings", paramLabel = "N",
+            description = "Resources all peers may announce together (default: what half the heap holds).")
+    Integer maxHoldingsTotal;
+
+    @Option(names = "--upgrade-timeout-ms", defaultValue = "10000",
+            description = "A connection that has not completed its WebSocket upgrade by then is closed (default: ${DEFAULT-VALUE}).")
+    int upgradeTimeoutMs;
+
+    @Option(names = "--max-header-bytes", defaultValue = "8192",
+            description = "Request line and headers of the upgrade request; beyond, 431 or 414 and closed (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(names = "--max-queued-bytes", defaultValue = "1048576",
+            description = "Bytes waiting to be sent to one connection; a peer that stops reading is disconnected beyond (default: ${DEFAULT-VALUE}).")
+    int maxQueuedBytes;
+
+    @Option(names = "--fd-reserve", defaultValue = "256",
+            description = "File descriptors kept free: the server stops accepting before it would need them, and resumes as connections close (default: ${DEFAULT-VALUE}).")
+    int fdReserve;
+
     @Option(names = "--heartbeat-seconds", defaultValue = "30",
             description = "WebSocket ping interval; a peer silent for 1.5 intervals is dropped (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
@@ -122,11 +147,19 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Fatal.installDefaultHandler(); // a server out of memory exits for its supervisor to restart it
         List<Message.IceServer> ice = iceServers.stream()
                 .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
         ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
                 : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
-        ServerConfig config = ServerConfig.builder().host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
+        ServerConfig.Builder builder = ServerConfig.builder();
+        if (maxHoldingsPerAddress != null) {
+            builder.maxHoldingsPerAddress(maxHoldingsPerAddress);
+        }
+        if (maxHoldingsTotal != null) {
+            builder.maxHoldingsTotal(maxHoldingsTotal);
+        }
+        ServerConfig config = builder.host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
                 .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
                 .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
                 .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
@@ -134,6 +167,8 @@ final class ServerCommand implements Callable<Integer> {
                 .maxHandshakesPerSecond(maxHandshakesPerSecond)
                 .demandMinWants(demandMinWants)
                 .demandTargetHolders(demandTargetHolders)
+                .upgradeTimeoutMs(upgradeTimeoutMs).maxHeaderBytes(maxHeaderBytes).maxQueuedBytes(maxQueuedBytes)
+                .fdReserve(fdReserve)
                 .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);

@@ -19,5 +19,17 @@ public final class ErrorCode {
     public static final String TOO_MANY_CONNECTIONS = "too-many-connections";
     public static final String ORIGIN_NOT_ALLOWED = "origin-not-allowed";
 
+    // Counted in /metrics only: the connection cannot be told (it never upgraded, or stopped reading).
+    /** No complete WebSocket upgrade within the deadline. */
+    public static final String UPGRADE_TIMEOUT = "upgrade-timeout";
+    /** An upgrade request whose request line or headers exceed the cap: answered 414 or 431. */
+    public static final String HEADER_TOO_LARGE = "header-too-large";
+    /** Not a WebSocket upgrade request: answered 400 or 426. */
+    public static final String BAD_REQUEST = "bad-request";
+    /** A frame the WebSocket protocol forbids (reserved opcode, unmasked, invalid UTF-8, bad close frame). */
+    public static final String BAD_FRAME = "bad-frame";
+    /** More bytes waited to be sent to the peer than the server keeps for one: it stopped reading. */
+    public static final String QUEUE_FULL = "queue-full";
+
     private ErrorCode() {}
 }

@@ -16,6 +16,7 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     private final Map<String, PeerRecord> peers = new HashMap<>();
     private final Map<String, Set<ResourceId>> holdingsByPeer = new HashMap<>();
     private final Map<ResourceId, Set<String>> holdersById = new HashMap<>();
+    private int totalHoldings;
 
     @Override
     public synchronized void add(PeerRecord peer) {
@@ -24,14 +25,17 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     }
 
     @Override
-    public synchronized void remove(String peerId) {
+    public synchronized int remove(String peerId) {
         peers.remove(peerId);
         Set<ResourceId> held = holdingsByPeer.remove(peerId);
-        if (held != null) {
-            for (ResourceId id : held) {
-                dropHolder(id, peerId);
-            }
+        if (held == null) {
+            return 0;
         }
+        for (ResourceId id : held) {
+            dropHolder(id, peerId);
+        }
+        totalHoldings -= held.size();
+        return held.size();
     }
 
     @Override
@@ -40,29 +44,37 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     }
 
     @Override
-    public synchronized void addHoldings(String peerId, Collection<ResourceId> ids) {
+    public synchronized int addHoldings(String peerId, Collection<ResourceId> ids) {
         Set<ResourceId> held = holdingsByPeer.get(peerId);
         if (held == null) {
-            return;
+            return 0;
         }
+        int added = 0;
         for (ResourceId id : ids) {
             if (held.add(id)) {
+                added++;
                 holdersById.computeIfAbsent(id, k -> new LinkedHashSet<>()).add(peerId);
             }
         }
+        totalHoldings += added;
+        return added;
     }
 
     @Override
-    public synchronized void removeHoldings(String peerId, Collection<ResourceId> ids) {
+    public synchronized int removeHoldings(String peerId, Collection<ResourceId> ids) {
         Set<ResourceId> held = holdingsByPeer.get(peerId);
         if (held == null) {
-            return;
+            return 0;
         }
+        int removed = 0;
         for (ResourceId id : ids) {
             if (held.remove(id)) {
+                removed++;
                 dropHolder(id, peerId);
             }
         }
+        totalHoldings -= removed;
+        return removed;
     }
 
     private void dropHolder(ResourceId id, String peerId) {
@@ -91,6 +103,11 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     public synchronized int holdingCount(String peerId) {
         Set<ResourceId> held = holdingsByPeer.get(peerId);
         return held == null ? 0 : held.size();
+    }
+
+    @Override
+    public synchronized int totalHoldings() {
+        return totalHoldings;
     }
 
     @Override

@@ -12,14 +12,16 @@ import java.util.Optional;
 public interface PeerDirectory {
     void add(PeerRecord peer);
 
-    /** Forgets the peer and everything it held. */
-    void remove(String peerId);
+    /** Forgets the peer and everything it held; returns how many holdings it had. */
+    int remove(String peerId);
 
     Optional<PeerRecord> find(String peerId);
 
-    void addHoldings(String peerId, Collection<ResourceId> ids);
+    /** Records holdings; returns how many were new. */
+    int addHoldings(String peerId, Collection<ResourceId> ids);
 
-    void removeHoldings(String peerId, Collection<ResourceId> ids);
+    /** Forgets holdings; returns how many the peer had. */
+    int removeHoldings(String peerId, Collection<ResourceId> ids);
 
     /** How many resources {@code peerId} holds. */
     int holdingCount(String peerId);
@@ -28,4 +30,7 @@ public interface PeerDirectory {
     List<PeerRecord> holders(ResourceId id);
 
     int size();
+
+    /** Holdings of all peers together. */
+    int totalHoldings();
 }

@@ -30,7 +30,13 @@ public record ServerConfig(
         int maxHandshakesPerSecond,
         Tls tls,
         int demandMinWants,
-        int demandTargetHolders) {
+        int demandTargetHolders,
+        int upgradeTimeoutMs,
+        int maxHeaderBytes,
+        int maxQueuedBytes,
+        int maxHoldingsPerAddress,
+        int maxHoldingsTotal,
+        int fdReserve) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -63,6 +69,12 @@ public record ServerConfig(
         requireRange("max handshakes per second", maxHandshakesPerSecond, 1, 1_000_000);
         requireRange("demand min wants", demandMinWants, 1, 1_000_000);
         requireRange("demand target holders", demandTargetHolders, 0, 1000);
+        requireRange("upgrade timeout ms", upgradeTimeoutMs, 100, 600_000);
+        requireRange("max header bytes", maxHeaderBytes, 1024, 65_536);
+        requireRange("max queued bytes", maxQueuedBytes, 16 * 1024, 256 * 1024 * 1024);
+        requireRange("max holdings per address", maxHoldingsPerAddress, 1, 100_000_000);
+        requireRange("max holdings", maxHoldingsTotal, 1, 1_000_000_000);
+        requireRange("descriptor reserve", fdReserve, 0, 1_000_000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }
@@ -80,6 +92,22 @@ public record ServerConfig(
     }
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+
+    /**
+     * What one announced holding costs the server's heap, measured (`.ci/bench HoldingCost`, see
+     * docs/benchmarks.md): the defaults for holdings are sized from it and the heap.
+     */
+    public static final int BYTES_PER_HOLDING = 200;
+
+    /** Holdings of one address by default: at most 1/64 of the heap, within 1,000..1,000,000. */
+    public static int defaultMaxHoldingsPerAddress(long maxHeapBytes) {
+        return (int) Math.max(1_000, Math.min(1_000_000, maxHeapBytes / 64 / BYTES_PER_HOLDING));
+    }
+
+    /** Holdings of all peers by default: at most half the heap, within 10,000..100,000,000. */
+    public static int defaultMaxHoldingsTotal(long maxHeapBytes) {
+        return (int) Math.max(10_000, Math.min(100_000_000, maxHeapBytes / 2 / BYTES_PER_HOLDING));
+    }
 
     public static ServerConfig loopback(int port) {
         return builder().host("127.0.0.1").port(port).build();
@@ -112,6 +140,12 @@ public record ServerConfig(
         b.tls = tls;
         b.demandMinWants = demandMinWants;
         b.demandTargetHolders = demandTargetHolders;
+        b.upgradeTimeoutMs = upgradeTimeoutMs;
+        b.maxHeaderBytes = maxHeaderBytes;
+        b.maxQueuedBytes = maxQueuedBytes;
+        b.maxHoldingsPerAddress = maxHoldingsPerAddress;
+        b.maxHoldingsTotal = maxHoldingsTotal;
+        b.fdReserve = fdReserve;
         return b;
     }
 
@@ -138,6 +172,12 @@ public record ServerConfig(
         private Tls tls;
         private int demandMinWants = 2;
         private int demandTargetHolders = 2;
+        private int upgradeTimeoutMs = 10_000;
+        private int maxHeaderBytes = 8192;
+        private int maxQueuedBytes = 1024 * 1024;
+        private int maxHoldingsPerAddress = defaultMaxHoldingsPerAddress(Runtime.getRuntime().maxMemory());
+        private int maxHoldingsTotal = defaultMaxHoldingsTotal(Runtime.getRuntime().maxMemory());
+        private int fdReserve = 256;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -163,11 +203,25 @@ public record ServerConfig(
         /** Holders below which a wanted resource is poorly held; 0 turns demand off. */
         public Builder demandTargetHolders(int v) { demandTargetHolders = v; return this; }
 
+        /** A connection that has not completed its WebSocket upgrade by then is closed. */
+        public Builder upgradeTimeoutMs(int v) { upgradeTimeoutMs = v; return this; }
+        /** The upgrade request's request line and headers together; beyond, 431 (or 414) and closed. */
+        public Builder maxHeaderBytes(int v) { maxHeaderBytes = v; return this; }
+        /** Bytes waiting to be sent to one connection; a peer that lets more pile up is disconnected. */
+        public Builder maxQueuedBytes(int v) { maxQueuedBytes = v; return this; }
+        /** Holdings of all peers connected from one address (IPv6: one /64) together. */
+        public Builder maxHoldingsPerAddress(int v) { maxHoldingsPerAddress = v; return this; }
+        /** Holdings of all peers together. */
+        public Builder maxHoldingsTotal(int v) { maxHoldingsTotal = v; return this; }
+        /** File descriptors kept free: the server stops accepting before it would use them. */
+        public Builder fdReserve(int v) { fdReserve = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
-                    maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders);
+                    maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders, upgradeTimeoutMs, maxHeaderBytes,
+                    maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve);
         }
     }
 }

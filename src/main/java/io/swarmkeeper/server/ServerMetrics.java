@@ -20,12 +20,22 @@ public final class ServerMetrics {
     final LongAdder resumed = new LongAdder();
     final LongAdder refusedOverload = new LongAdder();
     final LongAdder reaped = new LongAdder();
+    final LongAdder acceptPaused = new LongAdder();
+    final LongAdder acceptErrors = new LongAdder();
+    /** Descriptors in use and the process's limit, as the transport last saw them. */
+    private volatile java.util.function.LongSupplier descriptorsInUse = () -> -1;
+    private volatile long maxDescriptors = -1;
     final Map<String, LongAdder> errorsByCode = new ConcurrentHashMap<>();
     final Map<PeerRole, AtomicLong> peersByRole = new ConcurrentHashMap<>();
     private final long startedNanos = System.nanoTime();
     private volatile long lastSignalsSample;
     private volatile long lastSampleNanos = startedNanos;
     private volatile double signalsPerSecond;
+
+    void descriptors(java.util.function.LongSupplier inUse, long max) {
+        this.descriptorsInUse = inUse;
+        this.maxDescriptors = max;
+    }
 
     void error(String code) {
         errorsByCode.computeIfAbsent(code, k -> new LongAdder()).increment();
@@ -83,6 +93,10 @@ public final class ServerMetrics {
         counter(out, "swarmkeeper_resumed_total", "Reconnections that got their id back.", resumed.sum());
         counter(out, "swarmkeeper_refused_overload_total", "Connections refused with a retry-after hint.", refusedOverload.sum());
         counter(out, "swarmkeeper_reaped_total", "Connections closed for missed heartbeats or no hello.", reaped.sum());
+        counter(out, "swarmkeeper_accept_paused_total", "Times accepting paused because file descriptors ran low.", acceptPaused.sum());
+        counter(out, "swarmkeeper_accept_errors_total", "Times accept() itself failed (e.g. too many open files).", acceptErrors.sum());
+        gauge(out, "swarmkeeper_open_descriptors", "File descriptors in use by the process.", descriptorsInUse.getAsLong());
+        gauge(out, "swarmkeeper_max_descriptors", "The process's limit of file descriptors.", maxDescriptors);
         out.append("# HELP swarmkeeper_errors_total Errors sent to peers, by stable code.\n");
         out.append("# TYPE swarmkeeper_errors_total counter\n");
         errorCounts().forEach((code, n) ->
@@ -113,6 +127,11 @@ public final class ServerMetrics {
         root.put("connectionsOpened", connectionsOpened.sum());
         root.put("refusedOverload", refusedOverload.sum());
         root.put("reaped", reaped.sum());
+        root.put("acceptPaused", acceptPaused.sum());
+        root.put("acceptErrors", acceptErrors.sum());
+        ObjectNode fds = root.putObject("descriptors");
+        fds.put("inUse", descriptorsInUse.getAsLong());
+        fds.put("max", maxDescriptors);
         ObjectNode errors = root.putObject("errors");
         errorCounts().forEach(errors::put);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

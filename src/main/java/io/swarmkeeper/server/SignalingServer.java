@@ -8,8 +8,6 @@ import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.protocol.ProtocolException;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,19 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.java_websocket.WebSocket;
-import org.java_websocket.drafts.Draft_6455;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
-import org.java_websocket.framing.CloseFrame;
-import org.java_websocket.handshake.ClientHandshake;
-import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
-import org.java_websocket.server.WebSocketServer;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,24 +51,22 @@ public final class SignalingServer implements AutoCloseable {
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
-    private final Map<String, WebSocket> connections = new ConcurrentHashMap<>();
-    private final Map<InetAddress, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final HoldingQuota holdingQuota;
     private final AtomicInteger welcomed = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
-    private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "server-metrics");
         t.setDaemon(true);
         return t;
     });
-    private final Endpoint endpoint;
+    private WebSocketTransport transport;
     private final Object admissionLock = new Object();
     private final TokenBucket admissions;      // guarded by admissionLock
     private long nextAdmissionSlotNanos;       // guarded by admissionLock
-    private List<WebSocket> heartbeatRound = List.of();
+    private List<Connection> heartbeatRound = List.of();
     private int heartbeatCursor;
     private long heartbeatRoundStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
-    private volatile Exception startFailure;
 
     public SignalingServer(ServerConfig config) {
         this(config, new InMemoryPeerDirectory(), new ShuffledRanking());
@@ -90,40 +79,43 @@ public final class SignalingServer implements AutoCloseable {
         this.wants = new OpenWants(config.wantSeconds());
         this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
-        this.endpoint = new Endpoint(new InetSocketAddress(config.host(), config.port()));
+        this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
         this.admissions = new TokenBucket(config.maxHandshakesPerSecond(), config.maxHandshakesPerSecond(), System.nanoTime());
     }
 
     /** Binds and starts; returns once connections are accepted, or throws why not. */
     public SignalingServer start() {
+        SSLContext tls = null;
         if (config.tls() != null) {
             try {
-                endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(TlsContexts.load(config.tls())));
+                tls = TlsContexts.load(config.tls());
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException("cannot load the TLS certificate: " + e.getMessage(), e);
             }
         }
-        endpoint.start();
+        transport = new WebSocketTransport(config, tls, metrics, new Events());
         try {
-            if (!started.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("signaling server did not start within 10 s");
-            }
+            transport.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            transport.close();
             throw new IllegalStateException("interrupted while starting", e);
+        } catch (RuntimeException e) {
+            transport.close();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        if (startFailure != null) {
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
-                    + ": " + startFailure.getMessage(), startFailure);
-        }
-        sampler.scheduleAtFixedRate(metrics::sample, 1, 1, TimeUnit.SECONDS);
-        sampler.scheduleAtFixedRate(this::heartbeatTick, HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS, TimeUnit.MILLISECONDS);
+        metrics.descriptors(transport::descriptorsInUse, transport.maxDescriptors());
+        sampler.scheduleAtFixedRate(Fatal.guarded(() -> {
+            metrics.sample();
+            transport.sample();
+        }), 1, 1, TimeUnit.SECONDS);
+        sampler.scheduleAtFixedRate(Fatal.guarded(this::heartbeatTick), HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS, TimeUnit.MILLISECONDS);
         return this;
     }
 
     /** The port actually bound (useful when configured with port 0). */
     public int port() {
-        return endpoint.getPort();
+        return transport == null ? -1 : transport.port();
     }
 
     /** The address clients connect to, e.g. {@code ws://127.0.0.1:8765} or {@code wss://…}. */
@@ -142,6 +134,11 @@ public final class SignalingServer implements AutoCloseable {
 
     public int peerCount() {
         return directory.size();
+    }
+
+    /** Holdings of all connected peers together. */
+    public int holdingCount() {
+        return directory.totalHoldings();
     }
 
     /** How many connected peers hold {@code id}. */
@@ -174,11 +171,11 @@ public final class SignalingServer implements AutoCloseable {
 
     /** Closes a peer's connection, as an operator's kick; the peer may resume. True if it was connected. */
     public boolean disconnect(String peerId) {
-        WebSocket conn = connections.get(peerId);
+        Connection conn = connections.get(peerId);
         if (conn == null) {
             return false;
         }
-        conn.close(CloseFrame.GOING_AWAY, "disconnected by the server");
+        conn.close(CloseCodes.GOING_AWAY, "disconnected by the server");
         return true;
     }
 
@@ -193,25 +190,22 @@ public final class SignalingServer implements AutoCloseable {
     @Override
     public void close() {
         sampler.shutdownNow();
-        try {
-            endpoint.stop(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (transport != null) {
+            transport.close();
         }
     }
 
-    /** Per-connection state, kept as the socket's attachment from the moment it opens. */
+    /** Per-connection state, kept as the connection's state from the moment it opens. */
     private static final class Conn {
         final InetAddress address;
+        /** The network its holdings count against (the address; IPv6: its /64). */
+        final InetAddress network;
         final TokenBucket bucket;
         final long openedNanos = System.nanoTime();
         /** Last sign of life: any frame or pong (written by workers, read by the heartbeat). */
         volatile long lastHeardNanos = openedNanos;
         /** When the heartbeat last pinged it; 0 before the first ping (heartbeat thread only). */
         long lastPingNanos;
-        /** The heartbeat found it closing already (heartbeat thread only). */
-        boolean closingSeen;
-        boolean counted;
         int dropped;
         long lastRateError;
         Session session; // guarded by this
@@ -219,6 +213,7 @@ public final class SignalingServer implements AutoCloseable {
 
         Conn(InetAddress address, TokenBucket bucket) {
             this.address = address;
+            this.network = AcceptGate.networkOf(address);
             this.bucket = bucket;
         }
     }
@@ -242,37 +237,31 @@ public final class SignalingServer implements AutoCloseable {
                 if (now - heartbeatRoundStart < periodNanos) {
                     return;
                 }
-                heartbeatRound = new ArrayList<>(endpoint.getConnections());
+                heartbeatRound = new ArrayList<>(transport.connections());
                 heartbeatCursor = 0;
                 heartbeatRoundStart = now;
             }
             long ticks = Math.max(1, periodNanos / TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TICK_MS));
             int slice = (int) Math.max(1, (heartbeatRound.size() + ticks - 1) / ticks);
             for (int i = 0; i < slice && heartbeatCursor < heartbeatRound.size(); i++) {
-                WebSocket conn = heartbeatRound.get(heartbeatCursor++);
-                Conn c = conn.getAttachment();
+                Connection conn = heartbeatRound.get(heartbeatCursor++);
+                Conn c = conn.state();
                 if (c == null || !conn.isOpen()) {
-                    continue;
+                    continue; // closing: the transport bounds the close handshake
                 }
-                if (conn.isClosing()) {
-                    // A close handshake that never finishes (the peer stopped reading): force it.
-                    if (c.closingSeen) {
-                        conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "close handshake timed out");
-                    }
-                    c.closingSeen = true;
-                } else if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0
+                if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0
                         && now - c.lastPingNanos >= periodNanos) {
                     // Pinged a whole round ago and not heard from since.
                     metrics.reaped.increment();
-                    log.debug("reaping {}: no answer for {} ms", conn.getRemoteSocketAddress(), (now - c.lastHeardNanos) / 1_000_000);
-                    conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "missed heartbeats");
+                    log.debug("reaping {}: no answer for {} ms", conn, (now - c.lastHeardNanos) / 1_000_000);
+                    conn.abort();
                 } else if (sessionOf(c) == null && now - c.openedNanos > HELLO_TIMEOUT_NANOS) {
                     metrics.reaped.increment();
-                    log.debug("reaping {}: no hello", conn.getRemoteSocketAddress());
-                    conn.close(CloseFrame.POLICY_VALIDATION, "no hello");
+                    log.debug("reaping {}: no hello", conn);
+                    conn.close(CloseCodes.POLICY_VALIDATION, "no hello");
                 } else {
                     c.lastPingNanos = now;
-                    conn.sendPing();
+                    conn.ping();
                 }
             }
         } catch (RuntimeException e) {
@@ -313,21 +302,17 @@ public final class SignalingServer implements AutoCloseable {
         return new String(id);
     }
 
-    private void send(WebSocket conn, Message message) {
-        try {
-            conn.send(MessageCodec.encode(message));
-        } catch (WebsocketNotConnectedException e) {
-            // It closed meanwhile; its onClose does the cleaning up.
-        }
+    private void send(Connection conn, Message message) {
+        conn.send(MessageCodec.encode(message)); // a closed one is cleaned up by its onClosed
     }
 
-    private void sendError(WebSocket conn, String code, String text) {
+    private void sendError(Connection conn, String code, String text) {
         metrics.error(code);
         send(conn, new Message.Error(code, text));
     }
 
     /** Refuses a connection that has just opened, with an error and a close code. */
-    private void refuse(WebSocket conn, Message.Error error, int closeCode) {
+    private void refuse(Connection conn, Message.Error error, int closeCode) {
         metrics.error(error.code());
         send(conn, error);
         conn.close(closeCode, error.code());
@@ -339,7 +324,7 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private void handle(WebSocket conn, Conn c, Message message) {
+    private void handle(Connection conn, Conn c, Message message) {
         if (message instanceof Message.Hello hello) {
             onHello(conn, c, hello);
             return;
@@ -350,11 +335,11 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         if (message instanceof Message.Have have) {
-            onHave(conn, session, have);
+            onHave(conn, c, session, have);
         } else if (message instanceof Message.Lost lost) {
             List<ResourceId> ids = parseHashes(conn, lost.hashes());
             if (ids != null) {
-                directory.removeHoldings(session.id(), ids);
+                holdingQuota.release(c.network, directory.removeHoldings(session.id(), ids));
             }
         } else if (message instanceof Message.Want want) {
             onWant(conn, session, want);
@@ -369,14 +354,14 @@ public final class SignalingServer implements AutoCloseable {
         } else if (message instanceof Message.Report report) {
             onReport(conn, session, report);
         } else if (message instanceof Message.Bye) {
-            conn.close(CloseFrame.NORMAL, "bye");
+            conn.close(CloseCodes.NORMAL, "bye");
         } else {
             sendError(conn, ErrorCode.BAD_MESSAGE,
                     "\"" + MessageCodec.typeName(message) + "\" is sent by the server, not to it");
         }
     }
 
-    private void onHello(WebSocket conn, Conn c, Message.Hello hello) {
+    private void onHello(Connection conn, Conn c, Message.Hello hello) {
         Session existing = sessionOf(c);
         if (existing != null) {
             sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + existing.id());
@@ -386,7 +371,7 @@ public final class SignalingServer implements AutoCloseable {
             metrics.error(ErrorCode.UNSUPPORTED_VERSION);
             send(conn, new Message.Error(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
                     + " is not supported; this server speaks " + Message.PROTOCOL_VERSION));
-            conn.close(CloseFrame.POLICY_VALIDATION, "unsupported version");
+            conn.close(CloseCodes.POLICY_VALIDATION, "unsupported version");
             return;
         }
         PeerRole role = hello.role() == null ? PeerRole.PEER : hello.role();
@@ -426,10 +411,10 @@ public final class SignalingServer implements AutoCloseable {
                 new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage(),
                         config.messagesPerSecond(), config.heartbeatSeconds(), config.messageBurst())));
         log.debug("peer {} {} as {} from {}", created.id(), resumed ? "resumed" : "joined", role.wireName(),
-                conn.getRemoteSocketAddress());
+                conn);
     }
 
-    private List<ResourceId> parseHashes(WebSocket conn, List<String> hashes) {
+    private List<ResourceId> parseHashes(Connection conn, List<String> hashes) {
         if (hashes == null) {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"hashes\" must be a list");
             return null;
@@ -450,7 +435,7 @@ public final class SignalingServer implements AutoCloseable {
         return ids;
     }
 
-    private void onHave(WebSocket conn, Session session, Message.Have have) {
+    private void onHave(Connection conn, Conn c, Session session, Message.Have have) {
         List<ResourceId> ids = parseHashes(conn, have.hashes());
         if (ids == null) {
             return;
@@ -460,13 +445,31 @@ public final class SignalingServer implements AutoCloseable {
                     + config.maxHoldingsPerPeer() + " resources; these " + ids.size() + " were not recorded");
             return;
         }
-        directory.addHoldings(session.id(), ids);
+        // Room for all of them first, then give back what was not new: peers of one network
+        // announcing at once cannot pass its limit between them.
+        HoldingQuota.Refusal refusal = holdingQuota.reserve(c.network, ids.size());
+        if (refusal == HoldingQuota.Refusal.ADDRESS) {
+            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "the peers of one address may announce at most "
+                    + config.maxHoldingsPerAddress() + " resources together; these " + ids.size() + " were not recorded");
+            return;
+        }
+        if (refusal == HoldingQuota.Refusal.SERVER) {
+            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "this server records at most " + config.maxHoldingsTotal()
+                    + " holdings and is full; these " + ids.size() + " were not recorded");
+            return;
+        }
+        int added;
+        synchronized (c) {
+            // A peer that left meanwhile has no holdings to add to; the directory ignores it.
+            added = c.gone ? 0 : directory.addHoldings(session.id(), ids);
+        }
+        holdingQuota.release(c.network, ids.size() - added);
         for (ResourceId id : ids) {
             wants.close(session.id(), id); // it has it now
         }
     }
 
-    private void onWant(WebSocket conn, Session session, Message.Want want) {
+    private void onWant(Connection conn, Session session, Message.Want want) {
         if (!ResourceId.isValid(want.hash())) {
             sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(want.hash()));
             return;
@@ -482,7 +485,7 @@ public final class SignalingServer implements AutoCloseable {
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
-        Conn c = conn.getAttachment();
+        Conn c = conn.state();
         String address = c == null || c.address == null ? session.id() : c.address.getHostAddress();
         Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
         if (wanted != null) {
@@ -492,11 +495,11 @@ public final class SignalingServer implements AutoCloseable {
 
     /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
     private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
-        List<WebSocket> candidates = new ArrayList<>();
+        List<Connection> candidates = new ArrayList<>();
         Set<String> holding = new java.util.HashSet<>();
         directory.holders(id).forEach(p -> holding.add(p.id()));
-        for (Map.Entry<String, WebSocket> e : connections.entrySet()) {
-            Conn c = e.getValue().getAttachment();
+        for (Map.Entry<String, Connection> e : connections.entrySet()) {
+            Conn c = e.getValue().state();
             Session s = c == null ? null : sessionOf(c);
             if (s != null && s.role() == PeerRole.SEEDER && !s.id().equals(asker) && e.getValue().isOpen()
                     && !holding.contains(s.id())) {
@@ -504,7 +507,7 @@ public final class SignalingServer implements AutoCloseable {
             }
         }
         java.util.Collections.shuffle(candidates, random);
-        for (WebSocket seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
+        for (Connection seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
             send(seeder, wanted);
         }
         log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
@@ -514,7 +517,7 @@ public final class SignalingServer implements AutoCloseable {
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
 
-    private void onReport(WebSocket conn, Session session, Message.Report report) {
+    private void onReport(Connection conn, Session session, Message.Report report) {
         if (report.peer() == null) {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"report\" needs \"peer\"");
             return;
@@ -523,7 +526,7 @@ public final class SignalingServer implements AutoCloseable {
             sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(report.peer()) + " as a holder");
             return;
         }
-        Conn c = conn.getAttachment();
+        Conn c = conn.state();
         String address = c == null || c.address == null ? "unknown" : c.address.getHostAddress();
         if (reports.report(session.id(), address, report.peer(), System.nanoTime())) {
             int reporters = reports.reporters(report.peer());
@@ -539,7 +542,7 @@ public final class SignalingServer implements AutoCloseable {
     private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
         for (PeerRecord holder : directory.holders(id)) {
-            WebSocket c = connections.get(holder.id());
+            Connection c = connections.get(holder.id());
             if (c != null && c.isOpen() && !exclude.contains(holder.id())
                     && !reports.excludes(asker.id(), holder.id(), System.nanoTime())) {
                 live.add(holder);
@@ -548,7 +551,7 @@ public final class SignalingServer implements AutoCloseable {
         return live;
     }
 
-    private void sendMatch(WebSocket conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
+    private void sendMatch(Connection conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (HolderRanking.Ranked holder : holders) {
             pairings.offer(askerId, holder.peer().id(), holder.reason());
@@ -558,7 +561,7 @@ public final class SignalingServer implements AutoCloseable {
         send(conn, new Message.Match(id.text(), peers));
     }
 
-    private void onSignal(WebSocket conn, Session session, Message.Signal signal) {
+    private void onSignal(Connection conn, Session session, Message.Signal signal) {
         if (signal.to() == null || signal.data() == null || !signal.data().isObject()) {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
             return;
@@ -567,7 +570,7 @@ public final class SignalingServer implements AutoCloseable {
             sendError(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + abbreviate(signal.to()));
             return;
         }
-        WebSocket target = connections.get(signal.to());
+        Connection target = connections.get(signal.to());
         if (target == null || !target.isOpen()) {
             send(conn, new Message.PeerGone(signal.to()));
             return;
@@ -576,7 +579,7 @@ public final class SignalingServer implements AutoCloseable {
         send(target, new Message.Signal(null, session.id(), signal.data(), pairings.reason(session.id(), signal.to())));
     }
 
-    private void onGone(WebSocket conn, Conn c) {
+    private void onGone(Connection conn, Conn c) {
         Session session;
         synchronized (c) {
             if (c.gone) {
@@ -586,18 +589,10 @@ public final class SignalingServer implements AutoCloseable {
             session = c.session;
             if (session != null) {
                 connections.remove(session.id(), conn);
-                directory.remove(session.id());
+                holdingQuota.release(c.network, directory.remove(session.id()));
                 welcomed.decrementAndGet();
                 metrics.peerLeft(session.role());
             }
-        }
-        boolean counted;
-        synchronized (c) {
-            counted = c.counted;
-            c.counted = false;
-        }
-        if (counted) {
-            connectionsByAddress.computeIfPresent(c.address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
         }
         if (session == null) {
             return;
@@ -605,12 +600,12 @@ public final class SignalingServer implements AutoCloseable {
         long now = System.nanoTime();
         wants.closeAll(session.id());
         for (String partner : pairings.removeAll(session.id())) {
-            WebSocket other = connections.get(partner);
+            Connection other = connections.get(partner);
             if (other == null) {
                 continue;
             }
             send(other, new Message.PeerGone(session.id()));
-            Conn otherConn = other.getAttachment();
+            Conn otherConn = other.state();
             Session otherSession = otherConn == null ? null : sessionOf(otherConn);
             if (otherSession == null) {
                 continue;
@@ -638,38 +633,25 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     /** Whether this connection may open at all: origin, connections from its address, load. */
-    private void admit(WebSocket conn, Conn c, ClientHandshake handshake) {
-        metrics.connectionsOpened.increment();
+    private void admit(Connection conn, Conn c, String origin) {
         if (!config.allowedOrigins().isEmpty()) {
-            String origin = handshake.getFieldValue("Origin");
             if (!config.allowedOrigins().contains(origin)) {
                 refuse(conn, new Message.Error(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "origin " + abbreviate(origin) + " may not use this server"), CloseFrame.POLICY_VALIDATION);
+                        "origin " + abbreviate(origin) + " may not use this server"), CloseCodes.POLICY_VALIDATION);
                 return;
             }
         }
-        if (c.address != null) {
-            int n;
-            // onClose may already have run (the client hung up during the handshake): count only
-            // a live connection, so that every increment has its decrement.
-            synchronized (c) {
-                if (c.gone) {
-                    return;
-                }
-                n = connectionsByAddress.computeIfAbsent(c.address, a -> new AtomicInteger()).incrementAndGet();
-                c.counted = true;
-            }
-            if (n > config.maxConnectionsPerAddress()) {
-                refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
-                        + config.maxConnectionsPerAddress() + " connections from one address"), CloseFrame.POLICY_VALIDATION);
-                return;
-            }
+        // Counted by the transport from the moment each socket was accepted, upgraded or not.
+        if (transport.socketsFrom(c.address) > config.maxConnectionsPerAddress()) {
+            refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
+                    + config.maxConnectionsPerAddress() + " connections from one address"), CloseCodes.POLICY_VALIDATION);
+            return;
         }
         long delay = admissionDelayMs();
         if (delay > 0) {
             metrics.refusedOverload.increment();
             refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "too many new connections at once; try again in "
-                    + delay + " ms", delay), CloseFrame.TRY_AGAIN_LATER);
+                    + delay + " ms", delay), CloseCodes.TRY_AGAIN_LATER);
             return;
         }
         if (welcomed.get() >= config.maxPeers()) {
@@ -677,16 +659,16 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private void refuseFull(WebSocket conn) {
+    private void refuseFull(Connection conn) {
         metrics.refusedOverload.increment();
         // Spread the retries: each refused client waits between 1 and 2 times the hint.
         long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
         refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
-                + " peers); try again later", retry), CloseFrame.TRY_AGAIN_LATER);
+                + " peers); try again later", retry), CloseCodes.TRY_AGAIN_LATER);
     }
 
     /** Applies the per-connection message rate; true when the frame may be handled. */
-    private boolean withinRate(WebSocket conn, Conn c) {
+    private boolean withinRate(Connection conn, Conn c) {
         long now = System.nanoTime();
         if (c.bucket.tryTake(now)) {
             c.dropped = 0; // only an unbroken run of drops closes a connection
@@ -695,7 +677,7 @@ public final class SignalingServer implements AutoCloseable {
         c.dropped++;
         if (c.dropped > config.messageBurst()) {
             refuse(conn, new Message.Error(ErrorCode.RATE_LIMITED, "too many messages: more than "
-                    + config.messagesPerSecond() + " a second; disconnected"), CloseFrame.POLICY_VALIDATION);
+                    + config.messagesPerSecond() + " a second; disconnected"), CloseCodes.POLICY_VALIDATION);
         } else if (now - c.lastRateError > 1_000_000_000L) {
             c.lastRateError = now;
             sendError(conn, ErrorCode.RATE_LIMITED, "too many messages: at most " + config.messagesPerSecond()
@@ -706,42 +688,27 @@ public final class SignalingServer implements AutoCloseable {
         return false;
     }
 
-    /** The Java-WebSocket endpoint; kept private so that its callbacks are not part of our API. */
-    private final class Endpoint extends WebSocketServer {
-        Endpoint(InetSocketAddress address) {
-            super(address, 2, List.of(new Draft_6455(List.of(), config.maxFrameBytes())));
-            setReuseAddr(true);
-            setTcpNoDelay(true);
-            setConnectionLostTimeout(0); // our own heartbeat spreads the pings (heartbeatTick)
-            setMaxPendingConnections(config.acceptBacklog());
-        }
-
+    /** What the transport tells the signaling logic; on the connection's event loop. */
+    private final class Events implements WebSocketTransport.Listener {
         @Override
-        public void onOpen(WebSocket conn, ClientHandshake handshake) {
-            InetSocketAddress remote = conn.getRemoteSocketAddress();
-            Conn c = new Conn(remote == null ? null : remote.getAddress(),
+        public void onOpen(Connection conn, String origin) {
+            Conn c = new Conn(conn.address(),
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
-            conn.setAttachment(c);
-            admit(conn, c, handshake);
-            // Java-WebSocket may run onClose on its selector thread before this attachment was
-            // set (a client that connects and hangs up at once): that close saw no Conn and
-            // cleaned nothing, so clean up here, or a hello queued behind it would leave a ghost.
-            if (conn.isClosed()) {
-                onGone(conn, c);
-            }
+            conn.setState(c);
+            admit(conn, c, origin);
         }
 
         @Override
-        public void onWebsocketPong(WebSocket conn, org.java_websocket.framing.Framedata frame) {
-            Conn c = conn.getAttachment();
+        public void onPong(Connection conn) {
+            Conn c = conn.state();
             if (c != null) {
                 c.lastHeardNanos = System.nanoTime();
             }
         }
 
         @Override
-        public void onMessage(WebSocket conn, String text) {
-            Conn c = conn.getAttachment();
+        public void onText(Connection conn, String text) {
+            Conn c = conn.state();
             metrics.messagesReceived.increment();
             if (c != null) {
                 c.lastHeardNanos = System.nanoTime();
@@ -759,14 +726,14 @@ public final class SignalingServer implements AutoCloseable {
             try {
                 handle(conn, c, message);
             } catch (RuntimeException e) {
-                log.warn("error handling {} from {}", MessageCodec.typeName(message), conn.getRemoteSocketAddress(), e);
+                log.warn("error handling {} from {}", MessageCodec.typeName(message), conn, e);
                 sendError(conn, ErrorCode.BAD_MESSAGE, "could not handle message: " + e.getMessage());
             }
         }
 
         @Override
-        public void onMessage(WebSocket conn, ByteBuffer bytes) {
-            Conn c = conn.getAttachment();
+        public void onBinary(Connection conn) {
+            Conn c = conn.state();
             metrics.messagesReceived.increment();
             if (c != null && withinRate(conn, c)) {
                 sendError(conn, ErrorCode.BINARY_NOT_ALLOWED, "binary frames are not part of this protocol; send JSON text");
@@ -774,30 +741,11 @@ public final class SignalingServer implements AutoCloseable {
         }
 
         @Override
-        public void onClose(WebSocket conn, int code, String reason, boolean remote) {
-            if (code == CloseFrame.TOOBIG) {
-                metrics.error(ErrorCode.FRAME_TOO_LARGE);
-            }
-            Conn c = conn.getAttachment();
+        public void onClosed(Connection conn, int code) {
+            Conn c = conn.state();
             if (c != null) {
                 onGone(conn, c);
             }
-        }
-
-        @Override
-        public void onError(WebSocket conn, Exception ex) {
-            if (conn == null) {
-                startFailure = ex;
-                started.countDown();
-                log.error("signaling server failed: {}", ex.toString());
-            } else {
-                log.debug("connection error from {}: {}", conn.getRemoteSocketAddress(), ex.toString());
-            }
-        }
-
-        @Override
-        public void onStart() {
-            started.countDown();
         }
     }
 }

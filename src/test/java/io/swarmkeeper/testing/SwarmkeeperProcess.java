@@ -46,6 +46,17 @@ public final class SwarmkeeperProcess {
         return new SwarmkeeperProcess(builder.start());
     }
 
+    /**
+     * Starts a command under a wrapper (e.g. {@code prlimit --nofile=400:400}) with JVM options of
+     * its own (e.g. a small heap); both may be empty.
+     */
+    public static SwarmkeeperProcess startWrapped(List<String> wrapper, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(javaCommand(jvmOptions, args));
+        return new SwarmkeeperProcess(new ProcessBuilder(command).start());
+    }
+
     /** Runs a command to its end (60 s at most). */
     public static Result run(String... args) throws IOException, InterruptedException {
         return run(Map.of(), args);
@@ -64,14 +75,33 @@ public final class SwarmkeeperProcess {
     }
 
     private static ProcessBuilder builder(String... args) {
+        return new ProcessBuilder(javaCommand(List.of("-Xmx256m"), args));
+    }
+
+    private static List<String> javaCommand(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command);
+        return command;
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code patience} for the process to end by itself; its exit code, or null if it still runs. */
+    public Integer awaitExit(java.time.Duration patience) throws InterruptedException {
+        return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** Everything printed on stderr so far. */
+    public List<String> stderrLines() {
+        return List.copyOf(err);
     }
 
     private static Thread pump(InputStream stream, List<String> lines) {
