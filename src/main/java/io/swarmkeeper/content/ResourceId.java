@@ -26,12 +26,15 @@ public final class ResourceId {
 
     private final HashAlgorithm algorithm;
     private final byte[] digest;
-    private final String text;
+    /**
+     * The canonical text, made when first asked for: a signaling server keeps millions of ids
+     * and sends few of them back, and the text would double what each one costs.
+     */
+    private String text;
 
     private ResourceId(HashAlgorithm algorithm, byte[] digest) {
         this.algorithm = algorithm;
         this.digest = digest;
-        this.text = algorithm.format(digest);
     }
 
     /** Parses an id; throws {@link IllegalArgumentException} with a message fit for a user. */
@@ -170,7 +173,12 @@ public final class ResourceId {
 
     /** The canonical text form: lowercase hex for SHA-224, {@code shaNNN-<base64>} for SRI forms. */
     public String text() {
-        return text;
+        String t = text;
+        if (t == null) {
+            t = algorithm.format(digest); // a race only formats twice: the same string
+            text = t;
+        }
+        return t;
     }
 
     /** A file-system-safe form, {@code <algorithm>-<lowercase hex>}, unique per id. */
@@ -195,6 +203,6 @@ public final class ResourceId {
 
     @Override
     public String toString() {
-        return text;
+        return text();
     }
 }

@@ -11,11 +11,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The directory of one server process. Thread-safe: every call holds the same lock, briefly. */
+/**
+ * The directory of one server process. Thread-safe: every call holds the same lock, briefly.
+ * Most resources have one holder (and every resource a flood announces does), so a resource's
+ * holders are kept as the holder's id itself until there is a second: a holding then costs its
+ * id and two map entries, not a set of its own (`.ci/bench HoldingCost`).
+ */
 public final class InMemoryPeerDirectory implements PeerDirectory {
     private final Map<String, PeerRecord> peers = new HashMap<>();
     private final Map<String, Set<ResourceId>> holdingsByPeer = new HashMap<>();
-    private final Map<ResourceId, Set<String>> holdersById = new HashMap<>();
+    /** A holder's id (String), or the ids of several ({@code Set<String>}, in announcement order). */
+    private final Map<ResourceId, Object> holdersById = new HashMap<>();
     private int totalHoldings;
 
     @Override
@@ -53,7 +59,7 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
         for (ResourceId id : ids) {
             if (held.add(id)) {
                 added++;
-                holdersById.computeIfAbsent(id, k -> new LinkedHashSet<>()).add(peerId);
+                addHolder(id, peerId);
             }
         }
         totalHoldings += added;
@@ -77,22 +83,43 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
         return removed;
     }
 
-    private void dropHolder(ResourceId id, String peerId) {
-        Set<String> holders = holdersById.get(id);
-        if (holders != null) {
-            holders.remove(peerId);
-            if (holders.isEmpty()) {
-                holdersById.remove(id);
+    private void addHolder(ResourceId id, String peerId) {
+        holdersById.merge(id, peerId, (existing, added) -> {
+            if (existing instanceof String one) {
+                Set<String> several = new LinkedHashSet<>(4);
+                several.add(one);
+                several.add(peerId);
+                return several;
             }
-        }
+            @SuppressWarnings("unchecked")
+            Set<String> several = (Set<String>) existing;
+            several.add(peerId);
+            return several;
+        });
+    }
+
+    private void dropHolder(ResourceId id, String peerId) {
+        holdersById.computeIfPresent(id, (k, existing) -> {
+            if (existing instanceof String one) {
+                return one.equals(peerId) ? null : one;
+            }
+            @SuppressWarnings("unchecked")
+            Set<String> several = (Set<String>) existing;
+            several.remove(peerId);
+            return several.isEmpty() ? null : several.size() == 1 ? several.iterator().next() : several;
+        });
     }
 
     @Override
     public synchronized List<PeerRecord> holders(ResourceId id) {
-        Set<String> holders = holdersById.get(id);
+        Object holders = holdersById.get(id);
         List<PeerRecord> result = new ArrayList<>();
-        if (holders != null) {
-            for (String peerId : holders) {
+        if (holders instanceof String one) {
+            result.add(peers.get(one));
+        } else if (holders != null) {
+            @SuppressWarnings("unchecked")
+            Set<String> several = (Set<String>) holders;
+            for (String peerId : several) {
                 result.add(peers.get(peerId));
             }
         }
