@@ -171,6 +171,7 @@ class TransportHardeningTest extends RunningServer {
              RawSignalingClient b = RawSignalingClient.welcomed(server.url(), "peer", "127.0.0.5");
              RawSignalingClient c = RawSignalingClient.welcomed(server.url(), "peer", "127.0.0.6")) {
             a.send(haveMessage(0, 1000));
+            Poll.until(Duration.ofSeconds(5), "a's holdings recorded", () -> server.holdingCount() == 1000);
             b.send(haveMessage(1000, 1000));
             JsonNode refused = b.next("error");
             assertEquals("too-many-holdings", refused.get("code").asText());
