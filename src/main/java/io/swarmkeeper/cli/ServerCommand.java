@@ -121,6 +121,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "An allowed Origin header, e.g. https://example.org. Repeatable or comma-separated. None: any origin.")
     List<String> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--peer-token", paramLabel = "TOKEN", split = ",",
+            description = "Peers that are not browser pages (their handshake has no Origin: seeders, fetch) must present one of these as 'Authorization: Bearer TOKEN' (seed/fetch --server-token). Repeatable. None: they need no token. At least 16 characters.")
+    List<String> peerTokens = new ArrayList<>();
+
     @Option(names = "--ice-server", paramLabel = "URL", split = ",",
             description = "An ICE server handed to every peer, e.g. turn:turn.example.org:3478. Repeatable. None by default: host candidates only.")
     List<String> iceServers = new ArrayList<>();
@@ -169,7 +173,7 @@ final class ServerCommand implements Callable<Integer> {
                 .demandTargetHolders(demandTargetHolders)
                 .upgradeTimeoutMs(upgradeTimeoutMs).maxHeaderBytes(maxHeaderBytes).maxQueuedBytes(maxQueuedBytes)
                 .fdReserve(fdReserve)
-                .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
+                .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);
         CountDownLatch stopped = new CountDownLatch(1);

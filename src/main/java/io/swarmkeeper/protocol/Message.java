@@ -23,6 +23,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
         @JsonSubTypes.Type(value = Message.Bye.class, name = "bye"),
         @JsonSubTypes.Type(value = Message.Report.class, name = "report"),
+        @JsonSubTypes.Type(value = Message.Served.class, name = "served"),
         @JsonSubTypes.Type(value = Message.Demand.class, name = "demand"),
 })
 public sealed interface Message {
@@ -100,6 +101,13 @@ public sealed interface Message {
      * anyone once enough different peers reported it.
      */
     record Report(String peer, String hash, String reason) implements Message {}
+
+    /**
+     * Client → server: {@code peer} delivered {@code bytes} bytes of {@code hash} that verified.
+     * The server counts such confirmations (by network) as the holder's record of verified
+     * serving, which weighs against reports and is preferred when matching.
+     */
+    record Served(String peer, String hash, Long bytes) implements Message {}
 
     /** Server → client: a peer you were matched with has left. */
     record PeerGone(String id) implements Message {}

@@ -35,6 +35,8 @@ final class OpenWants {
 
     private final long ttlNanos;
     private final Map<String, Map<ResourceId, Want>> byAsker = new HashMap<>();
+    /** The same wants by resource, for holders that announce it later. */
+    private final Map<ResourceId, Set<Want>> byId = new HashMap<>();
 
     OpenWants(int ttlSeconds) {
         this.ttlNanos = ttlSeconds * 1_000_000_000L;
@@ -45,19 +47,20 @@ final class OpenWants {
         Want want = new Want(asker, id, count, nowNanos + ttlNanos);
         want.offered.addAll(offered);
         Map<ResourceId, Want> wants = byAsker.computeIfAbsent(asker, k -> new java.util.LinkedHashMap<>());
-        wants.values().removeIf(w -> w.expiresAtNanos - nowNanos < 0);
-        wants.remove(id);
+        expire(wants, nowNanos);
+        unindex(wants.remove(id));
         wants.put(id, want);
+        byId.computeIfAbsent(id, k -> new java.util.LinkedHashSet<>()).add(want);
         if (wants.size() > MAX_WANTS_PER_ASKER) {
             // Oldest first: a peer asking for ever more keeps only its latest wants open.
-            wants.remove(wants.keySet().iterator().next());
+            unindex(wants.remove(wants.keySet().iterator().next()));
         }
     }
 
     synchronized void close(String asker, ResourceId id) {
         Map<ResourceId, Want> wants = byAsker.get(asker);
         if (wants != null) {
-            wants.remove(id);
+            unindex(wants.remove(id));
             if (wants.isEmpty()) {
                 byAsker.remove(asker);
             }
@@ -65,7 +68,49 @@ final class OpenWants {
     }
 
     synchronized void closeAll(String asker) {
-        byAsker.remove(asker);
+        Map<ResourceId, Want> wants = byAsker.remove(asker);
+        if (wants != null) {
+            wants.values().forEach(this::unindex);
+        }
+    }
+
+    /**
+     * Live wants of {@code id}, by others than {@code holder}, that were offered fewer holders than
+     * they asked for and not {@code holder}: a holder that announces it now is news to them.
+     */
+    synchronized List<Want> waitingFor(ResourceId id, String holder, long nowNanos) {
+        Set<Want> wanting = byId.get(id);
+        List<Want> result = new ArrayList<>();
+        if (wanting == null) {
+            return result;
+        }
+        for (Want want : wanting) {
+            if (want.expiresAtNanos - nowNanos >= 0 && !want.asker.equals(holder)
+                    && want.offered.size() < want.count && !want.offered.contains(holder)) {
+                result.add(want);
+            }
+        }
+        return result;
+    }
+
+    private void expire(Map<ResourceId, Want> wants, long nowNanos) {
+        for (java.util.Iterator<Want> it = wants.values().iterator(); it.hasNext(); ) {
+            Want w = it.next();
+            if (w.expiresAtNanos - nowNanos < 0) {
+                it.remove();
+                unindex(w);
+            }
+        }
+    }
+
+    private void unindex(Want want) {
+        if (want == null) {
+            return;
+        }
+        Set<Want> wanting = byId.get(want.id);
+        if (wanting != null && wanting.remove(want) && wanting.isEmpty()) {
+            byId.remove(want.id);
+        }
     }
 
     /** Live wants of {@code asker} that had {@code holder} among their offers. */
@@ -75,7 +120,7 @@ final class OpenWants {
         if (wants == null) {
             return result;
         }
-        wants.values().removeIf(w -> w.expiresAtNanos - nowNanos < 0);
+        expire(wants, nowNanos);
         for (Want want : wants.values()) {
             if (want.offered.contains(holder)) {
                 result.add(want);

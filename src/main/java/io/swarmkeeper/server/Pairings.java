@@ -14,6 +14,17 @@ final class Pairings {
     private final Map<String, Map<String, String>> partners = new HashMap<>();
     /** Asker → holders it was offered: the one direction in which a report makes sense. */
     private final Map<String, Set<String>> offered = new HashMap<>();
+    /**
+     * Offers whose holder has left, kept a while: a liar that disconnects right after its bad
+     * bytes can still be reported (and an honest holder still confirmed) by the asker.
+     */
+    private final Map<Offer, Long> departed = new java.util.LinkedHashMap<>();
+
+    private record Offer(String asker, String holder) {}
+
+    /** How long an asker may still report or confirm a holder that left. */
+    static final long DEPARTED_NANOS = 10 * 60_000_000_000L;
+    static final int MAX_DEPARTED = 100_000;
 
     /** Pairs an asker with a holder it was offered, for {@code reason} (may be null). */
     synchronized void offer(String asker, String holder, String reason) {
@@ -23,10 +34,17 @@ final class Pairings {
         offered.computeIfAbsent(asker, k -> new HashSet<>()).add(holder);
     }
 
-    /** True when {@code holder} was offered to {@code asker} (and neither has left since). */
-    synchronized boolean wasOffered(String asker, String holder) {
+    /**
+     * True when {@code holder} was offered to {@code asker}, and the asker has not left since (the
+     * holder may have, within {@link #DEPARTED_NANOS}).
+     */
+    synchronized boolean wasOffered(String asker, String holder, long nowNanos) {
         Set<String> of = offered.get(asker);
-        return of != null && of.contains(holder);
+        if (of != null && of.contains(holder)) {
+            return true;
+        }
+        Long left = departed.get(new Offer(asker, holder));
+        return left != null && nowNanos - left <= DEPARTED_NANOS;
     }
 
     synchronized boolean arePaired(String a, String b) {
@@ -42,10 +60,18 @@ final class Pairings {
     }
 
     /** Drops every pairing of {@code peer}; returns its former partners. */
-    synchronized Set<String> removeAll(String peer) {
+    synchronized Set<String> removeAll(String peer, long nowNanos) {
         offered.remove(peer);
-        for (Set<String> holders : offered.values()) {
-            holders.remove(peer);
+        for (Map.Entry<String, Set<String>> e : offered.entrySet()) {
+            if (e.getValue().remove(peer)) {
+                departed.put(new Offer(e.getKey(), peer), nowNanos);
+            }
+        }
+        for (java.util.Iterator<Long> it = departed.values().iterator(); it.hasNext(); ) {
+            if (departed.size() <= MAX_DEPARTED && nowNanos - it.next() <= DEPARTED_NANOS) {
+                break; // oldest first
+            }
+            it.remove();
         }
         Map<String, String> of = partners.remove(peer);
         if (of == null) {

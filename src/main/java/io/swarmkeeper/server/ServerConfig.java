@@ -36,7 +36,8 @@ public record ServerConfig(
         int maxQueuedBytes,
         int maxHoldingsPerAddress,
         int maxHoldingsTotal,
-        int fdReserve) {
+        int fdReserve,
+        Set<String> peerTokens) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -83,6 +84,12 @@ public record ServerConfig(
         }
         iceServers = List.copyOf(iceServers);
         allowedOrigins = Set.copyOf(allowedOrigins);
+        peerTokens = Set.copyOf(peerTokens);
+        for (String token : peerTokens) {
+            if (token.length() < 16 || !token.matches("[\\x21-\\x7e]+")) {
+                throw new IllegalArgumentException("a peer token must be at least 16 printable characters without spaces");
+            }
+        }
     }
 
     private static void requireRange(String name, long value, long min, long max) {
@@ -146,6 +153,7 @@ public record ServerConfig(
         b.maxHoldingsPerAddress = maxHoldingsPerAddress;
         b.maxHoldingsTotal = maxHoldingsTotal;
         b.fdReserve = fdReserve;
+        b.peerTokens = peerTokens;
         return b;
     }
 
@@ -178,6 +186,7 @@ public record ServerConfig(
         private int maxHoldingsPerAddress = defaultMaxHoldingsPerAddress(Runtime.getRuntime().maxMemory());
         private int maxHoldingsTotal = defaultMaxHoldingsTotal(Runtime.getRuntime().maxMemory());
         private int fdReserve = 256;
+        private Set<String> peerTokens = Set.of();
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -216,12 +225,19 @@ public record ServerConfig(
         /** File descriptors kept free: the server stops accepting before it would use them. */
         public Builder fdReserve(int v) { fdReserve = v; return this; }
 
+        /**
+         * Tokens that admit peers whose handshake carries no {@code Origin} (seeders, command-line
+         * peers: anything but a browser page), as {@code Authorization: Bearer TOKEN}. Empty: such
+         * peers need none.
+         */
+        public Builder peerTokens(Set<String> v) { peerTokens = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
                     maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders, upgradeTimeoutMs, maxHeaderBytes,
-                    maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve);
+                    maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve, peerTokens);
         }
     }
 }

@@ -46,7 +46,15 @@ public final class SignalingServer implements AutoCloseable {
     private final PeerDirectory directory;
     private final HolderRanking ranking;
     private final Pairings pairings = new Pairings();
-    private final PeerReports reports = new PeerReports();
+    private final Reputation reputation = new Reputation();
+    /** Peers that left in the last minutes, so that reports and confirmations still find their network. */
+    private final Map<String, Reputation.Party> departed = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Reputation.Party> eldest) {
+                    return size() > 100_000;
+                }
+            });
     private final DemandTracker demand;
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
@@ -153,7 +161,12 @@ public final class SignalingServer implements AutoCloseable {
 
     /** How many different peers reported {@code peerId} (bad bytes, broken protocol, stalls). */
     public int reportersOf(String peerId) {
-        return reports.reporters(peerId);
+        return reputation.reporters(peerId);
+    }
+
+    /** Networks that confirmed verified bytes from {@code peerId} ({@code served}) in the last day. */
+    public int servedRecordOf(String peerId) {
+        return reputation.servedRecord(peerId);
     }
 
     public int pairCount() {
@@ -218,8 +231,16 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    /** A welcomed peer. */
-    private record Session(String id, PeerRole role) {}
+    /** A welcomed peer: its id, role, the network it connected from and when. */
+    private record Session(String id, PeerRole role, InetAddress network, long joinedNanos) {
+        Reputation.Party party() {
+            return new Reputation.Party(id, network, joinedNanos);
+        }
+
+        PeerRecord record() {
+            return new PeerRecord(id, role);
+        }
+    }
 
     /**
      * Pings every connection once per heartbeat period, a slice each tick, and closes those that
@@ -353,6 +374,8 @@ public final class SignalingServer implements AutoCloseable {
             onSignal(conn, session, signal);
         } else if (message instanceof Message.Report report) {
             onReport(conn, session, report);
+        } else if (message instanceof Message.Served served) {
+            onServed(conn, session, served);
         } else if (message instanceof Message.Bye) {
             conn.close(CloseCodes.NORMAL, "bye");
         } else {
@@ -397,7 +420,7 @@ public final class SignalingServer implements AutoCloseable {
                     id = newPeerId();
                 }
             }
-            created = new Session(id, role);
+            created = new Session(id, role, c.network, System.nanoTime());
             c.session = created;
             directory.add(new PeerRecord(id, role));
             welcomed.incrementAndGet();
@@ -464,8 +487,31 @@ public final class SignalingServer implements AutoCloseable {
             added = c.gone ? 0 : directory.addHoldings(session.id(), ids);
         }
         holdingQuota.release(c.network, ids.size() - added);
+        long now = System.nanoTime();
         for (ResourceId id : ids) {
             wants.close(session.id(), id); // it has it now
+            offerToWaitingAskers(session, id, now);
+        }
+    }
+
+    /**
+     * A holder announced {@code id}: askers whose open want was offered fewer holders than they
+     * asked for (an empty match among them) are offered it at once, without asking again.
+     */
+    private void offerToWaitingAskers(Session holder, ResourceId id, long now) {
+        for (OpenWants.Want want : wants.waitingFor(id, holder.id(), now)) {
+            Connection askerConn = connections.get(want.asker);
+            Conn ac = askerConn == null ? null : askerConn.state();
+            Session asker = ac == null ? null : sessionOf(ac);
+            if (asker == null || !askerConn.isOpen()
+                    || reputation.excludes(asker.party(), holder.party(), id, now)) {
+                continue;
+            }
+            List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder.record()), 1);
+            if (!ranked.isEmpty()) {
+                wants.addOffers(want, List.of(holder.id()));
+                sendMatch(askerConn, asker.id(), id, ranked);
+            }
         }
     }
 
@@ -476,9 +522,8 @@ public final class SignalingServer implements AutoCloseable {
         }
         ResourceId id = ResourceId.parse(want.hash());
         int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
-        PeerRecord asker = new PeerRecord(session.id(), session.role());
-        List<PeerRecord> live = liveHolders(asker, id, Set.of());
-        List<HolderRanking.Ranked> ranked = ranking.rank(asker, live, count);
+        List<PeerRecord> live = liveHolders(session, id, Set.of());
+        List<HolderRanking.Ranked> ranked = choose(session, live, count);
         List<String> offered = new ArrayList<>(ranked.size());
         for (HolderRanking.Ranked holder : ranked) {
             offered.add(holder.peer().id());
@@ -518,33 +563,81 @@ public final class SignalingServer implements AutoCloseable {
     static final int DEMAND_FANOUT = 3;
 
     private void onReport(Connection conn, Session session, Message.Report report) {
-        if (report.peer() == null) {
-            sendError(conn, ErrorCode.BAD_MESSAGE, "\"report\" needs \"peer\"");
+        Reputation.Party subject = pairedHolder(conn, session, report.peer(), "report");
+        if (subject == null) {
             return;
         }
-        if (!pairings.wasOffered(session.id(), report.peer())) {
-            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(report.peer()) + " as a holder");
-            return;
-        }
-        Conn c = conn.state();
-        String address = c == null || c.address == null ? "unknown" : c.address.getHostAddress();
-        if (reports.report(session.id(), address, report.peer(), System.nanoTime())) {
-            int reporters = reports.reporters(report.peer());
-            log.info("{} reports {}: {} ({} reporter{})", session.id(), report.peer(), abbreviate(String.valueOf(report.reason())),
-                    reporters, reporters == 1 ? "" : "s");
-            if (reporters == PeerReports.EXCLUDE_AFTER) {
-                log.warn("{} was reported by {} peers; it is no longer offered to anyone", report.peer(), reporters);
-            }
+        ResourceId resource = report.hash() != null && ResourceId.isValid(report.hash()) ? ResourceId.parse(report.hash()) : null;
+        if (reputation.report(session.party(), subject, resource, System.nanoTime())) {
+            int reporters = reputation.reporters(report.peer());
+            log.info("{} reports {}: {} ({} reporting network{})", session.id(), report.peer(),
+                    abbreviate(String.valueOf(report.reason())), reporters, reporters == 1 ? "" : "s");
         }
     }
 
+    private void onServed(Connection conn, Session session, Message.Served served) {
+        Reputation.Party subject = pairedHolder(conn, session, served.peer(), "served");
+        if (subject != null && reputation.vouch(session.party(), subject, System.nanoTime())) {
+            log.debug("{} confirms verified bytes from {}", session.id(), served.peer());
+        }
+    }
+
+    /**
+     * The holder a {@code report} or {@code served} speaks of, if the sender asked and was
+     * offered it (the holder may have left since, within minutes); else answers not-paired.
+     */
+    private Reputation.Party pairedHolder(Connection conn, Session session, String peer, String type) {
+        if (peer == null) {
+            sendError(conn, ErrorCode.BAD_MESSAGE, "\"" + type + "\" needs \"peer\"");
+            return null;
+        }
+        Reputation.Party subject = partyOf(peer);
+        if (subject == null || !pairings.wasOffered(session.id(), peer, System.nanoTime())) {
+            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(peer) + " as a holder");
+            return null;
+        }
+        return subject;
+    }
+
+    /** A connected peer's session, or null. */
+    private Session sessionOfPeer(String peerId) {
+        Connection c = connections.get(peerId);
+        Conn state = c == null ? null : c.state();
+        return state == null ? null : sessionOf(state);
+    }
+
+    /** What reports and confirmations need of a peer, connected or recently gone; null if unknown. */
+    private Reputation.Party partyOf(String peerId) {
+        Session s = sessionOfPeer(peerId);
+        return s != null ? s.party() : departed.get(peerId);
+    }
+
+    /**
+     * The ranking policy's order, then {@link HolderChoice}: one holder per network first, holders
+     * with a served record and without taking turns.
+     */
+    private List<HolderRanking.Ranked> choose(Session asker, List<PeerRecord> live, int count) {
+        if (live.isEmpty()) {
+            return List.of();
+        }
+        List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
+        return HolderChoice.choose(policyOrder, count, p -> {
+            Session s = sessionOfPeer(p.id());
+            return s == null ? null : s.network();
+        }, p -> reputation.servedRecord(p.id()));
+    }
+
     /** Holders of {@code id} that are connected and not excluded for {@code asker}, unranked. */
-    private List<PeerRecord> liveHolders(PeerRecord asker, ResourceId id, Set<String> exclude) {
+    private List<PeerRecord> liveHolders(Session asker, ResourceId id, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
+        long now = System.nanoTime();
+        Reputation.Party askerParty = asker.party();
         for (PeerRecord holder : directory.holders(id)) {
             Connection c = connections.get(holder.id());
-            if (c != null && c.isOpen() && !exclude.contains(holder.id())
-                    && !reports.excludes(asker.id(), holder.id(), System.nanoTime())) {
+            Conn hc = c == null ? null : c.state();
+            Session hs = hc == null ? null : sessionOf(hc);
+            if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
+                    && !reputation.excludes(askerParty, hs.party(), id, now)) {
                 live.add(holder);
             }
         }
@@ -599,7 +692,8 @@ public final class SignalingServer implements AutoCloseable {
         }
         long now = System.nanoTime();
         wants.closeAll(session.id());
-        for (String partner : pairings.removeAll(session.id())) {
+        departed.put(session.id(), session.party());
+        for (String partner : pairings.removeAll(session.id(), now)) {
             Connection other = connections.get(partner);
             if (other == null) {
                 continue;
@@ -613,8 +707,7 @@ public final class SignalingServer implements AutoCloseable {
             // The partner still wants what the gone holder had: offer the next-best, unasked.
             for (OpenWants.Want want : wants.offeredBy(partner, session.id(), now)) {
                 Set<String> exclude = new HashSet<>(want.offered);
-                PeerRecord asker = new PeerRecord(partner, otherSession.role());
-                List<HolderRanking.Ranked> next = ranking.rank(asker, liveHolders(asker, want.id, exclude), 1);
+                List<HolderRanking.Ranked> next = choose(otherSession, liveHolders(otherSession, want.id, exclude), 1);
                 if (!next.isEmpty()) {
                     wants.addOffers(want, List.of(next.get(0).peer().id()));
                     sendMatch(other, partner, want.id, next);
@@ -632,14 +725,24 @@ public final class SignalingServer implements AutoCloseable {
         return text.length() > 64 ? '"' + text.substring(0, 64) + "…\"" : '"' + text + '"';
     }
 
-    /** Whether this connection may open at all: origin, connections from its address, load. */
-    private void admit(Connection conn, Conn c, String origin) {
-        if (!config.allowedOrigins().isEmpty()) {
-            if (!config.allowedOrigins().contains(origin)) {
+    /**
+     * Whether this connection may open at all: who it is (a browser page by its Origin, another
+     * peer by its token), connections from its address, load.
+     */
+    private void admit(Connection conn, Conn c, String origin, String authorization) {
+        if (origin != null) {
+            // Browsers always send Origin: --allowed-origin decides which sites' pages may connect.
+            if (!config.allowedOrigins().isEmpty() && !config.allowedOrigins().contains(origin)) {
                 refuse(conn, new Message.Error(ErrorCode.ORIGIN_NOT_ALLOWED,
                         "origin " + abbreviate(origin) + " may not use this server"), CloseCodes.POLICY_VALIDATION);
                 return;
             }
+        } else if (!config.peerTokens().isEmpty() && !validToken(authorization)) {
+            // No Origin: not a browser page. Such peers prove themselves with a token when the operator set one.
+            refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED, authorization == null
+                    ? "this server admits peers without an Origin only with a token (Authorization: Bearer …)"
+                    : "the token is not one this server accepts"), CloseCodes.POLICY_VALIDATION);
+            return;
         }
         // Counted by the transport from the moment each socket was accepted, upgraded or not.
         if (transport.socketsFrom(c.address) > config.maxConnectionsPerAddress()) {
@@ -657,6 +760,19 @@ public final class SignalingServer implements AutoCloseable {
         if (welcomed.get() >= config.maxPeers()) {
             refuseFull(conn);
         }
+    }
+
+    /** True when {@code authorization} is {@code Bearer <one of the configured tokens>}; compared in constant time. */
+    private boolean validToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = authorization.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        boolean ok = false;
+        for (String token : config.peerTokens()) {
+            ok |= java.security.MessageDigest.isEqual(given, token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return ok;
     }
 
     private void refuseFull(Connection conn) {
@@ -691,11 +807,11 @@ public final class SignalingServer implements AutoCloseable {
     /** What the transport tells the signaling logic; on the connection's event loop. */
     private final class Events implements WebSocketTransport.Listener {
         @Override
-        public void onOpen(Connection conn, String origin) {
+        public void onOpen(Connection conn, String origin, String authorization) {
             Conn c = new Conn(conn.address(),
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
             conn.setState(c);
-            admit(conn, c, origin);
+            admit(conn, c, origin, authorization);
         }
 
         @Override

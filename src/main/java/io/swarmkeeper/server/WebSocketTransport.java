@@ -87,8 +87,11 @@ final class WebSocketTransport implements AutoCloseable {
 
     /** What the signaling logic hears from the transport, on the connection's event loop. */
     interface Listener {
-        /** A connection completed its upgrade; {@code origin} is its Origin header, or null. */
-        void onOpen(Connection connection, String origin);
+        /**
+         * A connection completed its upgrade; {@code origin} and {@code authorization} are those
+         * headers of its request, or null.
+         */
+        void onOpen(Connection connection, String origin, String authorization);
 
         void onText(Connection connection, String text);
 
@@ -132,7 +135,7 @@ final class WebSocketTransport implements AutoCloseable {
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // closed gently by FrameHandler, so the close frame arrives
                 .withUTF8Validator(true)
                 .build();
         log.debug("signaling transport: {}", epoll ? "epoll" : "nio");
@@ -343,7 +346,8 @@ final class WebSocketTransport implements AutoCloseable {
                         .addListener(f -> closeGently(ctx.channel()));
                 return;
             }
-            upgrade(ctx, key.trim(), request.headers().get(HttpHeaderNames.ORIGIN));
+            upgrade(ctx, key.trim(), request.headers().get(HttpHeaderNames.ORIGIN),
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION));
         }
 
         /**
@@ -352,7 +356,7 @@ final class WebSocketTransport implements AutoCloseable {
          * decoder that feeds them, and the decoder last, in the HTTP codec's very place, so that
          * bytes a client sent right behind its request (frames before the 101) reach it.
          */
-        private void upgrade(ChannelHandlerContext ctx, String key, String origin) {
+        private void upgrade(ChannelHandlerContext ctx, String key, String origin, String authorization) {
             Channel ch = ctx.channel();
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
@@ -367,13 +371,13 @@ final class WebSocketTransport implements AutoCloseable {
             NettyConnection connection = new NettyConnection(ch);
             ChannelPipeline p = ch.pipeline();
             p.addBefore("http", "wsencoder", new WebSocket13FrameEncoder(false));
-            p.addAfter("http", "utf8", new Utf8FrameValidator(true));
+            p.addAfter("http", "utf8", new Utf8FrameValidator(false));
             p.addAfter("utf8", "aggregate-ws", new WebSocketFrameAggregator(config.maxFrameBytes()));
             p.addAfter("aggregate-ws", "frames", new FrameHandler(connection));
             p.remove("aggregate-http");
             p.remove(this);
             open.add(connection);
-            listener.onOpen(connection, origin);
+            listener.onOpen(connection, origin, authorization);
             ch.closeFuture().addListener(closed -> {
                 open.remove(connection);
                 listener.onClosed(connection, connection.closeCode);
@@ -479,15 +483,14 @@ final class WebSocketTransport implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Fatal.haltIfFatal(cause);
             if (cause instanceof CorruptedWebSocketFrameException corrupt) {
-                // The decoder has sent its close frame already; count, one line for people at debug level.
-                boolean tooBig = corrupt.closeStatus() != null
-                        && corrupt.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+                // The decoder now discards whatever else comes. Count, one line for people at
+                // debug level, and close with the decoder's status (1009 for a frame too large).
+                WebSocketCloseStatus status = corrupt.closeStatus() == null ? WebSocketCloseStatus.PROTOCOL_ERROR
+                        : corrupt.closeStatus();
+                boolean tooBig = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
                 metrics.error(tooBig ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.BAD_FRAME);
-                connection.closeCode = corrupt.closeStatus() == null ? WebSocketCloseStatus.PROTOCOL_ERROR.code()
-                        : corrupt.closeStatus().code();
-                connection.closing.set(true);
                 log.debug("{}: bad frame: {}", ctx.channel().remoteAddress(), cause.getMessage());
-                closeGently(ctx.channel());
+                connection.close(status.code(), status.reasonText());
             } else if (cause instanceof TooLongFrameException) {
                 metrics.error(ErrorCode.FRAME_TOO_LARGE);
                 connection.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too large");

@@ -44,6 +44,7 @@ class MessageCodecGoldenTest {
                 Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
                 Arguments.of("report", new Message.Report("k3v9q2mx7a", HASH,
                         "sent bad bytes in 524288 bytes at offset 1048576")),
+                Arguments.of("served", new Message.Served("k3v9q2mx7a", HASH, 524288L)),
                 Arguments.of("bye", new Message.Bye()));
     }
 

@@ -37,24 +37,24 @@ class PeerReportsTest extends RunningServer {
             }
             List<RawSignalingClient> leechers = new ArrayList<>();
             try {
-                for (int i = 0; i < PeerReports.EXCLUDE_AFTER + 1; i++) { // each from its own address
+                for (int i = 0; i < Reputation.EXCLUDE_AFTER + 1; i++) { // each from its own address
                     leechers.add(RawSignalingClient.welcomed(server.url(), "peer", "127.0.0." + (2 + i)));
                 }
                 RawSignalingClient first = leechers.get(0);
                 assertTrue(matched(first).contains(liar.id()));
                 report(first, liar.id());
                 assertEquals(List.of(honest.id()), matched(first), "the reporter is not matched with it again");
-                assertTrue(matched(leechers.get(PeerReports.EXCLUDE_AFTER)).contains(liar.id()), "others still are");
+                assertTrue(matched(leechers.get(Reputation.EXCLUDE_AFTER)).contains(liar.id()), "others still are");
 
-                for (int i = 1; i < PeerReports.EXCLUDE_AFTER; i++) {
+                for (int i = 1; i < Reputation.EXCLUDE_AFTER; i++) {
                     assertTrue(matched(leechers.get(i)).contains(liar.id()));
                     report(leechers.get(i), liar.id());
                     report(leechers.get(i), liar.id()); // counted once per reporter
                 }
                 io.swarmkeeper.testing.Poll.until(java.time.Duration.ofSeconds(5), "the reports to arrive",
-                        () -> server.reportersOf(liar.id()) == PeerReports.EXCLUDE_AFTER);
-                assertEquals(List.of(honest.id()), matched(leechers.get(PeerReports.EXCLUDE_AFTER)),
-                        "reported by " + PeerReports.EXCLUDE_AFTER + " peers, it is offered to nobody");
+                        () -> server.reportersOf(liar.id()) == Reputation.EXCLUDE_AFTER);
+                assertEquals(List.of(honest.id()), matched(leechers.get(Reputation.EXCLUDE_AFTER)),
+                        "reported by " + Reputation.EXCLUDE_AFTER + " peers, it is offered to nobody");
             } finally {
                 leechers.forEach(RawSignalingClient::close);
             }
@@ -86,7 +86,7 @@ class PeerReportsTest extends RunningServer {
             holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
             List<RawSignalingClient> sockPuppets = new ArrayList<>();
             try {
-                for (int i = 0; i < PeerReports.EXCLUDE_AFTER + 2; i++) {
+                for (int i = 0; i < Reputation.EXCLUDE_AFTER + 2; i++) {
                     RawSignalingClient puppet = RawSignalingClient.welcomed(server.url(), "peer");
                     sockPuppets.add(puppet);
                     matched(puppet);
@@ -104,17 +104,23 @@ class PeerReportsTest extends RunningServer {
     }
 
     @Test
-    void reportsOutliveTheReporterAndExpire() {
-        PeerReports reports = new PeerReports();
-        long hour = PeerReports.MEMORY_NANOS;
-        assertTrue(reports.report("a", "10.0.0.1", "x", 0));
-        assertTrue(reports.report("b", "10.0.0.2", "x", 1));
-        assertTrue(!reports.report("a", "10.0.0.1", "x", 2), "once per reporter");
-        assertEquals(2, reports.reporters("x"));
-        assertTrue(reports.excludes("a", "x", 10), "the reporter is not matched with it again");
-        assertTrue(!reports.excludes("c", "x", 10));
-        reports.report("c", "10.0.0.3", "y", hour + 5); // an hour later: the old reports are gone
-        assertEquals(0, reports.reporters("x"));
-        assertTrue(!reports.excludes("a", "x", hour + 5));
+    void reportsOutliveTheReporterAndExpire() throws Exception {
+        Reputation reputation = new Reputation();
+        long hour = Reputation.REPORT_MEMORY_NANOS;
+        ResourceId r = ResourceId.parse(HASH);
+        Reputation.Party x = party("x", "10.0.9.9", 0);
+        assertTrue(reputation.report(party("a", "10.0.0.1", 0), x, r, 0));
+        assertTrue(reputation.report(party("b", "10.0.0.2", 0), x, r, 1));
+        assertTrue(!reputation.report(party("a", "10.0.0.1", 0), x, r, 2), "once per reporter");
+        assertEquals(2, reputation.reporters("x"));
+        assertTrue(reputation.excludes(party("a", "10.0.0.1", 0), x, r, 10), "the reporter is not matched with it again");
+        assertTrue(!reputation.excludes(party("c", "10.0.0.3", 0), x, r, 10));
+        reputation.report(party("c", "10.0.0.3", 0), party("y", "10.0.9.8", 0), r, hour + 5); // an hour later: the old reports are gone
+        assertEquals(0, reputation.reporters("x"));
+        assertTrue(!reputation.excludes(party("a", "10.0.0.1", 0), x, r, hour + 5));
+    }
+
+    private static Reputation.Party party(String id, String address, long joined) throws Exception {
+        return new Reputation.Party(id, java.net.InetAddress.getByName(address), joined);
     }
 }

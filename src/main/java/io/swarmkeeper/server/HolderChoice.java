@@ -1,0 +1,58 @@
+package io.swarmkeeper.server;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * Who an asker is offered, from the ranking policy's order: {@code have} needs no proof, so a
+ * network announcing a resource from many ids must not crowd out everyone else, and holders that
+ * verified askers confirmed ({@code served}) should not lose their place to unknown ones.
+ * <ol>
+ *   <li>one holder per network first (IPv4 address, IPv6 /64): the first the policy ranked;</li>
+ *   <li>among those, holders with a served record and holders without take turns, record first,
+ *       each in the policy's order (so new peers still get their turn to build a record);</li>
+ *   <li>then, if the asker wants more, further holders of networks already chosen, in the
+ *       policy's order.</li>
+ * </ol>
+ */
+final class HolderChoice {
+    private HolderChoice() {}
+
+    static List<HolderRanking.Ranked> choose(List<HolderRanking.Ranked> policyOrder, int count,
+                                             Function<PeerRecord, InetAddress> networkOf,
+                                             ToIntFunction<PeerRecord> servedRecord) {
+        List<HolderRanking.Ranked> withRecord = new ArrayList<>();
+        List<HolderRanking.Ranked> without = new ArrayList<>();
+        List<HolderRanking.Ranked> sameNetwork = new ArrayList<>();
+        Set<InetAddress> networks = new HashSet<>();
+        for (HolderRanking.Ranked holder : policyOrder) {
+            if (!networks.add(networkOf.apply(holder.peer()))) {
+                sameNetwork.add(holder);
+            } else if (servedRecord.applyAsInt(holder.peer()) > 0) {
+                withRecord.add(holder);
+            } else {
+                without.add(holder);
+            }
+        }
+        List<HolderRanking.Ranked> chosen = new ArrayList<>(Math.min(count, policyOrder.size()));
+        int a = 0;
+        int b = 0;
+        while (chosen.size() < count && (a < withRecord.size() || b < without.size())) {
+            if (a < withRecord.size()) {
+                chosen.add(withRecord.get(a++));
+            }
+            if (chosen.size() < count && b < without.size()) {
+                chosen.add(without.get(b++));
+            }
+        }
+        for (int i = 0; chosen.size() < count && i < sameNetwork.size(); i++) {
+            chosen.add(sameNetwork.get(i));
+        }
+        return chosen;
+    }
+}
