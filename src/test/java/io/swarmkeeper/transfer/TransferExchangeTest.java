@@ -109,6 +109,90 @@ class TransferExchangeTest {
         assertEquals(0, filesIn(staging));
     }
 
+    /** Holder side: an offset equal to the size is an empty range, whatever the length; beyond it, ERROR 3. */
+    @Test
+    void anOffsetAtTheEndIsAnEmptyRangeAndOneBeyondItIsRefused() throws Exception {
+        byte[] body = bytes(10);
+        ResourceId id = ResourceId.of(body);
+        for (long length : new long[] {0, TransferMessage.TO_END, 5, 1 << 20}) {
+            assertEquals(List.of(new TransferMessage.Response(1, 10, 10, 0), new TransferMessage.End(1)),
+                    answers(id, body, new TransferMessage.Request(1, id.text(), 10, length)), "length " + length);
+        }
+        assertEquals(List.of(new TransferMessage.Response(1, 10, 4, 0), new TransferMessage.End(1)),
+                answers(id, body, new TransferMessage.Request(1, id.text(), 4, 0)), "length 0 inside: the size, no bytes");
+        List<TransferMessage> beyond = answers(id, body, new TransferMessage.Request(1, id.text(), 11, TransferMessage.TO_END));
+        assertEquals(1, beyond.size(), beyond.toString());
+        TransferMessage.Error error = assertInstanceOf(TransferMessage.Error.class, beyond.get(0));
+        assertEquals(TransferError.BAD_RANGE, error.code());
+        assertEquals("offset 11 beyond size 10", error.message());
+
+        // The empty resource, asked the way a requester asks before it knows the size.
+        ResourceId empty = ResourceId.of(new byte[0]);
+        assertEquals(List.of(new TransferMessage.Response(1, 0, 0, 0), new TransferMessage.End(1)),
+                answers(empty, new byte[0], new TransferMessage.Request(1, empty.text(), 0, 512 * 1024)));
+    }
+
+    /** Requester side: an empty range completes at its END with no bytes; a chunk in it is a violation. */
+    @Test
+    void aRequesterTakesAnEmptyRangeAndNothingInIt() throws Exception {
+        ResourceId id = ResourceId.of(bytes(10));
+        List<Long> sizes = new ArrayList<>();
+        List<byte[]> written = new ArrayList<>();
+        RangeSink sink = new RangeSink() {
+            @Override
+            public void size(long totalSize) {
+                sizes.add(totalSize);
+            }
+
+            @Override
+            public void write(long offset, byte[] data) {
+                written.add(data);
+            }
+        };
+        TransferClient client = new TransferClient("holder", m -> {}, TransferObserver.NONE);
+        CompletableFuture<Long> atTheEnd = client.fetchRange(id, 10, TransferMessage.TO_END, sink);
+        client.onMessage(TransferMessage.encode(new TransferMessage.Response(1, 10, 10, 0)));
+        client.onMessage(TransferMessage.encode(new TransferMessage.End(1)));
+        assertEquals(0L, atTheEnd.get(1, TimeUnit.SECONDS));
+        assertEquals(List.of(10L), sizes);
+        assertTrue(written.isEmpty());
+
+        CompletableFuture<Long> stuffed = client.fetchRange(id, 10, 4, sink);
+        client.onMessage(TransferMessage.encode(new TransferMessage.Response(2, 10, 10, 0)));
+        TransferProtocolException e = assertThrows(TransferProtocolException.class,
+                () -> client.onMessage(TransferMessage.encode(new TransferMessage.Chunk(2, 10, new byte[1]))));
+        assertTrue(e.getMessage().contains("more bytes than asked"), e.getMessage());
+        assertTrue(stuffed.isCompletedExceptionally());
+
+        CompletableFuture<Long> beyond = client.fetchRange(id, 11, TransferMessage.TO_END, sink);
+        client.onMessage(TransferMessage.encode(new TransferMessage.Error(3, TransferError.BAD_RANGE, "offset 11 beyond size 10")));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> beyond.get(1, TimeUnit.SECONDS));
+        assertEquals(TransferError.BAD_RANGE, assertInstanceOf(TransferFailedException.class, failed.getCause()).code());
+        assertTrue(written.isEmpty());
+    }
+
+    /** The empty resource crosses from holder to requester and verifies. */
+    @Test
+    void theEmptyResourceIsFetchedAndVerified() throws Exception {
+        ResourceId id = ResourceId.of(new byte[0]);
+        TransferClient[] client = new TransferClient[1];
+        TransferServer server = new TransferServer("leecher", source(id, new byte[0]), m -> client[0].onMessage(m),
+                INLINE, TransferObserver.NONE);
+        client[0] = new TransferClient("seeder", server::onMessage, TransferObserver.NONE);
+        VerifiedFile file = client[0].fetch(id, staging, 100).get(5, TimeUnit.SECONDS);
+        assertEquals(0, file.size());
+        file.close();
+    }
+
+    /** What a holder answers to one request, in order (uploads run inline). */
+    private static List<TransferMessage> answers(ResourceId id, byte[] body, TransferMessage.Request request) throws Exception {
+        List<TransferMessage> replies = new ArrayList<>();
+        TransferServer server = new TransferServer("requester", source(id, body), m -> replies.add(TransferMessage.decode(m)),
+                INLINE, TransferObserver.NONE);
+        server.onMessage(TransferMessage.encode(request));
+        return replies;
+    }
+
     @Test
     void oneLinkGetsAtMostTwoUploadsAtOnce() throws Exception {
         byte[] body = bytes(10);
