@@ -115,6 +115,14 @@ public final class TransferServer {
                 }
                 long length = request.length() == TransferMessage.TO_END
                         ? size - offset : Math.min(request.length(), size - offset);
+                String misaligned = id.algorithm() == HashAlgorithm.MERKLE_SHA256 ? misaligned(offset, length, size) : null;
+                if (misaligned != null) {
+                    // Its pieces could not be checked on arrival: refuse it, the link serves on.
+                    failure = "misaligned";
+                    out.send(TransferMessage.encode(new TransferMessage.Error(request.requestId(), TransferError.PROTOCOL,
+                            misaligned)));
+                    return;
+                }
                 // For a Merkle id the piece tree comes first (it may take a moment), so that the
                 // response is followed at once by hashes and bytes.
                 PieceHashes hashes = id.algorithm() == HashAlgorithm.MERKLE_SHA256 && length > 0
@@ -157,6 +165,23 @@ public final class TransferServer {
             active.remove(request.requestId());
             observer.finished(peerId, id, TransferObserver.Direction.UPLOAD, sent, failure);
         }
+    }
+
+    /**
+     * Why the range {@code offset .. offset+length} of a Merkle-root id cannot be served, or null
+     * when it can: it must start on a piece boundary and end on one or at the end of the resource.
+     */
+    static String misaligned(long offset, long length, long size) {
+        long end = offset + length;
+        String rule = "mt256- ranges start on a piece boundary (a multiple of " + PieceTree.PIECE_BYTES
+                + ") and end on one or at the end of the resource: ";
+        if (offset % PieceTree.PIECE_BYTES != 0) {
+            return rule + "offset " + offset + " is not a piece boundary";
+        }
+        if (end != size && end % PieceTree.PIECE_BYTES != 0) {
+            return rule + "end " + end + " is not a piece boundary";
+        }
+        return null;
     }
 
     /**

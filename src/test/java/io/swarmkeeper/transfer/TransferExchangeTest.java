@@ -184,6 +184,52 @@ class TransferExchangeTest {
         file.close();
     }
 
+    /** mt256- ranges start on a piece boundary and end on one or at the end: the holder refuses others with ERROR 1. */
+    @Test
+    void misalignedMerkleRangesAreRefusedWithAClearError() throws Exception {
+        int piece = io.swarmkeeper.content.PieceTree.PIECE_BYTES;
+        byte[] body = bytes(3 * piece + 100);
+        ResourceId id = ResourceId.of(io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256, body);
+        Map<String, TransferMessage.Request> misaligned = new java.util.LinkedHashMap<>();
+        misaligned.put("offset 1000 is not a piece boundary", new TransferMessage.Request(1, id.text(), 1000, TransferMessage.TO_END));
+        misaligned.put("end 1000 is not a piece boundary", new TransferMessage.Request(1, id.text(), 0, 1000));
+        misaligned.put("end 131073 is not a piece boundary", new TransferMessage.Request(1, id.text(), piece, piece + 1));
+        misaligned.put("offset 196708 is not a piece boundary", new TransferMessage.Request(1, id.text(), body.length, 0));
+        for (Map.Entry<String, TransferMessage.Request> e : misaligned.entrySet()) {
+            List<TransferMessage> replies = answers(id, body, e.getValue());
+            assertEquals(1, replies.size(), e.getKey() + ": " + replies);
+            TransferMessage.Error error = assertInstanceOf(TransferMessage.Error.class, replies.get(0));
+            assertEquals(TransferError.PROTOCOL, error.code());
+            assertTrue(error.message().contains(e.getKey()), error.message());
+            assertTrue(error.message().contains("mt256-"), error.message());
+        }
+        // Aligned ranges, the last cut at the end of the resource, are served.
+        for (long[] range : new long[][] {{piece, piece}, {2L * piece, TransferMessage.TO_END}, {0, body.length},
+                {2L * piece, 10L * piece}, {piece, 0}}) {
+            List<TransferMessage> replies = answers(id, body, new TransferMessage.Request(1, id.text(), range[0], range[1]));
+            assertInstanceOf(TransferMessage.Response.class, replies.get(0), java.util.Arrays.toString(range));
+            assertInstanceOf(TransferMessage.End.class, replies.get(replies.size() - 1), java.util.Arrays.toString(range));
+        }
+        // Other ids have no pieces: any offset will do.
+        ResourceId sha = ResourceId.of(body);
+        assertInstanceOf(TransferMessage.Response.class, answers(sha, body, new TransferMessage.Request(1, sha.text(), 1000, 7)).get(0));
+    }
+
+    /** A refused request leaves the link as it was: the next one on it is served. */
+    @Test
+    void aLinkServesOnAfterAMisalignedRequest() throws Exception {
+        byte[] body = bytes(2 * io.swarmkeeper.content.PieceTree.PIECE_BYTES);
+        ResourceId id = ResourceId.of(io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256, body);
+        List<TransferMessage> replies = new ArrayList<>();
+        TransferServer server = new TransferServer("requester", source(id, body), m -> replies.add(TransferMessage.decode(m)),
+                INLINE, TransferObserver.NONE);
+        server.onMessage(TransferMessage.encode(new TransferMessage.Request(1, id.text(), 5, TransferMessage.TO_END)));
+        server.onMessage(TransferMessage.encode(new TransferMessage.Request(2, id.text(), 0, TransferMessage.TO_END)));
+        assertEquals(TransferError.PROTOCOL, assertInstanceOf(TransferMessage.Error.class, replies.get(0)).code());
+        assertEquals(new TransferMessage.Response(2, body.length, 0, body.length), replies.get(1));
+        assertEquals(new TransferMessage.End(2), replies.get(replies.size() - 1));
+    }
+
     /** What a holder answers to one request, in order (uploads run inline). */
     private static List<TransferMessage> answers(ResourceId id, byte[] body, TransferMessage.Request request) throws Exception {
         List<TransferMessage> replies = new ArrayList<>();
