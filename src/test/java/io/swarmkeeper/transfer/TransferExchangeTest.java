@@ -2,6 +2,7 @@ package io.swarmkeeper.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -228,6 +229,61 @@ class TransferExchangeTest {
         assertEquals(TransferError.PROTOCOL, assertInstanceOf(TransferMessage.Error.class, replies.get(0)).code());
         assertEquals(new TransferMessage.Response(2, body.length, 0, body.length), replies.get(1));
         assertEquals(new TransferMessage.End(2), replies.get(replies.size() - 1));
+    }
+
+    /**
+     * A holder on a channel whose protocol names another version answers every message, whatever
+     * its shape, with ERROR 5 under that message's request id, serves nothing and drops nothing.
+     */
+    @Test
+    void aHolderRefusesAChannelOfAnotherVersionMessageByMessage() throws Exception {
+        ResourceId id = ResourceId.of(bytes(10));
+        ContentSource untouchable = wanted -> {
+            throw new AssertionError("a refused channel reads nothing");
+        };
+        List<TransferMessage> replies = new ArrayList<>();
+        TransferServer server = new TransferServer("requester", untouchable, m -> replies.add(TransferMessage.decode(m)),
+                INLINE, TransferObserver.NONE, RateLimiter.unlimited(), "swarmkeeper/2");
+        server.onMessage(TransferMessage.encode(new TransferMessage.Request(7, id.text(), 0, TransferMessage.TO_END)));
+        server.onMessage(new byte[] {0x42, 0, 0, 0, 9, 1, 2, 3}); // a message type version 1 does not have
+        server.onMessage(new byte[] {0x01, 0}); // too short to carry a request id
+        String spoken = TransferVersion.CHANNEL_PROTOCOL;
+        assertEquals(List.of(new TransferMessage.Error(7, TransferError.UNSUPPORTED_VERSION, spoken),
+                new TransferMessage.Error(9, TransferError.UNSUPPORTED_VERSION, spoken),
+                new TransferMessage.Error(0, TransferError.UNSUPPORTED_VERSION, spoken)), replies);
+
+        // The requester learns why, and that it is no fault of the holder's (not a violation).
+        TransferClient client = new TransferClient("holder", m -> {}, TransferObserver.NONE);
+        CompletableFuture<Long> refused = client.fetchRange(id, 0, TransferMessage.TO_END, new RangeSink() {
+            @Override
+            public void size(long totalSize) {}
+
+            @Override
+            public void write(long offset, byte[] data) {}
+        });
+        client.onMessage(TransferMessage.encode(new TransferMessage.Error(1, TransferError.UNSUPPORTED_VERSION, spoken)));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(1, TimeUnit.SECONDS));
+        TransferFailedException failed = assertInstanceOf(TransferFailedException.class, e.getCause());
+        assertEquals(TransferError.UNSUPPORTED_VERSION, failed.code());
+        assertEquals("peer holder does not speak this channel's protocol version; it speaks swarmkeeper/1 (code 5)",
+                failed.getMessage());
+    }
+
+    /** Version 1 is a channel named swarmkeeper/1, or one that names nothing (Java peers before the name was set). */
+    @Test
+    void aHolderServesChannelsOfVersionOneNamedOrNot() throws Exception {
+        byte[] body = bytes(10);
+        ResourceId id = ResourceId.of(body);
+        for (String protocol : new String[] {TransferVersion.CHANNEL_PROTOCOL, "", null}) {
+            List<TransferMessage> replies = new ArrayList<>();
+            TransferServer server = new TransferServer("requester", source(id, body), m -> replies.add(TransferMessage.decode(m)),
+                    INLINE, TransferObserver.NONE, RateLimiter.unlimited(), protocol);
+            server.onMessage(TransferMessage.encode(new TransferMessage.Request(1, id.text(), 0, TransferMessage.TO_END)));
+            assertEquals(new TransferMessage.Response(1, 10, 0, 10), replies.get(0), "protocol " + protocol);
+            assertEquals(new TransferMessage.End(1), replies.get(replies.size() - 1), "protocol " + protocol);
+        }
+        assertFalse(TransferVersion.speaks("swarmkeeper/2"));
+        assertFalse(TransferVersion.speaks("swarmkeeper"));
     }
 
     /** What a holder answers to one request, in order (uploads run inline). */
