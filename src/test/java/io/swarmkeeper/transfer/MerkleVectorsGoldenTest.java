@@ -73,20 +73,20 @@ class MerkleVectorsGoldenTest {
             List<byte[]> proof = tree.proof(first, count);
             assertEquals(hexes(expectedProof), hexes(proof), where);
 
-            List<byte[]> run_ = pieceHashes.subList(first, first + count);
-            assertTrue(PieceTree.verify(root, tree.pieces(), first, run_, expectedProof), where + " verifies");
+            List<byte[]> runHashes = pieceHashes.subList(first, first + count);
+            assertTrue(PieceTree.verify(root, tree.pieces(), first, runHashes, expectedProof), where + " verifies");
             if (!expectedProof.isEmpty()) {
                 List<byte[]> shorter = new ArrayList<>(expectedProof);
                 shorter.remove(shorter.size() - 1);
-                assertFalse(PieceTree.verify(root, tree.pieces(), first, run_, shorter), where + ": one hash short");
+                assertFalse(PieceTree.verify(root, tree.pieces(), first, runHashes, shorter), where + ": one hash short");
             }
 
-            TransferMessage.Hashes message = new TransferMessage.Hashes(7, first, run_, expectedProof);
+            TransferMessage.Hashes message = new TransferMessage.Hashes(7, first, runHashes, expectedProof);
             String golden = run.get("hashesMessage").asText();
             assertEquals(golden, HEX.formatHex(TransferMessage.encode(message)), where);
             TransferMessage.Hashes decoded = (TransferMessage.Hashes) TransferMessage.decode(HEX.parseHex(golden));
             assertEquals(first, decoded.firstPiece());
-            assertEquals(hexes(run_), hexes(decoded.pieces()));
+            assertEquals(hexes(runHashes), hexes(decoded.pieces()));
             assertEquals(hexes(expectedProof), hexes(decoded.proof()));
         }
     }
