@@ -9,11 +9,13 @@ import java.util.List;
 /**
  * The upper part of a resource's Merkle tree ({@link MerkleDigest}), from its 64 KiB pieces up
  * to the root: what a holder needs to send, beside a run of pieces, the hashes that link them to
- * the root, and what a requester needs to check them on arrival.
+ * the root, and what a requester needs to check them on arrival. The rules are those of
+ * docs/protocol.md, pinned by src/test/resources/golden/transfer/merkle-vectors.json.
  *
  * <p>A piece is 4 blocks (64 KiB); its hash is the node above its 4 leaves (a short last piece
- * is padded with zero leaves, as the tree is). A resource of one piece is its own root. Pieces
- * are padded up to a power of two with the hash of 4 zero leaves.
+ * is padded with zero leaves, as the tree is). A resource of one piece is its own root: the tree
+ * over its own 1, 2 or 4 leaves, since its id cannot change. Pieces are padded up to a power of
+ * two with the hash of 4 zero leaves.
  */
 public final class PieceTree {
     public static final int BLOCKS_PER_PIECE = 4;
@@ -115,7 +117,9 @@ public final class PieceTree {
     /**
      * The hashes that link pieces {@code first .. first+count-1} to the root: level by level from
      * the pieces up, the left neighbour of the run when the run starts on a right child, then
-     * the right neighbour when it ends on a left child.
+     * the right neighbour when it ends on a left child. Every neighbour is sent, those that cover
+     * only padding too: how many there are then depends on the shape of the tree alone, as in
+     * BEP 52, and a requester needs no rule about which to leave out.
      */
     public List<byte[]> proof(int first, int count) {
         List<byte[]> proof = new ArrayList<>();
@@ -126,7 +130,7 @@ public final class PieceTree {
             if (a % 2 == 1) {
                 proof.add(level[a - 1]);
             }
-            if (b % 2 == 0 && !allPadding(l, b + 1, pieces)) {
+            if (b % 2 == 0) {
                 proof.add(level[b + 1]);
             }
             a /= 2;
@@ -137,7 +141,8 @@ public final class PieceTree {
 
     /**
      * True when pieces {@code first ..} with {@code hashes}, and {@code proof}, lead to
-     * {@code root} in a tree of {@code pieceCount} pieces. Never throws on bad input.
+     * {@code root} in a tree of {@code pieceCount} pieces, and every proof hash that covers only
+     * padding is the padding hash of its level. Never throws on bad input.
      */
     public static boolean verify(byte[] root, int pieceCount, int first, List<byte[]> hashes, List<byte[]> proof) {
         if (hashes.isEmpty() || first < 0 || first + hashes.size() > pieceCount) {
@@ -163,14 +168,16 @@ public final class PieceTree {
             }
             withNeighbours.addAll(run);
             if (b % 2 == 0) {
-                if (allPadding(level, b + 1, pieceCount)) {
-                    withNeighbours.add(padding); // known to both sides: it commits the root to the piece count
-                } else {
-                    if (next >= proof.size()) {
-                        return false;
-                    }
-                    withNeighbours.add(proof.get(next++));
+                if (next >= proof.size()) {
+                    return false;
                 }
+                byte[] right = proof.get(next++);
+                // Padding is known to both sides: checking it commits the root to the piece count
+                // the requester was told, so a holder that gave a wrong size is caught here.
+                if (allPadding(level, b + 1, pieceCount) && !MessageDigest.isEqual(right, padding)) {
+                    return false;
+                }
+                withNeighbours.add(right);
             }
             List<byte[]> up = new ArrayList<>();
             for (int i = 0; i + 1 < withNeighbours.size(); i += 2) {

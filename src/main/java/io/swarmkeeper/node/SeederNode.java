@@ -431,7 +431,8 @@ public final class SeederNode implements AutoCloseable {
     private final class Serving implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link) {
-            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events, uploadRate));
+            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events, uploadRate,
+                    link.channelProtocol()));
         }
 
         @Override

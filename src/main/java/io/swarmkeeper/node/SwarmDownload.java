@@ -343,7 +343,9 @@ final class SwarmDownload implements AutoCloseable {
     private void pump(Source source) {
         List<Request> toSend = new ArrayList<>();
         synchronized (lock) {
-            while (!source.gone && !complete.isDone() && source.inFlight.size() + toSend.size() < IN_FLIGHT_PER_SOURCE) {
+            // inFlight already holds what this loop adds: counting toSend too gave a holder that
+            // had none out a single request, and kept it at one.
+            while (!source.gone && !complete.isDone() && source.inFlight.size() < IN_FLIGHT_PER_SOURCE) {
                 Request r;
                 if (size < 0) {
                     if (sizing) {

@@ -1,6 +1,7 @@
 package io.swarmkeeper.rtc;
 
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.transfer.TransferVersion;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,11 +14,17 @@ import java.util.List;
  * @param trickle true: send ICE candidates one by one as they are found (simple-peer's default);
  *                false: wait until gathering is complete and send one offer or answer that
  *                carries every candidate (simple-peer's {@code trickle: false})
+ * @param channelProtocol the {@code protocol} field of the data channel an offering link creates:
+ *                the transfer protocol's version ({@link TransferVersion#CHANNEL_PROTOCOL})
  */
 public record LinkConfig(List<Message.IceServer> iceServers, Duration connectTimeout, Duration sendStallTimeout,
-                         boolean trickle) {
+                         boolean trickle, String channelProtocol) {
     public LinkConfig {
         iceServers = List.copyOf(iceServers);
+    }
+
+    public LinkConfig(List<Message.IceServer> iceServers, Duration connectTimeout, Duration sendStallTimeout, boolean trickle) {
+        this(iceServers, connectTimeout, sendStallTimeout, trickle, TransferVersion.CHANNEL_PROTOCOL);
     }
 
     public static LinkConfig withIceServers(List<Message.IceServer> iceServers) {
@@ -25,6 +32,10 @@ public record LinkConfig(List<Message.IceServer> iceServers, Duration connectTim
     }
 
     public LinkConfig withTrickle(boolean on) {
-        return new LinkConfig(iceServers, connectTimeout, sendStallTimeout, on);
+        return new LinkConfig(iceServers, connectTimeout, sendStallTimeout, on, channelProtocol);
+    }
+
+    public LinkConfig withChannelProtocol(String protocol) {
+        return new LinkConfig(iceServers, connectTimeout, sendStallTimeout, trickle, protocol);
     }
 }

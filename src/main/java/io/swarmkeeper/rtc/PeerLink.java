@@ -76,6 +76,7 @@ public final class PeerLink implements AutoCloseable {
     private final Object sendLock = new Object();
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private volatile RTCDataChannel channel;
+    private volatile String channelProtocol = "";
     private volatile String closeReason;
     private boolean remoteDescriptionSet; // event thread only
     private boolean localDescriptionSet; // event thread only (non-trickle)
@@ -140,6 +141,15 @@ public final class PeerLink implements AutoCloseable {
 
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * The data channel's protocol field: the transfer protocol's version, as the side that created
+     * the channel named it ("" before the channel exists, or when that side named none).
+     */
+    public String channelProtocol() {
+        String p = channelProtocol;
+        return p == null ? "" : p;
     }
 
     /** Why the link closed, or null while it is up. */
@@ -300,6 +310,7 @@ public final class PeerLink implements AutoCloseable {
         }
         RTCDataChannelInit init = new RTCDataChannelInit();
         init.ordered = true;
+        init.protocol = config.channelProtocol(); // the transfer protocol's version, read by the answering side
         RTCDataChannel c = connection.createDataChannel(CHANNEL_LABEL, init);
         adoptChannel(c);
         connection.createOffer(new RTCOfferOptions(), detachable(new DescriptionCreated()));
@@ -365,6 +376,7 @@ public final class PeerLink implements AutoCloseable {
     }
 
     private void adoptChannel(RTCDataChannel c) {
+        channelProtocol = c.getProtocol();
         channel = c;
         c.registerObserver(detachable(new ChannelObserver(c)));
     }

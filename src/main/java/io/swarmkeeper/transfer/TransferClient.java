@@ -226,6 +226,9 @@ public final class TransferClient {
                 result.complete(received);
             } else if (message instanceof TransferMessage.NotFound) {
                 throw new IOException("peer " + peerId + " does not hold " + id.shortForm());
+            } else if (message instanceof TransferMessage.Error error && error.code() == TransferError.UNSUPPORTED_VERSION) {
+                throw new TransferFailedException(error.code(), "peer " + peerId
+                        + " does not speak this channel's protocol version; it speaks " + error.message() + " (code 5)");
             } else if (message instanceof TransferMessage.Error error) {
                 throw new TransferFailedException(error.code(),
                         "peer " + peerId + " failed: " + error.message() + " (code " + error.code() + ")");

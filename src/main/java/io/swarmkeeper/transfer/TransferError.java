@@ -10,6 +10,8 @@ public final class TransferError {
     public static final int BAD_RANGE = 3;
     /** The holder has no free upload slot; try another holder or later. */
     public static final int BUSY = 4;
+    /** The holder does not speak the data channel's protocol version; the message lists those it speaks. */
+    public static final int UNSUPPORTED_VERSION = 5;
 
     private TransferError() {}
 }

@@ -33,6 +33,8 @@ public final class TransferServer {
     private final TransferObserver observer;
     private final RateLimiter rate;
     private final Map<Integer, AtomicBoolean> active = new ConcurrentHashMap<>();
+    /** False when the channel names a protocol version this holder does not speak. */
+    private final boolean speaks;
     private volatile boolean closed;
 
     public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer) {
@@ -42,6 +44,20 @@ public final class TransferServer {
     /** A server whose chunks leave no faster than {@code rate} allows (shared by every link of a node). */
     public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer,
                           RateLimiter rate) {
+        this(peerId, source, out, uploads, observer, rate, TransferVersion.CHANNEL_PROTOCOL);
+    }
+
+    /**
+     * A server for a data channel whose protocol field is {@code channelProtocol}: one that does
+     * not speak it answers every message with ERROR 5 and serves nothing (see {@link TransferVersion}).
+     */
+    public TransferServer(String peerId, ContentSource source, MessageSink out, Executor uploads, TransferObserver observer,
+                          RateLimiter rate, String channelProtocol) {
+        this.speaks = TransferVersion.speaks(channelProtocol);
+        if (!speaks) {
+            log.info("peer {} opened a channel for protocol \"{}\"; this holder speaks {} and refuses it",
+                    peerId, channelProtocol, TransferVersion.SPOKEN);
+        }
         this.rate = rate;
         this.peerId = peerId;
         this.source = source;
@@ -52,6 +68,13 @@ public final class TransferServer {
 
     /** Handles one message from the requester. Throws when the requester broke the protocol. */
     public void onMessage(byte[] bytes) throws TransferProtocolException {
+        if (!speaks) {
+            // Another version's messages need not parse as ours; every version keeps the type
+            // and the request id in their first five bytes, so each can be refused by its id.
+            int requestId = bytes.length >= 5 ? java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt() : 0;
+            trySend(new TransferMessage.Error(requestId, TransferError.UNSUPPORTED_VERSION, TransferVersion.SPOKEN));
+            return;
+        }
         TransferMessage message = TransferMessage.decode(bytes);
         if (message instanceof TransferMessage.Request request) {
             onRequest(request);
@@ -115,6 +138,14 @@ public final class TransferServer {
                 }
                 long length = request.length() == TransferMessage.TO_END
                         ? size - offset : Math.min(request.length(), size - offset);
+                String misaligned = id.algorithm() == HashAlgorithm.MERKLE_SHA256 ? misaligned(offset, length, size) : null;
+                if (misaligned != null) {
+                    // Its pieces could not be checked on arrival: refuse it, the link serves on.
+                    failure = "misaligned";
+                    out.send(TransferMessage.encode(new TransferMessage.Error(request.requestId(), TransferError.PROTOCOL,
+                            misaligned)));
+                    return;
+                }
                 // For a Merkle id the piece tree comes first (it may take a moment), so that the
                 // response is followed at once by hashes and bytes.
                 PieceHashes hashes = id.algorithm() == HashAlgorithm.MERKLE_SHA256 && length > 0
@@ -157,6 +188,23 @@ public final class TransferServer {
             active.remove(request.requestId());
             observer.finished(peerId, id, TransferObserver.Direction.UPLOAD, sent, failure);
         }
+    }
+
+    /**
+     * Why the range {@code offset .. offset+length} of a Merkle-root id cannot be served, or null
+     * when it can: it must start on a piece boundary and end on one or at the end of the resource.
+     */
+    static String misaligned(long offset, long length, long size) {
+        long end = offset + length;
+        String rule = "mt256- ranges start on a piece boundary (a multiple of " + PieceTree.PIECE_BYTES
+                + ") and end on one or at the end of the resource: ";
+        if (offset % PieceTree.PIECE_BYTES != 0) {
+            return rule + "offset " + offset + " is not a piece boundary";
+        }
+        if (end != size && end % PieceTree.PIECE_BYTES != 0) {
+            return rule + "end " + end + " is not a piece boundary";
+        }
+        return null;
     }
 
     /**

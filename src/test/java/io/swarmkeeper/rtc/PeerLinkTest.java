@@ -118,6 +118,23 @@ class PeerLinkTest {
         exchange(connect(trickle.withTrickle(false), trickle));
     }
 
+    /** The offering side names the transfer protocol's version in the channel's protocol field; the answering side reads it. */
+    @Test
+    void theChannelCarriesTheTransferProtocolVersion() throws Exception {
+        LinkConfig config = LinkConfig.withIceServers(List.of());
+        Side[] sides = connect(config, config);
+        sides[0].link.opened().get(20, TimeUnit.SECONDS);
+        sides[1].link.opened().get(20, TimeUnit.SECONDS);
+        assertEquals("swarmkeeper/1", sides[0].link.channelProtocol());
+        assertEquals("swarmkeeper/1", sides[1].link.channelProtocol(), "the answering side learns it when the channel opens");
+        exchange(sides);
+
+        Side[] later = connect(config.withChannelProtocol("swarmkeeper/2"), config);
+        later[1].link.opened().get(20, TimeUnit.SECONDS);
+        assertEquals("swarmkeeper/2", later[1].link.channelProtocol(), "the offerer's name, not the answerer's");
+        exchange(later);
+    }
+
     @Test
     void aLinkNobodyAnswersClosesAtItsTimeout() throws Exception {
         LinkConfig quick = new LinkConfig(List.of(), Duration.ofSeconds(1), Duration.ofSeconds(30), true);

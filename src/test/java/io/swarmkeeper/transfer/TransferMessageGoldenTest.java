@@ -28,6 +28,8 @@ class TransferMessageGoldenTest {
                 Arguments.of("end", new TransferMessage.End(7)),
                 Arguments.of("not-found", new TransferMessage.NotFound(7)),
                 Arguments.of("error", new TransferMessage.Error(7, TransferError.BUSY, "no free upload slot")),
+                Arguments.of("error-unsupported-version", new TransferMessage.Error(7, TransferError.UNSUPPORTED_VERSION,
+                        TransferVersion.CHANNEL_PROTOCOL)),
                 Arguments.of("cancel", new TransferMessage.Cancel(7)),
                 Arguments.of("hashes", new TransferMessage.Hashes(7, 2,
                         java.util.List.of(filled(0x11), filled(0x22)), java.util.List.of(filled(0x33)))));
