@@ -73,19 +73,19 @@ final class FetchCommand implements Callable<Integer> {
         try {
             id = ResourceId.parse(hash);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--hash: " + e.getMessage());
+            throw SettingErrors.invalid(spec, "--hash", "--hash: " + e.getMessage());
         }
         if (size != null && size < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size must be 0 or more, got " + size);
+            throw SettingErrors.invalid(spec, "--size", "--size must be 0 or more, got " + size);
         }
         long knownSize = size == null ? -1 : size;
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out " + out + " is a directory");
+            throw SettingErrors.invalid(spec, "--out", "--out " + out + " is a directory");
         }
         Path parent = target.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out: directory " + parent + " does not exist");
+            throw SettingErrors.invalid(spec, "--out", "--out: directory " + parent + " does not exist");
         }
         if (store == null) {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {

@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
@@ -76,17 +75,17 @@ final class SeedCommand implements Callable<Integer> {
         try {
             config = new SeederConfig(server, store, uploadSlots);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--upload-slots: " + e.getMessage());
+            throw SettingErrors.invalid(spec, "--upload-slots", "--upload-slots: " + e.getMessage());
         }
         if (quota < 0) {
-            throw new ParameterException(spec.commandLine(), "--quota must be 0 (no limit) or more");
+            throw SettingErrors.invalid(spec, "--quota", "--quota must be 0 (no limit) or more");
         }
         List<OriginKey> keys = new ArrayList<>();
         for (String k : trustedKeys) {
             try {
                 keys.add(OriginKey.parse(k));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--trusted-key: " + e.getMessage());
+                throw SettingErrors.invalid(spec, "--trusted-key", "--trusted-key: " + e.getMessage());
             }
         }
         AddressPolicy addresses = AddressPolicy.of(allowPrivateOrigins);

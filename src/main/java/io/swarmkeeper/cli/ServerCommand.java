@@ -12,7 +12,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the signaling server: pairs peers and relays their WebRTC signals.",
@@ -120,21 +124,22 @@ final class ServerCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus) and /stats (JSON) over HTTP on this port. Off when absent.")
     Integer metricsPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw SettingErrors.invalid(spec, "--metrics-port", "--metrics-port must be 0..65535, got " + metricsPort);
+        }
         List<Message.IceServer> ice = iceServers.stream()
                 .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
-        ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
-                : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
-        ServerConfig config = ServerConfig.builder().host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
-                .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
-                .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
-                .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
-                .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
-                .maxHandshakesPerSecond(maxHandshakesPerSecond)
-                .demandMinWants(demandMinWants)
-                .demandTargetHolders(demandTargetHolders)
-                .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
+        ServerConfig config;
+        try {
+            config = config(ice);
+        } catch (IllegalArgumentException e) {
+            throw refused(e.getMessage());
+        }
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -154,4 +159,39 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    private ServerConfig config(List<Message.IceServer> ice) {
+        ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
+                : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
+        return ServerConfig.builder().host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
+                .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
+                .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
+                .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
+                .maxHandshakesPerSecond(maxHandshakesPerSecond)
+                .demandMinWants(demandMinWants)
+                .demandTargetHolders(demandTargetHolders)
+                .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
+    }
+
+    /**
+     * A value the server's configuration refused ("max peers must be 1..10000000, got 0"),
+     * pinned to the option it names, so that the message says where the value came from.
+     */
+    private ParameterException refused(String message) {
+        OptionSpec named = null;
+        int longest = 0;
+        for (OptionSpec option : spec.options()) {
+            String name = option.longestName().replaceFirst("^--", "");
+            for (String words : List.of(name.replace('-', ' '), name, name.replaceFirst("-(ms|seconds)$", ""))) {
+                if (message.startsWith(words + " ") && words.length() > longest) {
+                    named = option;
+                    longest = words.length();
+                }
+            }
+        }
+        if (named == null) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+        return SettingErrors.invalid(spec, named.longestName(), named.longestName() + ": " + message);
+    }
 }

@@ -237,7 +237,7 @@ class CommandLineTest {
         SwarmkeeperProcess.Result badHash = SwarmkeeperProcess.run("fetch", "--server", "ws://127.0.0.1:1",
                 "--hash", "nope", "--out", dir.resolve("x").toString());
         assertEquals(2, badHash.exitCode());
-        assertTrue(badHash.stderr().contains("--hash: not a resource id"), badHash.stderr());
+        assertTrue(badHash.stderr().contains("--hash (from the command line): not a resource id"), badHash.stderr());
 
         SwarmkeeperProcess.Result unknown = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
                 "--store", dir.resolve("s").toString(), "--upload-slot", "3");
@@ -245,8 +245,8 @@ class CommandLineTest {
         assertTrue(unknown.stderr().contains("Unknown options: '--upload-slot'") && unknown.stderr().contains("Possible solutions: --upload-slots"), unknown.stderr());
 
         SwarmkeeperProcess.Result badPort = SwarmkeeperProcess.run("server", "--port", "70000");
-        assertEquals(1, badPort.exitCode());
-        assertTrue(badPort.stderr().contains("port must be 0..65535"), badPort.stderr());
+        assertEquals(2, badPort.exitCode(), "a bad value is a bad flag: " + badPort.stderr());
+        assertTrue(badPort.stderr().contains("--port (from the command line): port must be 0..65535"), badPort.stderr());
 
         SwarmkeeperProcess.Result badManifest = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
                 "--store", dir.resolve("s").toString(), "--manifest", Files.writeString(dir.resolve("m.json"), "{\"resources\":[{\"url\":\"ftp://x\",\"hash\":\"00\"}]}").toString());
