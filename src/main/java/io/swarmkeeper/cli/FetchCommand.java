@@ -75,6 +75,12 @@ final class FetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw SettingErrors.invalid(spec, "--hash", "--hash: " + e.getMessage());
         }
+        if (origin != null) {
+            String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if ((!scheme.equals("http") && !scheme.equals("https")) || origin.getHost() == null) {
+                throw SettingErrors.invalid(spec, "--origin", "--origin " + origin + ": must be an http or https URL with a host");
+            }
+        }
         if (size != null && size < 0) {
             throw SettingErrors.invalid(spec, "--size", "--size must be 0 or more, got " + size);
         }

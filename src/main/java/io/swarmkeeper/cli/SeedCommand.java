@@ -51,7 +51,7 @@ final class SeedCommand implements Callable<Integer> {
     long uploadRate;
 
     @Option(names = "--demand-origin", split = ",", paramLabel = "URL",
-            description = "Also seed what the swarm wants and few peers hold, when the signaling server asks and the resource's URL is at or below one of these (e.g. https://example.com/static/); repeatable or comma-separated. None: only the manifest.")
+            description = "Also seed what the swarm wants and few peers hold, when the signaling server asks and the resource's URL is at or below one of these http(s) URLs (e.g. https://example.com/static/); repeatable or comma-separated. None (the default): demands are ignored, only the manifest is seeded.")
     List<String> demandOrigins = List.of();
 
     @Option(names = "--allow-private-origins",
@@ -89,6 +89,12 @@ final class SeedCommand implements Callable<Integer> {
             }
         }
         AddressPolicy addresses = AddressPolicy.of(allowPrivateOrigins);
+        for (String origin : demandOrigins) {
+            String problem = DemandOrigins.problem(origin, addresses);
+            if (problem != null) {
+                throw SettingErrors.invalid(spec, "--demand-origin", "--demand-origin " + origin + ": " + problem);
+            }
+        }
         Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys, addresses);
         if (toSeed != null && keys.isEmpty()) {
             System.err.println("swarmkeeper seed: manifest " + manifest + " accepted without a signature check"

@@ -101,8 +101,16 @@ final class ServerCommand implements Callable<Integer> {
     List<String> allowedOrigins = new ArrayList<>();
 
     @Option(names = "--ice-server", paramLabel = "URL", split = ",",
-            description = "An ICE server handed to every peer, e.g. turn:turn.example.org:3478. Repeatable. None by default: host candidates only.")
+            description = "An ICE server handed to every peer, as RTCIceServer takes it: stun:host[:port], stuns:…, turn:host[:port][?transport=udp|tcp] or turns:… (e.g. turn:turn.example.org:3478). Repeatable or comma-separated. None by default: host candidates only.")
     List<String> iceServers = new ArrayList<>();
+
+    @Option(names = "--ice-username", paramLabel = "NAME",
+            description = "User name for the turn: and turns: servers (browsers refuse a TURN server without one).")
+    String iceUsername;
+
+    @Option(names = "--ice-credential", paramLabel = "SECRET",
+            description = "Credential (password) for the turn: and turns: servers (better: SWARMKEEPER_SERVER_ICE_CREDENTIAL).")
+    String iceCredential;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with this PKCS#12 keystore.")
     Path tlsKeystore;
@@ -132,8 +140,7 @@ final class ServerCommand implements Callable<Integer> {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
             throw SettingErrors.invalid(spec, "--metrics-port", "--metrics-port must be 0..65535, got " + metricsPort);
         }
-        List<Message.IceServer> ice = iceServers.stream()
-                .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
+        List<Message.IceServer> ice = iceServers();
         ServerConfig config;
         try {
             config = config(ice);
@@ -171,6 +178,33 @@ final class ServerCommand implements Callable<Integer> {
                 .demandMinWants(demandMinWants)
                 .demandTargetHolders(demandTargetHolders)
                 .allowedOrigins(new HashSet<>(allowedOrigins)).iceServers(ice).tls(tls).build();
+    }
+
+    /** The ICE servers, each checked; TURN servers with the credentials. */
+    private List<Message.IceServer> iceServers() {
+        List<Message.IceServer> ice = new ArrayList<>();
+        boolean turn = false;
+        for (String url : iceServers) {
+            String problem = IceServerUrls.problem(url);
+            if (problem != null) {
+                throw SettingErrors.invalid(spec, "--ice-server", "--ice-server " + url + ": " + problem);
+            }
+            if (IceServerUrls.isTurn(url)) {
+                turn = true;
+                if (iceUsername == null || iceUsername.isEmpty() || iceCredential == null || iceCredential.isEmpty()) {
+                    throw SettingErrors.invalid(spec, "--ice-server", "--ice-server " + url
+                            + ": a TURN server needs --ice-username and --ice-credential (RTCIceServer refuses it without them)");
+                }
+                ice.add(new Message.IceServer(List.of(url), iceUsername, iceCredential));
+            } else {
+                ice.add(new Message.IceServer(List.of(url), null, null));
+            }
+        }
+        if (!turn && (iceUsername != null || iceCredential != null)) {
+            String option = iceUsername != null ? "--ice-username" : "--ice-credential";
+            throw SettingErrors.invalid(spec, option, option + " is set, but no --ice-server is a turn: or turns: URL");
+        }
+        return ice;
     }
 
     /**
