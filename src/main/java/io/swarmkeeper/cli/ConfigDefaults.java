@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -17,12 +19,15 @@ import picocli.CommandLine.Model.OptionSpec;
  * then the configuration file's key {@code <command>.<option>} (e.g. {@code server.max-peers}),
  * then the option's built-in default. The file is {@code --config FILE}, or
  * {@code $SWARMKEEPER_CONFIG}, or {@code swarmkeeper.properties} in the user's configuration
- * directory ({@link #userConfigDirectory}) when it exists.
+ * directory ({@link #userConfigDirectory}) when it exists. It remembers which of them gave each
+ * value, so that a value refused later names its source ({@link SettingErrors}).
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> environment;
     private final Properties file;
     private final Path filePath;
+    /** Where each value this provider gave came from, for messages about it. */
+    private final Map<ArgSpec, String> sources = Collections.synchronizedMap(new IdentityHashMap<>());
 
     /**
      * Where the user's settings live by the platform's convention: {@code %APPDATA%\Swarmkeeper}
@@ -90,6 +95,14 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return filePath;
     }
 
+    /**
+     * Where the value of {@code option} came from when this provider gave it: "environment
+     * variable SWARMKEEPER_…" or "configuration file PATH, key command.option"; null when it did not.
+     */
+    String sourceOf(ArgSpec option) {
+        return sources.get(option);
+    }
+
     @Override
     public String defaultValue(ArgSpec argSpec) {
         if (!(argSpec instanceof OptionSpec option) || option.longestName().equals("--config")) {
@@ -103,8 +116,14 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         String env = "SWARMKEEPER_" + (command + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
         String value = environment.get(env);
         if (value != null) {
+            sources.put(argSpec, "environment variable " + env);
             return value;
         }
-        return file.getProperty(command + "." + name);
+        String key = command + "." + name;
+        value = file.getProperty(key);
+        if (value != null) {
+            sources.put(argSpec, "configuration file " + filePath + ", key " + key);
+        }
+        return value;
     }
 }

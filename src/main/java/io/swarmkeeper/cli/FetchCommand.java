@@ -7,6 +7,7 @@ import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
@@ -44,6 +45,14 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--origin", paramLabel = "URL", description = "Where to fetch from when no peer delivers (http or https).")
     URI origin;
 
+    @Option(names = "--size", paramLabel = "BYTES",
+            description = "The resource's size in bytes, when known (e.g. from the manifest): the origin's answer must be that long, and one that goes on past it is cut at once.")
+    Long size;
+
+    @Option(names = "--allow-private-origins",
+            description = "Also fetch --origin (and its redirects) from loopback, private and link-local addresses (127.0.0.1, 10.0.0.0/8, 192.168.0.0/16, 169.254.0.0/16, ::1, fc00::/7, fe80::/10, ...). Off by default: such origins are refused.")
+    boolean allowPrivateOrigins;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the verified bytes.")
     Path out;
 
@@ -64,20 +73,31 @@ final class FetchCommand implements Callable<Integer> {
         try {
             id = ResourceId.parse(hash);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--hash: " + e.getMessage());
+            throw SettingErrors.invalid(spec, "--hash", "--hash: " + e.getMessage());
         }
+        if (origin != null) {
+            String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if ((!scheme.equals("http") && !scheme.equals("https")) || origin.getHost() == null) {
+                throw SettingErrors.invalid(spec, "--origin", "--origin " + origin + ": must be an http or https URL with a host");
+            }
+        }
+        if (size != null && size < 0) {
+            throw SettingErrors.invalid(spec, "--size", "--size must be 0 or more, got " + size);
+        }
+        long knownSize = size == null ? -1 : size;
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out " + out + " is a directory");
+            throw SettingErrors.invalid(spec, "--out", "--out " + out + " is a directory");
         }
         Path parent = target.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out: directory " + parent + " does not exist");
+            throw SettingErrors.invalid(spec, "--out", "--out: directory " + parent + " does not exist");
         }
         if (store == null) {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 fetcher.setDownloadRate(downloadRate);
-                FetchResult result = fetcher.fetch(id, origin);
+                fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
+                FetchResult result = fetcher.fetch(id, origin, knownSize);
                 try (VerifiedFile file = result.file()) {
                     file.moveTo(target);
                 }
@@ -101,7 +121,8 @@ final class FetchCommand implements Callable<Integer> {
             }
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 fetcher.setDownloadRate(downloadRate);
-                FetchResult result = fetcher.fetch(id, origin);
+                fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
+                FetchResult result = fetcher.fetch(id, origin, knownSize);
                 try (VerifiedFile file = result.file()) {
                     try (InputStream in = file.open()) {
                         contentStore.put(id, in, result.mediaType(), "origin".equals(result.source()) ? String.valueOf(origin) : null);

@@ -50,6 +50,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             cmd.getErr().println("swarmkeeper " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e : e.getMessage()));
             return 1;
         });
+        SettingErrors.install(cli);
         return cli;
     }
 }

@@ -5,6 +5,7 @@ import io.swarmkeeper.manifest.OriginKey;
 import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.store.ContentStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
@@ -51,8 +51,12 @@ final class SeedCommand implements Callable<Integer> {
     long uploadRate;
 
     @Option(names = "--demand-origin", split = ",", paramLabel = "URL",
-            description = "Also seed what the swarm wants and few peers hold, when the signaling server asks and the resource's URL is at or below one of these (e.g. https://example.com/static/); repeatable or comma-separated. None: only the manifest.")
+            description = "Also seed what the swarm wants and few peers hold, when the signaling server asks and the resource's URL is at or below one of these http(s) URLs (e.g. https://example.com/static/); repeatable or comma-separated. None (the default): demands are ignored, only the manifest is seeded.")
     List<String> demandOrigins = List.of();
+
+    @Option(names = "--allow-private-origins",
+            description = "Also fetch manifests, resources and demands from loopback, private and link-local addresses (127.0.0.1, 10.0.0.0/8, 192.168.0.0/16, 169.254.0.0/16, ::1, fc00::/7, fe80::/10, ...), e.g. an origin on your LAN. Off by default: such URLs, and redirects to them, are refused.")
+    boolean allowPrivateOrigins;
 
     @Option(names = "--trusted-key", split = ",", paramLabel = "KEY",
             description = "Origin public key (ed25519:<base64>, from `swarmkeeper keygen`); repeatable or comma-separated. When set, a manifest is accepted only with a valid signature by one of these keys in <manifest>.sig.")
@@ -71,20 +75,27 @@ final class SeedCommand implements Callable<Integer> {
         try {
             config = new SeederConfig(server, store, uploadSlots);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--upload-slots: " + e.getMessage());
+            throw SettingErrors.invalid(spec, "--upload-slots", "--upload-slots: " + e.getMessage());
         }
         if (quota < 0) {
-            throw new ParameterException(spec.commandLine(), "--quota must be 0 (no limit) or more");
+            throw SettingErrors.invalid(spec, "--quota", "--quota must be 0 (no limit) or more");
         }
         List<OriginKey> keys = new ArrayList<>();
         for (String k : trustedKeys) {
             try {
                 keys.add(OriginKey.parse(k));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--trusted-key: " + e.getMessage());
+                throw SettingErrors.invalid(spec, "--trusted-key", "--trusted-key: " + e.getMessage());
             }
         }
-        Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys);
+        AddressPolicy addresses = AddressPolicy.of(allowPrivateOrigins);
+        for (String origin : demandOrigins) {
+            String problem = DemandOrigins.problem(origin, addresses);
+            if (problem != null) {
+                throw SettingErrors.invalid(spec, "--demand-origin", "--demand-origin " + origin + ": " + problem);
+            }
+        }
+        Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys, addresses);
         if (toSeed != null && keys.isEmpty()) {
             System.err.println("swarmkeeper seed: manifest " + manifest + " accepted without a signature check"
                     + " (no --trusted-key); its hashes still guard every byte, but not which resources it lists");
@@ -99,6 +110,7 @@ final class SeedCommand implements Callable<Integer> {
             events.subscribe(new io.swarmkeeper.node.EventLog());
             seeder = new SeederNode(config, contentStore, events);
             seeder.setUploadRate(uploadRate);
+            seeder.setOriginAddresses(addresses);
             seeder.acceptDemandFrom(demandOrigins);
             seeder.start();
         } catch (Exception e) {

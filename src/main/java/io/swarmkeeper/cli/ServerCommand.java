@@ -13,7 +13,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the signaling server: pairs peers and relays their WebRTC signals.",
@@ -126,8 +130,16 @@ final class ServerCommand implements Callable<Integer> {
     List<String> peerTokens = new ArrayList<>();
 
     @Option(names = "--ice-server", paramLabel = "URL", split = ",",
-            description = "An ICE server handed to every peer, e.g. turn:turn.example.org:3478. Repeatable. None by default: host candidates only.")
+            description = "An ICE server handed to every peer, as RTCIceServer takes it: stun:host[:port], stuns:…, turn:host[:port][?transport=udp|tcp] or turns:… (e.g. turn:turn.example.org:3478). Repeatable or comma-separated. None by default: host candidates only.")
     List<String> iceServers = new ArrayList<>();
+
+    @Option(names = "--ice-username", paramLabel = "NAME",
+            description = "User name for the turn: and turns: servers (browsers refuse a TURN server without one).")
+    String iceUsername;
+
+    @Option(names = "--ice-credential", paramLabel = "SECRET",
+            description = "Credential (password) for the turn: and turns: servers (better: SWARMKEEPER_SERVER_ICE_CREDENTIAL).")
+    String iceCredential;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with this PKCS#12 keystore.")
     Path tlsKeystore;
@@ -149,31 +161,22 @@ final class ServerCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus) and /stats (JSON) over HTTP on this port. Off when absent.")
     Integer metricsPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Fatal.installDefaultHandler(); // a server out of memory exits for its supervisor to restart it
-        List<Message.IceServer> ice = iceServers.stream()
-                .map(url -> new Message.IceServer(List.of(url), null, null)).toList();
-        ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
-                : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
-        ServerConfig.Builder builder = ServerConfig.builder();
-        if (maxHoldingsPerAddress != null) {
-            builder.maxHoldingsPerAddress(maxHoldingsPerAddress);
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw SettingErrors.invalid(spec, "--metrics-port", "--metrics-port must be 0..65535, got " + metricsPort);
         }
-        if (maxHoldingsTotal != null) {
-            builder.maxHoldingsTotal(maxHoldingsTotal);
+        List<Message.IceServer> ice = iceServers();
+        ServerConfig config;
+        try {
+            config = config(ice);
+        } catch (IllegalArgumentException e) {
+            throw refused(e.getMessage());
         }
-        ServerConfig config = builder.host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
-                .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
-                .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
-                .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
-                .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
-                .maxHandshakesPerSecond(maxHandshakesPerSecond)
-                .demandMinWants(demandMinWants)
-                .demandTargetHolders(demandTargetHolders)
-                .upgradeTimeoutMs(upgradeTimeoutMs).maxHeaderBytes(maxHeaderBytes).maxQueuedBytes(maxQueuedBytes)
-                .fdReserve(fdReserve)
-                .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens)).iceServers(ice).tls(tls).build();
         SignalingServer server = new SignalingServer(config).start();
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -193,4 +196,76 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    private ServerConfig config(List<Message.IceServer> ice) {
+        ServerConfig.Tls tls = tlsKeystore == null && tlsCert == null && tlsKey == null ? null
+                : new ServerConfig.Tls(tlsKeystore, tlsKeystorePassword, tlsCert, tlsKey);
+        ServerConfig.Builder builder = ServerConfig.builder();
+        if (maxHoldingsPerAddress != null) {
+            builder.maxHoldingsPerAddress(maxHoldingsPerAddress);
+        }
+        if (maxHoldingsTotal != null) {
+            builder.maxHoldingsTotal(maxHoldingsTotal);
+        }
+        return builder.host(host).port(port).maxPeers(maxPeers).retryAfterMs(retryAfterMs)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress).messagesPerSecond(messagesPerSecond)
+                .messageBurst(messageBurst).maxFrameBytes(maxFrameBytes).maxHashesPerMessage(maxHashesPerMessage)
+                .maxHoldingsPerPeer(maxHoldingsPerPeer).heartbeatSeconds(heartbeatSeconds)
+                .resumeGraceSeconds(resumeGraceSeconds).wantSeconds(wantSeconds).acceptBacklog(acceptBacklog)
+                .maxHandshakesPerSecond(maxHandshakesPerSecond)
+                .demandMinWants(demandMinWants)
+                .demandTargetHolders(demandTargetHolders)
+                .upgradeTimeoutMs(upgradeTimeoutMs).maxHeaderBytes(maxHeaderBytes).maxQueuedBytes(maxQueuedBytes)
+                .fdReserve(fdReserve)
+                .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens))
+                .iceServers(ice).tls(tls).build();
+    }
+
+    /** The ICE servers, each checked; TURN servers with the credentials. */
+    private List<Message.IceServer> iceServers() {
+        List<Message.IceServer> ice = new ArrayList<>();
+        boolean turn = false;
+        for (String url : iceServers) {
+            String problem = IceServerUrls.problem(url);
+            if (problem != null) {
+                throw SettingErrors.invalid(spec, "--ice-server", "--ice-server " + url + ": " + problem);
+            }
+            if (IceServerUrls.isTurn(url)) {
+                turn = true;
+                if (iceUsername == null || iceUsername.isEmpty() || iceCredential == null || iceCredential.isEmpty()) {
+                    throw SettingErrors.invalid(spec, "--ice-server", "--ice-server " + url
+                            + ": a TURN server needs --ice-username and --ice-credential (RTCIceServer refuses it without them)");
+                }
+                ice.add(new Message.IceServer(List.of(url), iceUsername, iceCredential));
+            } else {
+                ice.add(new Message.IceServer(List.of(url), null, null));
+            }
+        }
+        if (!turn && (iceUsername != null || iceCredential != null)) {
+            String option = iceUsername != null ? "--ice-username" : "--ice-credential";
+            throw SettingErrors.invalid(spec, option, option + " is set, but no --ice-server is a turn: or turns: URL");
+        }
+        return ice;
+    }
+
+    /**
+     * A value the server's configuration refused ("max peers must be 1..10000000, got 0"),
+     * pinned to the option it names, so that the message says where the value came from.
+     */
+    private ParameterException refused(String message) {
+        OptionSpec named = null;
+        int longest = 0;
+        for (OptionSpec option : spec.options()) {
+            String name = option.longestName().replaceFirst("^--", "");
+            for (String words : List.of(name.replace('-', ' '), name, name.replaceFirst("-(ms|seconds)$", ""))) {
+                if (message.startsWith(words + " ") && words.length() > longest) {
+                    named = option;
+                    longest = words.length();
+                }
+            }
+        }
+        if (named == null) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+        return SettingErrors.invalid(spec, named.longestName(), named.longestName() + ": " + message);
+    }
 }

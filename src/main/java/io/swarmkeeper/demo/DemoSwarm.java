@@ -9,6 +9,7 @@ import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
@@ -67,11 +68,13 @@ public final class DemoSwarm implements AutoCloseable {
         Files.createDirectories(storeDir);
         ContentStore store = ContentStore.open(storeDir);
         SeederNode seeder = new SeederNode(new SeederConfig(URI.create(server.url()), storeDir, 4), store, events);
+        // The demo's website is on loopback: its operator (this class) allows private origins.
+        seeder.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED);
         seeder.acceptDemandFrom(List.of(origin.base() + "/"));
         DemoSwarm swarm = new DemoSwarm(server, origin, store, seeder, events, storeDir);
         try {
             seeder.start();
-            seeder.seed(Manifest.load(origin.manifestUrl().toString()));
+            seeder.seed(Manifest.load(origin.manifestUrl().toString(), List.of(), AddressPolicy.PRIVATE_ALLOWED));
         } catch (IOException | RuntimeException e) {
             swarm.close();
             throw e;
@@ -142,6 +145,7 @@ public final class DemoSwarm implements AutoCloseable {
         });
         while (running) {
             try (Fetcher visitor = new Fetcher(URI.create(server.url()), null, Fetcher.Options.defaults(), mine)) {
+                visitor.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED);
                 for (int n = 1 + random.nextInt(3); n > 0 && running; n--) {
                     Map.Entry<String, ResourceId> pick = resources.get(random.nextInt(resources.size()));
                     FetchResult result = visitor.fetch(pick.getValue(), origin.url(pick.getKey()));
@@ -168,8 +172,9 @@ public final class DemoSwarm implements AutoCloseable {
             try (ContentStore liarStore = ContentStore.open(dir);
                  SeederNode liar = new SeederNode(new SeederConfig(URI.create(server.url()), dir, 2), liarStore,
                          new LyingSource(liarStore), new SwarmEvents())) {
+                liar.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED);
                 liar.start();
-                liar.seed(Manifest.load(origin.manifestUrl().toString()));
+                liar.seed(Manifest.load(origin.manifestUrl().toString(), List.of(), AddressPolicy.PRIVATE_ALLOWED));
                 log.info("demo liar {} joined", liar.peerId());
                 if (!pause(20_000 + random.nextInt(20_000))) {
                     return;

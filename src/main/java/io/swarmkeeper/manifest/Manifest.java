@@ -2,6 +2,7 @@ package io.swarmkeeper.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.origin.HttpDownload;
 import io.swarmkeeper.protocol.MessageCodec;
 import java.io.ByteArrayOutputStream;
@@ -19,37 +20,52 @@ import java.util.Locale;
 
 /**
  * What a seeder should hold: {@code {"resources":[{"url":"http://…","hash":"<resource id>"},…]}}.
- * Unknown fields are ignored (the manifests {@code swarmkeeper hash --manifest} writes carry
- * {@code path}, {@code size} and {@code media_type} too, for the website's server); a bad entry
- * fails the whole manifest with its index and why.
+ * An entry's {@code size}, when given, is the resource's length in bytes, and the seeder holds
+ * its origin to it (an answer that goes on past it is cut at once). Unknown fields are ignored
+ * (the manifests {@code swarmkeeper hash --manifest} writes carry {@code path} and
+ * {@code media_type} too, for the website's server); a bad entry fails the whole manifest with
+ * its index and why.
  */
 public record Manifest(List<Entry> resources) {
     /** Largest manifest read, so that a wrong URL cannot fill memory. */
     static final int MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
-    public record Entry(URI url, ResourceId id) {}
+    /** One resource: where its origin serves it, its id, and its size in bytes (-1: not given). */
+    public record Entry(URI url, ResourceId id, long size) {
+        /** An entry whose size the manifest does not give. */
+        public Entry(URI url, ResourceId id) {
+            this(url, id, -1);
+        }
+    }
 
     public Manifest {
         resources = List.copyOf(resources);
     }
 
-    /** Reads a manifest from a file path or an http(s) URL; no signature is required. */
+    /** Reads a manifest from a file path or an http(s) URL at a public address; no signature is required. */
     public static Manifest load(String fileOrUrl) throws IOException {
         return load(fileOrUrl, List.of());
     }
 
+    /** As {@link #load(String, Collection, AddressPolicy)}, from public addresses only. */
+    public static Manifest load(String fileOrUrl, Collection<OriginKey> trusted) throws IOException {
+        return load(fileOrUrl, trusted, AddressPolicy.PUBLIC_ONLY);
+    }
+
     /**
      * Reads a manifest from a file path or an http(s) URL. When {@code trusted} is not empty the
-     * manifest must come with a signature by one of those keys, at {@code <fileOrUrl>.sig}.
+     * manifest must come with a signature by one of those keys, at {@code <fileOrUrl>.sig}. A
+     * URL (and every redirect from it) must be at an address {@code addresses} accepts.
      */
-    public static Manifest load(String fileOrUrl, Collection<OriginKey> trusted) throws IOException {
-        byte[] bytes = read(fileOrUrl, "manifest");
+    public static Manifest load(String fileOrUrl, Collection<OriginKey> trusted, AddressPolicy addresses)
+            throws IOException {
+        byte[] bytes = read(fileOrUrl, "manifest", addresses);
         if (bytes == null) {
             throw new IOException("manifest " + fileOrUrl + " not found");
         }
         if (!trusted.isEmpty()) {
             String sigAt = signatureLocation(fileOrUrl);
-            byte[] sig = read(sigAt, "signature");
+            byte[] sig = read(sigAt, "signature", addresses);
             if (sig == null) {
                 throw new IOException("manifest " + fileOrUrl + " is not signed (no " + sigAt
                         + "), and trusted origin keys are configured: refusing it");
@@ -60,10 +76,10 @@ public record Manifest(List<Entry> resources) {
     }
 
     /** The bytes of a file or http(s) URL, at most {@link #MAX_MANIFEST_BYTES}; null when it does not exist. */
-    private static byte[] read(String fileOrUrl, String what) throws IOException {
+    private static byte[] read(String fileOrUrl, String what, AddressPolicy addresses) throws IOException {
         String lower = fileOrUrl.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            return download(fileOrUrl, what);
+            return download(fileOrUrl, what, addresses);
         }
         Path path = Path.of(fileOrUrl);
         if (!Files.exists(path)) {
@@ -79,12 +95,11 @@ public record Manifest(List<Entry> resources) {
     }
 
     /** 10 s to connect, a minute for the whole download, 16 MiB at most. */
-    private static final HttpDownload DOWNLOAD = new HttpDownload(Duration.ofSeconds(10), Duration.ofMinutes(1), MAX_MANIFEST_BYTES);
-
-    private static byte[] download(String url, String what) throws IOException {
+    private static byte[] download(String url, String what, AddressPolicy addresses) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            DOWNLOAD.get(URI.create(url), body::write, what);
+            new HttpDownload(Duration.ofSeconds(10), Duration.ofMinutes(1), MAX_MANIFEST_BYTES, null, addresses)
+                    .get(URI.create(url), body::write, what);
             return body.toByteArray();
         } catch (HttpDownload.StatusException e) {
             if (e.status() == 404) {
@@ -142,8 +157,17 @@ public record Manifest(List<Entry> resources) {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IOException("manifest " + where + ", resource " + i + ": url must be http or https: " + url);
             }
+            long size = -1;
+            JsonNode sizeField = item.get("size");
+            if (sizeField != null && !sizeField.isNull()) {
+                if (!sizeField.isIntegralNumber() || !sizeField.canConvertToLong() || sizeField.asLong() < 0) {
+                    throw new IOException("manifest " + where + ", resource " + i
+                            + ": size must be a whole number of bytes, 0 or more: " + sizeField);
+                }
+                size = sizeField.asLong();
+            }
             try {
-                entries.add(new Entry(uri, ResourceId.parse(hash)));
+                entries.add(new Entry(uri, ResourceId.parse(hash), size));
             } catch (IllegalArgumentException e) {
                 throw new IOException("manifest " + where + ", resource " + i + ": " + e.getMessage(), e);
             }

@@ -3,6 +3,7 @@ package io.swarmkeeper.node;
 import io.swarmkeeper.content.HashMismatchException;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.content.VerifiedFile;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.origin.OriginClient;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
@@ -56,6 +57,12 @@ public final class Fetcher implements AutoCloseable {
     private final Options options;
     private final SwarmEvents events;
     private volatile OriginClient origin;
+    /** Where origins may be: public addresses unless the operator allowed private ones. */
+    private volatile AddressPolicy originAddresses = AddressPolicy.PUBLIC_ONLY;
+    /** Null: an origin's redirects are followed to any http(s) URL. */
+    private volatile java.util.function.Predicate<URI> originRedirects;
+    /** Guards rebuilding {@link #origin} from the two settings above (not the fetcher's own lock, held while connecting). */
+    private final Object originLock = new Object();
     private final Path stagingDir;
     private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
     private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
@@ -95,7 +102,7 @@ public final class Fetcher implements AutoCloseable {
         this.stagingDir = stagingDir;
         this.options = options;
         this.events = events;
-        this.origin = new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), options.maxBytes());
+        this.origin = originClient();
         this.links = new PeerLinks(this::sendToServer, events, new Downloading());
     }
 
@@ -122,7 +129,26 @@ public final class Fetcher implements AutoCloseable {
 
     /** From now on, follow an origin's redirects only to URLs {@code allowed} accepts. */
     public void restrictOriginRedirects(java.util.function.Predicate<URI> allowed) {
-        origin = new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), options.maxBytes(), allowed);
+        synchronized (originLock) {
+            originRedirects = allowed;
+            origin = originClient();
+        }
+    }
+
+    /**
+     * From now on, fetch from origins (and follow their redirects) only at addresses
+     * {@code addresses} accepts; {@link AddressPolicy#PUBLIC_ONLY} until told otherwise.
+     */
+    public void setOriginAddresses(AddressPolicy addresses) {
+        synchronized (originLock) {
+            originAddresses = addresses;
+            origin = originClient();
+        }
+    }
+
+    private OriginClient originClient() {
+        return new OriginClient(Duration.ofSeconds(10), Duration.ofMinutes(5), options.maxBytes(), originRedirects,
+                originAddresses);
     }
 
     /** Links open or opening. */
@@ -147,6 +173,15 @@ public final class Fetcher implements AutoCloseable {
      * @throws FetchException with a one-line reason when no verified copy could be had
      */
     public FetchResult fetch(ResourceId id, URI originUrl) throws FetchException {
+        return fetch(id, originUrl, -1);
+    }
+
+    /**
+     * As {@link #fetch(ResourceId, URI)}; when {@code knownSize} is 0 or more (from a manifest,
+     * or given by the user), the origin's answer must be that long and is cut at once when it
+     * goes on past it.
+     */
+    public FetchResult fetch(ResourceId id, URI originUrl, long knownSize) throws FetchException {
         List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>()); // link threads add too
         try {
             connect();
@@ -162,7 +197,7 @@ public final class Fetcher implements AutoCloseable {
                     round.add(untried.poll());
                 }
                 Set<String> idle = new java.util.HashSet<>();
-                FetchResult result = fromPeers(id, round, originUrl, untried, reasons, idle);
+                FetchResult result = fromPeers(id, round, originUrl, knownSize, untried, reasons, idle);
                 if (result != null) {
                     return result;
                 }
@@ -188,7 +223,7 @@ public final class Fetcher implements AutoCloseable {
                     + "; no origin given");
         }
         try {
-            return fromOrigin(id, originUrl);
+            return fromOrigin(id, originUrl, knownSize);
         } catch (HashMismatchException e) {
             throw new FetchException("no verified copy of " + id.text() + ": " + why
                     + "; origin sent bytes that failed the hash (got " + e.actual() + ")");
@@ -198,9 +233,9 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    private FetchResult fromOrigin(ResourceId id, URI originUrl) throws IOException {
+    private FetchResult fromOrigin(ResourceId id, URI originUrl, long knownSize) throws IOException {
         try {
-            OriginClient.Fetched fetched = origin.fetch(originUrl, id, stagingDir);
+            OriginClient.Fetched fetched = origin.fetch(originUrl, id, knownSize, stagingDir);
             events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, originUrl.toString()));
             return new FetchResult(id, fetched.file().size(), "origin", fetched.file(), fetched.mediaType());
         } catch (HashMismatchException e) {
@@ -214,7 +249,7 @@ public final class Fetcher implements AutoCloseable {
      * reasons are added to {@code reasons}, and holders that were never needed to {@code idle}.
      * {@code spare} holders may be used for a good copy.
      */
-    private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, Deque<String> spare,
+    private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, long knownSize, Deque<String> spare,
                                   List<String> reasons, Set<String> idle) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
         SwarmDownload.SourceDropped onDropped = (peer, why, fault) -> {
@@ -261,7 +296,7 @@ public final class Fetcher implements AutoCloseable {
                 events.publish(new SwarmEvent.HashCheck(Instant.now(), id, source, true, null));
                 return new FetchResult(id, file.size(), source, file, null);
             } catch (HashMismatchException e) {
-                return blame(id, download, e, originUrl, spare, reasons);
+                return blame(id, download, e, originUrl, knownSize, spare, reasons);
             }
         } finally {
             roundLinks.values().forEach(PeerLink::close);
@@ -295,7 +330,7 @@ public final class Fetcher implements AutoCloseable {
      * copy, which then is the result.
      */
     private FetchResult blame(ResourceId id, SwarmDownload download, HashMismatchException mismatch, URI originUrl,
-                              Deque<String> spare, List<String> reasons) throws IOException {
+                              long knownSize, Deque<String> spare, List<String> reasons) throws IOException {
         List<String> senders = download.senders();
         if (senders.size() == 1) {
             distrust(id, senders.get(0), "sent bytes that failed the hash (got " + mismatch.actual() + ")", true);
@@ -305,13 +340,13 @@ public final class Fetcher implements AutoCloseable {
         FetchResult good = null;
         if (originUrl != null) {
             try {
-                good = fromOrigin(id, originUrl);
+                good = fromOrigin(id, originUrl, knownSize);
             } catch (IOException e) {
                 reasons.add("origin could not settle which peer lied: " + e.getMessage());
             }
         }
         while (good == null && !spare.isEmpty()) {
-            good = fromPeers(id, List.of(spare.poll()), null, new ArrayDeque<>(), reasons, new java.util.HashSet<>());
+            good = fromPeers(id, List.of(spare.poll()), null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>());
         }
         if (good == null) {
             reasons.add("peers " + String.join(", ", senders) + " together sent bytes that failed the hash,"

@@ -3,6 +3,7 @@ package io.swarmkeeper.node;
 import io.swarmkeeper.content.HashMismatchException;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.manifest.Manifest;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.origin.OriginClient;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
@@ -50,10 +51,15 @@ public final class SeederNode implements AutoCloseable {
     private final ContentStore store;
     private final ContentSource serving;
     private final SwarmEvents events;
-    private final OriginClient origin;
+    /** Where origins may be: public addresses unless the operator allowed private ones. */
+    private volatile AddressPolicy originAddresses = AddressPolicy.PUBLIC_ONLY;
+    private volatile OriginClient origin;
     private final ThreadPoolExecutor uploads;
     private final RateLimiter uploadRate = RateLimiter.unlimited();
+    /** None by default: a demand names an origin a stranger chose, so only the operator's prefixes are taken. */
     private volatile List<String> demandOrigins = List.of();
+    /** Sizes the manifests gave, so that a demand for one of their resources holds its origin to it. */
+    private final Map<ResourceId, Long> manifestSizes = new ConcurrentHashMap<>();
     /** Largest resource taken on demand: demand comes from strangers, the quota is the owner's. */
     static final long DEMAND_MAX_BYTES = 256L * 1024 * 1024;
     static final long DEMAND_RETRY_NANOS = 3_600_000_000_000L;
@@ -101,7 +107,7 @@ public final class SeederNode implements AutoCloseable {
         this.store = store;
         this.serving = serving;
         this.events = events;
-        this.origin = OriginClient.withDefaults();
+        this.origin = OriginClient.withDefaults(originAddresses);
         AtomicInteger n = new AtomicInteger();
         // No queue: a request that finds every slot taken is answered BUSY at once and asks
         // another holder, rather than waiting silently and looking stalled to its requester.
@@ -182,13 +188,16 @@ public final class SeederNode implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         List<ResourceId> held = new ArrayList<>();
         for (Manifest.Entry entry : manifest.resources()) {
+            if (entry.size() >= 0) {
+                manifestSizes.put(entry.id(), entry.size());
+            }
             try {
                 if (store.contains(entry.id())) {
                     already++;
                     held.add(entry.id());
                     continue;
                 }
-                OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), store.stagingDirectory());
+                OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), entry.size(), store.stagingDirectory());
                 try (InputStream in = fetched.file().open()) {
                     store.put(entry.id(), in, fetched.mediaType(), entry.url().toString());
                 } finally {
@@ -231,10 +240,26 @@ public final class SeederNode implements AutoCloseable {
 
     /**
      * Takes demands (resources wanted and poorly held) whose origin URL starts with one of
-     * {@code prefixes} (e.g. {@code https://example.com/static/}); none: demands are ignored.
+     * {@code prefixes} (e.g. {@code https://example.com/static/}); none (the default): demands
+     * are ignored. Anyone may connect as a seeder and any asker may name an origin, so a demand
+     * is a stranger's suggestion: only the operator's own prefixes turn it into a fetch.
      */
     public void acceptDemandFrom(List<String> prefixes) {
         demandOrigins = List.copyOf(prefixes);
+    }
+
+    /**
+     * Where origins may be, for manifest resources and demands alike (and their redirects):
+     * {@link AddressPolicy#PUBLIC_ONLY} until the operator allows private addresses.
+     */
+    public void setOriginAddresses(AddressPolicy addresses) {
+        originAddresses = addresses;
+        origin = OriginClient.withDefaults(addresses);
+        synchronized (this) {
+            if (demandFetcher != null) {
+                demandFetcher.setOriginAddresses(addresses);
+            }
+        }
     }
 
     private void onDemand(Message.Demand demand) {
@@ -286,7 +311,7 @@ public final class SeederNode implements AutoCloseable {
     private void pickUp(ResourceId id, URI url, Message.Demand demand) {
         try {
             Fetcher fetcher = demandFetcher();
-            FetchResult got = fetcher.fetch(id, url);
+            FetchResult got = fetcher.fetch(id, url, manifestSizes.getOrDefault(id, -1L));
             try (InputStream in = got.file().open()) {
                 store.put(id, in, got.mediaType(), url.toString());
             } finally {
@@ -310,6 +335,7 @@ public final class SeederNode implements AutoCloseable {
                     new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(20), DEMAND_MAX_BYTES, 4), events);
             // A demanded origin may redirect, but only within what this seeder accepts demand from.
             demandFetcher.restrictOriginRedirects(uri -> demandOrigins.stream().anyMatch(prefix -> isUnder(uri, prefix)));
+            demandFetcher.setOriginAddresses(originAddresses);
         }
         return demandFetcher;
     }

@@ -75,7 +75,7 @@ public record ServerConfig(
         requireRange("max queued bytes", maxQueuedBytes, 16 * 1024, 256 * 1024 * 1024);
         requireRange("max holdings per address", maxHoldingsPerAddress, 1, 100_000_000);
         requireRange("max holdings", maxHoldingsTotal, 1, 1_000_000_000);
-        requireRange("descriptor reserve", fdReserve, 0, 1_000_000);
+        requireRange("fd reserve", fdReserve, 0, 1_000_000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }

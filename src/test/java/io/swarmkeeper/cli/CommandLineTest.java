@@ -76,7 +76,7 @@ class CommandLineTest {
         server = SwarmkeeperProcess.start("server", "--host", "127.0.0.1", "--port", "0");
         String url = server.awaitStdout("ws://127.0.0.1:").replaceAll(".*(ws://\\S+).*", "$1");
         seeder = SwarmkeeperProcess.start("seed", "--server", url, "--store", dir.resolve("store").toString(),
-                "--manifest", manifest.toString(), "--trusted-key", publicKey);
+                "--manifest", manifest.toString(), "--trusted-key", publicKey, "--allow-private-origins");
         seeder.awaitStdout("seeding 1 resources");
         String mismatch = seeder.awaitStderr("expected " + trueIdOfLie.text());
         assertTrue(mismatch.contains(ResourceId.of(wrong).text()), "the log names both hashes: " + mismatch);
@@ -106,7 +106,7 @@ class CommandLineTest {
         // The resource whose origin lied was never stored, so no peer has it, and its origin still lies.
         Path lieOut = dir.resolve("lie.jpg");
         SwarmkeeperProcess.Result refused = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", trueIdOfLie.text(),
-                "--origin", origin.url("listing/lie.jpg").toString(), "--out", lieOut.toString());
+                "--origin", origin.url("listing/lie.jpg").toString(), "--out", lieOut.toString(), "--allow-private-origins");
         assertEquals(1, refused.exitCode());
         assertEquals("", refused.stdout().strip());
         assertTrue(refused.stderr().contains("failed the hash"), refused.stderr());
@@ -144,7 +144,7 @@ class CommandLineTest {
             String url = server.awaitStdout("ws://").replaceAll(".*(ws://\\S+).*", "$1");
             Path store = dir.resolve("store");
             seeder = SwarmkeeperProcess.start("seed", "--server", url, "--store", store.toString(),
-                    "--manifest", manifest.toString());
+                    "--manifest", manifest.toString(), "--allow-private-origins");
             seeder.awaitStderr("stored " + quickId.shortForm());
             Thread.sleep(1500); // now in the middle of slow.bin
             int code = seeder.terminate(java.time.Duration.ofSeconds(15));
@@ -172,7 +172,7 @@ class CommandLineTest {
 
         Path out = dir.resolve("style.css");
         SwarmkeeperProcess.Result result = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
-                "--origin", origin.url("style.css").toString(), "--out", out.toString());
+                "--origin", origin.url("style.css").toString(), "--out", out.toString(), "--allow-private-origins");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("origin", MessageCodec.mapper().readTree(result.stdoutLines().get(0)).get("source").asText());
         assertArrayEquals(body, Files.readAllBytes(out));
@@ -237,7 +237,7 @@ class CommandLineTest {
         SwarmkeeperProcess.Result badHash = SwarmkeeperProcess.run("fetch", "--server", "ws://127.0.0.1:1",
                 "--hash", "nope", "--out", dir.resolve("x").toString());
         assertEquals(2, badHash.exitCode());
-        assertTrue(badHash.stderr().contains("--hash: not a resource id"), badHash.stderr());
+        assertTrue(badHash.stderr().contains("--hash (from the command line): not a resource id"), badHash.stderr());
 
         SwarmkeeperProcess.Result unknown = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
                 "--store", dir.resolve("s").toString(), "--upload-slot", "3");
@@ -245,8 +245,8 @@ class CommandLineTest {
         assertTrue(unknown.stderr().contains("Unknown options: '--upload-slot'") && unknown.stderr().contains("Possible solutions: --upload-slots"), unknown.stderr());
 
         SwarmkeeperProcess.Result badPort = SwarmkeeperProcess.run("server", "--port", "70000");
-        assertEquals(1, badPort.exitCode());
-        assertTrue(badPort.stderr().contains("port must be 0..65535"), badPort.stderr());
+        assertEquals(2, badPort.exitCode(), "a bad value is a bad flag: " + badPort.stderr());
+        assertTrue(badPort.stderr().contains("--port (from the command line): port must be 0..65535"), badPort.stderr());
 
         SwarmkeeperProcess.Result badManifest = SwarmkeeperProcess.run("seed", "--server", "ws://127.0.0.1:1",
                 "--store", dir.resolve("s").toString(), "--manifest", Files.writeString(dir.resolve("m.json"), "{\"resources\":[{\"url\":\"ftp://x\",\"hash\":\"00\"}]}").toString());

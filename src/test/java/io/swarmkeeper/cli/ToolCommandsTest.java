@@ -67,7 +67,7 @@ class ToolCommandsTest {
         Run badKey = run("seed", "--server", "ws://127.0.0.1:1", "--store", dir.resolve("store").toString(),
                 "--trusted-key", "ed25519:short");
         assertEquals(2, badKey.code());
-        assertTrue(badKey.err().contains("--trusted-key: "), badKey.err());
+        assertTrue(badKey.err().contains("--trusted-key (from the command line): "), badKey.err());
     }
 
     @Test

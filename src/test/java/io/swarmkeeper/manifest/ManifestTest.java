@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.HashAlgorithm;
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.origin.PrivateAddressException;
 import io.swarmkeeper.protocol.MessageCodec;
 import java.io.IOException;
 import java.net.URI;
@@ -117,12 +119,60 @@ class ManifestTest {
         try {
             String base = "http://127.0.0.1:" + http.getAddress().getPort();
             List<OriginKey> trusted = List.of(origin.publicKey());
-            assertEquals(3, Manifest.load(base + "/signed.json?cache=1", trusted).resources().size());
-            assertMessage(() -> Manifest.load(base + "/unsigned.json", trusted), "is not signed (no " + base + "/unsigned.json.sig)");
-            assertMessage(() -> Manifest.load(base + "/absent.json", trusted), "not found");
+            AddressPolicy loopback = AddressPolicy.PRIVATE_ALLOWED; // the test's website is on loopback
+            assertEquals(3, Manifest.load(base + "/signed.json?cache=1", trusted, loopback).resources().size());
+            assertMessage(() -> Manifest.load(base + "/unsigned.json", trusted, loopback), "is not signed (no " + base + "/unsigned.json.sig)");
+            assertMessage(() -> Manifest.load(base + "/absent.json", trusted, loopback), "not found");
         } finally {
             http.stop(0);
         }
+    }
+
+    @Test
+    void aManifestUrlAtALoopbackAddressIsRefusedUnlessAllowed() throws Exception {
+        byte[] manifest = FolderManifest.build(site(), URI.create("https://example.com/"), HashAlgorithm.SHA224)
+                .getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        http.createContext("/", ex -> {
+            requests.incrementAndGet();
+            ex.sendResponseHeaders(200, manifest.length);
+            ex.getResponseBody().write(manifest);
+            ex.close();
+        });
+        http.start();
+        try {
+            int port = http.getAddress().getPort();
+            for (String url : List.of("http://127.0.0.1:" + port + "/m.json", "http://localhost:" + port + "/m.json",
+                    "http://[::ffff:127.0.0.1]:" + port + "/m.json")) {
+                Exception e = assertThrows(Exception.class, () -> Manifest.load(url), url);
+                assertTrue(e instanceof PrivateAddressException, url + ": " + e);
+                assertTrue(e.getMessage().startsWith("manifest " + url + " refused: ") && e.getMessage().contains("a loopback address"),
+                        e.getMessage());
+            }
+            assertEquals(0, requests.get(), "nothing was fetched");
+            assertEquals(3, Manifest.load("http://127.0.0.1:" + port + "/m.json", List.of(), AddressPolicy.PRIVATE_ALLOWED)
+                    .resources().size(), "allowed when the operator says so");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void readsTheSizeOfEachResourceWhenGiven() throws IOException {
+        Manifest m = Manifest.parse("""
+                {"resources":[{"url":"http://x/a","hash":"%1$s","size":3},{"url":"http://x/b","hash":"%1$s"},
+                 {"url":"http://x/c","hash":"%1$s","size":0}]}""".formatted(ResourceId.of("abc".getBytes()).text()), "m");
+        assertEquals(List.of(3L, -1L, 0L), m.resources().stream().map(Manifest.Entry::size).toList());
+        String hash = ResourceId.of("abc".getBytes()).text();
+        for (String bad : List.of("-1", "\"3\"", "1.5", "true", "99999999999999999999")) {
+            assertMessage(() -> Manifest.parse("{\"resources\":[{\"url\":\"http://x/a\",\"hash\":\"" + hash
+                    + "\",\"size\":" + bad + "}]}", "m"), "resource 0: size must be a whole number of bytes, 0 or more");
+        }
+        String written = FolderManifest.build(site(), URI.create("https://example.com/"), HashAlgorithm.SHA224);
+        assertEquals(List.of(3L, 7L, 6L), Manifest.parse(written, "m").resources().stream().map(Manifest.Entry::size).toList(),
+                "the sizes hash --manifest writes are read back");
     }
 
     @Test

@@ -40,7 +40,9 @@ class OriginClientTest {
     private HttpServer http;
     private ExecutorService threads;
     private final CountDownLatch release = new CountDownLatch(1);
-    private OriginClient client = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000);
+    /** The servers here are on loopback: the client under test is told that private origins are allowed. */
+    private OriginClient client = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000, null,
+            AddressPolicy.PRIVATE_ALLOWED);
 
     @BeforeEach
     void start() throws IOException {
@@ -79,6 +81,15 @@ class OriginClientTest {
         serve("/silent", ex -> { // never even answers
             await();
             ex.close();
+        });
+        serve("/chunked.jpg", ex -> { // no Content-Length: the body comes in chunks
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int at = 0; at < BODY.length; at += 10_000) {
+                    out.write(BODY, at, Math.min(10_000, BODY.length - at));
+                    out.flush();
+                }
+            }
         });
         serve("/hop1", ex -> redirect(ex, "/hop2"));
         serve("/hop2", ex -> redirect(ex, "/ok.jpg"));
@@ -162,16 +173,17 @@ class OriginClientTest {
     void followsRedirectsWithinLimits() throws IOException {
         client.fetch(url("/hop1"), ID, staging).file().close();
         IOException loop = assertThrows(IOException.class, () -> client.fetch(url("/loop"), ID, staging));
-        assertTrue(loop.getMessage().contains("HTTP 302"), loop.getMessage());
+        assertTrue(loop.getMessage().contains("more than 5 redirects"), loop.getMessage());
         assertNothingStaged();
     }
 
     @Test
     void aRestrictedClientFollowsRedirectsOnlyWhereItMay() throws IOException {
-        OriginClient anywhere = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000, uri -> true);
+        OriginClient anywhere = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000, uri -> true,
+                AddressPolicy.PRIVATE_ALLOWED);
         anywhere.fetch(url("/hop1"), ID, staging).file().close();
         OriginClient onlyHops = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1_000_000,
-                uri -> uri.getPath().startsWith("/hop"));
+                uri -> uri.getPath().startsWith("/hop"), AddressPolicy.PRIVATE_ALLOWED);
         IOException outside = assertThrows(IOException.class, () -> onlyHops.fetch(url("/hop1"), ID, staging));
         assertTrue(outside.getMessage().contains("redirects to " + url("/ok.jpg") + ", which is not an accepted place"),
                 outside.getMessage());
@@ -185,6 +197,35 @@ class OriginClientTest {
         assertMessage("/missing", "origin answered HTTP 404 for " + url("/missing"));
         assertMessage("/declared-huge", "is 5000000000 bytes, over the limit of 1000000");
         assertMessage("/endless", "exceeds the limit of 1000000 bytes");
+        assertNothingStaged();
+    }
+
+    @Test
+    void aKnownSizeIsHeldToAndAnEndlessBodyIsCutAtIt() throws IOException {
+        client.fetch(url("/ok.jpg"), ID, BODY.length, staging).file().close();
+        client.fetch(url("/chunked.jpg"), ID, BODY.length, staging).file().close();
+
+        // The client's limit is 2 GiB; a known size of 100,000 bytes cuts the endless body there.
+        java.util.concurrent.atomic.AtomicLong sunk = new java.util.concurrent.atomic.AtomicLong();
+        HttpDownload download = new HttpDownload(Duration.ofSeconds(2), Duration.ofSeconds(2), 1L << 31, null,
+                AddressPolicy.PRIVATE_ALLOWED);
+        IOException endless = assertThrows(IOException.class,
+                () -> download.get(url("/endless"), (b, off, len) -> sunk.addAndGet(len), "origin", 100_000));
+        assertTrue(endless.getMessage().contains("sent more than its known size of 100000 bytes"), endless.getMessage());
+        assertTrue(sunk.get() <= 100_000, "no byte past the known size was written: " + sunk.get());
+
+        OriginClient large = new OriginClient(Duration.ofSeconds(2), Duration.ofSeconds(2), 1L << 31, null,
+                AddressPolicy.PRIVATE_ALLOWED);
+        IOException viaClient = assertThrows(IOException.class, () -> large.fetch(url("/endless"), ID, 100_000, staging));
+        assertTrue(viaClient.getMessage().contains("sent more than its known size of 100000 bytes"), viaClient.getMessage());
+
+        IOException declared = assertThrows(IOException.class, () -> client.fetch(url("/ok.jpg"), ID, BODY.length - 1, staging));
+        assertTrue(declared.getMessage().contains("is 300000 bytes (Content-Length), but its known size is 299999 bytes"),
+                declared.getMessage());
+        IOException shorter = assertThrows(IOException.class, () -> client.fetch(url("/chunked.jpg"), ID, BODY.length + 5, staging));
+        assertTrue(shorter.getMessage().contains("ended after 300000 bytes; its known size is 300005 bytes"), shorter.getMessage());
+        IOException longer = assertThrows(IOException.class, () -> client.fetch(url("/chunked.jpg"), ID, BODY.length - 5, staging));
+        assertTrue(longer.getMessage().contains("sent more than its known size of 299995 bytes"), longer.getMessage());
         assertNothingStaged();
     }
 

@@ -29,6 +29,10 @@ class MessageCodecGoldenTest {
                         new Message.Coordinates(51.5072, -0.1276, 35.0), "Zm9vYmFyYmF6cXV4MTIzNDU2")),
                 Arguments.of("welcome", new Message.Welcome("k3v9q2mx7a", "Zm9vYmFyYmF6cXV4MTIzNDU2", false, List.of(),
                         new Message.Limits(65536, 1000, 50, 30, 200))),
+                Arguments.of("welcome-ice", new Message.Welcome("k3v9q2mx7a", "Zm9vYmFyYmF6cXV4MTIzNDU2", false, List.of(
+                                new Message.IceServer(List.of("stun:stun.example.org:3478"), null, null),
+                                new Message.IceServer(List.of("turns:turn.example.org?transport=tcp"), "swarm", "s3cret")),
+                        new Message.Limits(65536, 1000, 50, 30, 200))),
                 Arguments.of("lost", new Message.Lost(List.of(HASH))),
                 Arguments.of("cancel", new Message.Cancel(HASH)),
                 Arguments.of("error-overloaded", new Message.Error(ErrorCode.OVERLOADED,

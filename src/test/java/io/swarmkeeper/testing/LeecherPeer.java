@@ -5,6 +5,7 @@ import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.store.ContentStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ public final class LeecherPeer implements AutoCloseable {
     static LeecherPeer start(Swarm swarm, Path dir, Fetcher.Options options) throws IOException {
         SwarmEvents bus = new SwarmEvents();
         Fetcher fetcher = new Fetcher(swarm.serverUri(), dir, options, bus);
+        fetcher.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED); // the swarm's origin is on loopback
         LeecherPeer peer = new LeecherPeer(swarm, fetcher, ContentStore.open(dir.resolve("store")));
         bus.subscribe(peer.events::add);
         fetcher.connect();

@@ -6,6 +6,7 @@ import io.swarmkeeper.node.SeederConfig;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
 import io.swarmkeeper.transfer.MessageSink;
@@ -42,6 +43,7 @@ public final class SeederPeer implements AutoCloseable {
             default -> UnaryOperator.identity();
         };
         SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
+        node.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED); // the swarm's origin is on loopback
         SeederPeer peer = new SeederPeer(node, store);
         bus.subscribe(peer.events::add);
         node.start();
