@@ -174,6 +174,8 @@ public final class Fetcher implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
+            // Said now as well: when the origin then delivers, this is the only trace of why peers did not.
+            log.warn("{}", e.getMessage());
             reasons.add(e.getMessage());
         }
         if (reasons.isEmpty()) {

@@ -1,6 +1,5 @@
 package io.swarmkeeper.node;
 
-import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
@@ -132,10 +131,14 @@ public final class SignalingClient implements AutoCloseable {
         try {
             if (!s.connectBlocking(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 s.close();
-                throw new IOException("cannot reach signaling server " + server);
+                throw failure(s, "cannot reach signaling server " + server, null);
             }
-            s.send(MessageCodec.encode(new Message.Hello(Message.PROTOCOL_VERSION, role, options.coords(),
-                    last == null ? null : last.resume())));
+            try {
+                s.send(MessageCodec.encode(new Message.Hello(Message.PROTOCOL_VERSION, role, options.coords(),
+                        last == null ? null : last.resume())));
+            } catch (WebsocketNotConnectedException e) {
+                throw failure(s, "signaling server " + server + " closed the connection", e);
+            }
             Message.Welcome w = s.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             welcome = w;
             if (w.limits() != null && w.limits().maxMessagesPerSecond() > 0) {
@@ -156,13 +159,49 @@ public final class SignalingClient implements AutoCloseable {
             throw new IOException("interrupted while connecting to " + server, e);
         } catch (ExecutionException e) {
             s.close();
-            throw new IOException("signaling server " + server + " refused us: " + e.getCause().getMessage(), e);
+            throw failure(s, "signaling server " + server + " refused us: " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
             s.close();
-            throw new IOException("no welcome from signaling server " + server + " within " + timeout.toSeconds() + " s", e);
-        } catch (WebsocketNotConnectedException e) {
-            throw new IOException("signaling server " + server + " closed the connection", e);
+            throw failure(s, "no welcome from signaling server " + server + " within " + timeout.toSeconds() + " s", e);
         }
+    }
+
+    /** How long a failed attempt waits for the close of a socket that had opened, so as not to miss the server's error. */
+    static final long CLOSE_WAIT_MS = 2_000;
+
+    /**
+     * Why an attempt failed, in the server's words when it gave any. A server that refuses us
+     * sends an {@code error} and then closes; Java-WebSocket reads both on the socket's own thread
+     * (the error first) while this thread waits for the open or sends the hello, and either may
+     * see the close before that error has been handled. So a socket that opened is waited for
+     * until it has closed, by which time any error the server sent has been recorded; failing
+     * that, the close code and reason the server gave are named.
+     */
+    private IOException failure(Socket s, String otherwise, Exception cause) {
+        if (s.opened) {
+            try {
+                s.closed.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // no close within the wait: say what we know
+            }
+        }
+        Message.Error refusal = s.refusal;
+        if (refusal != null) {
+            return new IOException("signaling server " + server + " refused us: " + describe(refusal), cause);
+        }
+        String closedBy = s.closedBy;
+        if (closedBy != null) {
+            return new IOException("signaling server " + server + " closed the connection (" + closedBy + ")", cause);
+        }
+        return new IOException(otherwise, cause);
+    }
+
+    /** An error from the server for people: its code, its message, and how long to wait when it says. */
+    static String describe(Message.Error error) {
+        return error.code() + ": " + error.message()
+                + (error.retryAfterMs() != null ? " (retry after " + error.retryAfterMs() + " ms)" : "");
     }
 
     /** The wait before the next try: the back-off, or the server's retry-after hint if longer. */
@@ -320,6 +359,14 @@ public final class SignalingClient implements AutoCloseable {
     /** One WebSocket connection; a reconnect makes a new one. */
     private final class Socket extends WebSocketClient {
         final CompletableFuture<Message.Welcome> welcome = new CompletableFuture<>();
+        /** Completes once the connection is closed, whoever closed it. */
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        /** The handshake succeeded (the connection may have closed since). */
+        volatile boolean opened;
+        /** The error the server sent before welcoming us, if it refused us. */
+        volatile Message.Error refusal;
+        /** The close code and reason, when the server closed the connection after it opened. */
+        volatile String closedBy;
 
         Socket(URI uri) {
             super(uri);
@@ -328,7 +375,9 @@ public final class SignalingClient implements AutoCloseable {
         }
 
         @Override
-        public void onOpen(ServerHandshake handshake) {}
+        public void onOpen(ServerHandshake handshake) {
+            opened = true;
+        }
 
         @Override
         public void onMessage(String text) {
@@ -348,9 +397,8 @@ public final class SignalingClient implements AutoCloseable {
                     retryAfterMs = error.retryAfterMs();
                 }
                 if (!welcome.isDone()) {
-                    welcome.completeExceptionally(new IOException(error.code() + ": " + error.message()
-                            + (ErrorCode.OVERLOADED.equals(error.code()) && error.retryAfterMs() != null
-                            ? " (retry after " + error.retryAfterMs() + " ms)" : "")));
+                    refusal = error; // before completing: whoever sees the failure finds it
+                    welcome.completeExceptionally(new IOException(describe(error)));
                     return;
                 }
             }
@@ -364,7 +412,11 @@ public final class SignalingClient implements AutoCloseable {
         @Override
         public void onClose(int code, String reason, boolean remote) {
             boolean wasWelcomed = welcome.isDone() && !welcome.isCompletedExceptionally();
+            if (remote && opened) {
+                closedBy = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
+            }
             welcome.completeExceptionally(new IOException("connection closed (" + code + " " + reason + ")"));
+            closed.complete(null);
             // Only the loss of a live connection starts retries; a failed attempt retries itself.
             if (closing || socket != this || !wasWelcomed) {
                 return;
