@@ -78,8 +78,31 @@ public final class SignalingClient implements AutoCloseable {
     private volatile Socket socket;
     private volatile Message.Welcome welcome;
     /** Frames waiting for the pace, in order. */
-    private final java.util.ArrayDeque<String> outbox = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();
     private boolean draining; // guarded by outbox
+    /** How many of the waiting frames are conditional ({@link #sendWhile}). Guarded by {@link #outbox}. */
+    private int conditionalWaiting;
+    /** Conditional frames dropped because the queue was full (not counting stale ones). Guarded by {@link #outbox}. */
+    private long droppedFull;
+    /** Conditional frames dropped unsent because they had gone stale. Guarded by {@link #outbox}. */
+    private long droppedStale;
+    /**
+     * Most conditional frames that may wait: at the pace of 45 a second, about 8 s of sending.
+     * Beyond that, an answer would reach its offerer after the offerer gave up on it.
+     */
+    static final int MAX_CONDITIONAL_WAITING = 360;
+
+    /** Frames sent only when nothing else waits ({@link #sendWhenIdle}), oldest first. Guarded by {@link #outbox}. */
+    private final java.util.ArrayDeque<Outgoing> spare = new java.util.ArrayDeque<>();
+    /** Most frames that wait for idle turns; the oldest goes first when more come. */
+    static final int MAX_SPARE_WAITING = 64;
+
+    /** A frame waiting for its turn; {@code wanted} null: it is sent whatever happens. */
+    private record Outgoing(String frame, java.util.function.BooleanSupplier wanted) {
+        boolean stale() {
+            return wanted != null && !wanted.getAsBoolean();
+        }
+    }
     /** Messages per second towards the server; set from each welcome. Guarded by {@link #outbox}. */
     private io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 1);
     private volatile boolean closing;
@@ -254,27 +277,139 @@ public final class SignalingClient implements AutoCloseable {
         return s != null && s.isOpen() && s.welcome.isDone() && !s.welcome.isCompletedExceptionally();
     }
 
-    /** Sends a message; dropped (with a debug line) while disconnected. */
     /**
      * Sends a message, paced under the server's {@code maxMessagesPerSecond} (from its welcome):
-     * messages over the pace wait in order instead of being dropped by the server.
+     * messages over the pace wait in order instead of being dropped by the server. Dropped (with a
+     * debug line) while disconnected.
      */
     public void send(Message message) {
-        String frame = MessageCodec.encode(message);
+        enqueue(new Outgoing(MessageCodec.encode(message), null));
+    }
+
+    /**
+     * Sends a message that is worth sending only while {@code wanted} holds (a WebRTC signal for
+     * a link still being set up, a refusal its offerer still waits for). It waits in order like
+     * any other, but at most {@link #MAX_CONDITIONAL_WAITING} such messages wait: when the queue
+     * holds that many, those no longer wanted are dropped first, and if none is, this one is not
+     * queued. Whatever is no longer wanted when its turn comes is dropped unsent, so a burst of
+     * answers to offers that have timed out does not hold back the fresh ones.
+     *
+     * @return false when the message was dropped at once (the queue was full of wanted messages)
+     */
+    public boolean sendWhile(Message message, java.util.function.BooleanSupplier wanted) {
+        return enqueue(new Outgoing(MessageCodec.encode(message), wanted));
+    }
+
+    /**
+     * Sends a message that may wait for a turn nothing else wants (a refusal of an offer): it
+     * never delays what {@link #send} and {@link #sendWhile} queue. At most
+     * {@link #MAX_SPARE_WAITING} wait; beyond that the oldest is dropped, and whatever is no
+     * longer wanted when its turn comes is dropped unsent.
+     */
+    public void sendWhenIdle(Message message, java.util.function.BooleanSupplier wanted) {
+        Outgoing out = new Outgoing(MessageCodec.encode(message), wanted);
         synchronized (outbox) {
-            if (draining) { // whatever waits goes first, in order
-                outbox.add(frame);
+            if (draining) {
+                int before = spare.size();
+                spare.removeIf(Outgoing::stale);
+                droppedStale += before - spare.size();
+                if (spare.size() >= MAX_SPARE_WAITING) {
+                    spare.poll();
+                    droppedFull++;
+                }
+                spare.add(out);
                 return;
             }
             long wait = pace.reserve(1);
             if (wait > 0) {
-                outbox.add(frame);
+                spare.add(out);
                 draining = true;
                 scheduleDrain(wait);
                 return;
             }
         }
-        transmit(frame);
+        transmit(out.frame());
+    }
+
+    private boolean enqueue(Outgoing out) {
+        synchronized (outbox) {
+            if (draining) { // whatever waits goes first, in order
+                return queue(out);
+            }
+            long wait = pace.reserve(1);
+            if (wait > 0) {
+                if (!queue(out)) {
+                    return false;
+                }
+                draining = true;
+                scheduleDrain(wait);
+                return true;
+            }
+        }
+        transmit(out.frame());
+        return true;
+    }
+
+    /** Holds {@link #outbox}. Appends, within the bound on conditional frames. */
+    private boolean queue(Outgoing out) {
+        if (out.wanted() != null) {
+            if (conditionalWaiting >= MAX_CONDITIONAL_WAITING) {
+                dropStale();
+            }
+            if (conditionalWaiting >= MAX_CONDITIONAL_WAITING) {
+                droppedFull++;
+                log.debug("signaling queue full ({} conditional messages wait): dropped one", conditionalWaiting);
+                return false;
+            }
+            conditionalWaiting++;
+        }
+        outbox.add(out);
+        return true;
+    }
+
+    /** Holds {@link #outbox}. Removes every waiting frame that is no longer wanted. */
+    private void dropStale() {
+        for (java.util.Iterator<Outgoing> it = outbox.iterator(); it.hasNext(); ) {
+            Outgoing o = it.next();
+            if (o.stale()) {
+                it.remove();
+                conditionalWaiting--;
+                droppedStale++;
+            }
+        }
+    }
+
+    /**
+     * Holds {@link #outbox}. The next frame still wanted, taken from the queue (or, when it is
+     * empty, from the frames waiting for idle turns); null when none waits.
+     */
+    private Outgoing nextWanted() {
+        while (true) {
+            Outgoing o = outbox.poll();
+            if (o == null) {
+                while ((o = spare.poll()) != null && o.stale()) {
+                    droppedStale++;
+                }
+                return o;
+            }
+            if (o.wanted() != null) {
+                conditionalWaiting--;
+                if (o.stale()) {
+                    droppedStale++;
+                    continue;
+                }
+            }
+            return o;
+        }
+    }
+
+    /** What the outgoing queue holds and has dropped: for tests and diagnostics. */
+    public record QueueStats(int waiting, int conditionalWaiting, long droppedStale, long droppedFull) {}
+
+    public QueueStats queueStats() {
+        synchronized (outbox) {
+            return new QueueStats(outbox.size() + spare.size(), conditionalWaiting, droppedStale, droppedFull);
+        }
     }
 
     private void transmit(String frame) {
@@ -299,21 +434,22 @@ public final class SignalingClient implements AutoCloseable {
 
     /**
      * Sends the head of the queue, whose turn was reserved, then what else the pace allows now.
-     * While it runs (or waits to), new messages queue behind, so the order is kept.
+     * While it runs (or waits to), new messages queue behind, so the order is kept. Frames no
+     * longer wanted are skipped without using a turn.
      */
     private void drain() {
         while (true) {
-            String frame;
+            Outgoing next;
             synchronized (outbox) {
-                frame = outbox.poll();
-                if (frame == null) {
+                next = nextWanted();
+                if (next == null) {
                     draining = false;
                     return;
                 }
             }
-            transmit(frame);
+            transmit(next.frame());
             synchronized (outbox) {
-                if (outbox.isEmpty()) {
+                if (outbox.isEmpty() && spare.isEmpty()) {
                     draining = false;
                     return;
                 }
@@ -326,12 +462,13 @@ public final class SignalingClient implements AutoCloseable {
         }
     }
 
-    /** Sends whatever waits now, ignoring the pace: the connection is about to close. */
+    /** Sends whatever waits and is still wanted now, ignoring the pace: the connection is about to close. */
     private void flush() {
-        List<String> waiting;
+        List<String> waiting = new ArrayList<>();
         synchronized (outbox) {
-            waiting = new ArrayList<>(outbox);
-            outbox.clear();
+            for (Outgoing o = nextWanted(); o != null; o = nextWanted()) {
+                waiting.add(o.frame());
+            }
             draining = false;
         }
         waiting.forEach(this::transmit);
