@@ -64,6 +64,8 @@ public final class Fetcher implements AutoCloseable {
     /** Recent stalls, by peer; {@link #STRIKES_TO_DISTRUST} within {@link #STRIKE_MEMORY_NANOS} and it is distrusted. */
     private final Map<String, java.util.Deque<Long>> strikes = new ConcurrentHashMap<>();
     static final int STRIKES_TO_DISTRUST = 2;
+    /** A holder that refused us for being busy is offered again once, after this pause, when no other holder served. */
+    static final long BUSY_RETRY_MILLIS = 1_000;
     /** Holders asked for beyond those used at once, to replace those that refuse or fail. */
     static final int SPARE_HOLDERS = 2;
     /** The most holders one want may ask for (docs/protocol.md, {@code want}). */
@@ -170,28 +172,43 @@ public final class Fetcher implements AutoCloseable {
                     untried.add(holder.id());
                 }
             }
-            while (!isEmpty(untried)) {
-                List<String> round = new ArrayList<>();
-                synchronized (untried) {
-                    while (!untried.isEmpty() && round.size() < options.holdersToTry()) {
-                        round.add(untried.poll());
+            Set<String> busy = ConcurrentHashMap.newKeySet(); // holders that refused us for being busy
+            for (boolean busyRetried = false; ; busyRetried = true) {
+                while (!isEmpty(untried)) {
+                    List<String> round = new ArrayList<>();
+                    synchronized (untried) {
+                        while (!untried.isEmpty() && round.size() < options.holdersToTry()) {
+                            round.add(untried.poll());
+                        }
                     }
-                }
-                Set<String> idle = new java.util.LinkedHashSet<>();
-                FetchResult result = fromPeers(id, round, originUrl, untried, reasons, idle);
-                if (result != null) {
-                    return result;
-                }
-                // Holders of the round that were never needed (another sent everything) get their turn.
-                List<String> again = new ArrayList<>(idle);
-                synchronized (untried) {
-                    for (int i = again.size() - 1; i >= 0; i--) {
-                        if (!distrusted.contains(again.get(i))) {
-                            untried.addFirst(again.get(i));
+                    Set<String> idle = new java.util.LinkedHashSet<>();
+                    FetchResult result = fromPeers(id, round, originUrl, untried, reasons, idle, busy);
+                    if (result != null) {
+                        return result;
+                    }
+                    // Holders of the round that were never needed (another sent everything) get their turn.
+                    List<String> again = new ArrayList<>(idle);
+                    synchronized (untried) {
+                        for (int i = again.size() - 1; i >= 0; i--) {
+                            if (!distrusted.contains(again.get(i))) {
+                                untried.addFirst(again.get(i));
+                            }
                         }
                     }
                 }
+                if (busyRetried || busy.isEmpty()) {
+                    break;
+                }
+                // Busy is a passing state: once every other holder was tried, those get one more offer.
+                Thread.sleep(BUSY_RETRY_MILLIS);
+                synchronized (untried) {
+                    untried.addAll(busy);
+                }
+                busy.clear();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reasons.add("interrupted");
         } catch (IOException e) {
             // Said now as well: when the origin then delivers, this is the only trace of why peers did not.
             log.warn("{}", e.getMessage());
@@ -247,7 +264,7 @@ public final class Fetcher implements AutoCloseable {
      * after {@link LinkLimits#idleTimeout()} unused (docs/protocol.md, section 2, "Links").
      */
     private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, Deque<String> spare,
-                                  List<String> reasons, Set<String> idle) throws IOException {
+                                  List<String> reasons, Set<String> idle, Set<String> busy) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
         List<String> joined = java.util.Collections.synchronizedList(new ArrayList<>());
         Map<String, SwarmDownload.Fault> faults = new ConcurrentHashMap<>();
@@ -271,44 +288,57 @@ public final class Fetcher implements AutoCloseable {
         try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped, downloadRate, timer)) {
             AtomicInteger opening = new AtomicInteger();
             java.util.concurrent.atomic.AtomicLong openDeadline = new java.util.concurrent.atomic.AtomicLong();
-            java.util.function.Consumer<String>[] join = new java.util.function.Consumer[1];
-            join[0] = peer -> {
-                PeerLink open = links.openLink(peer);
-                PeerLink link = open != null && clients.containsKey(open) ? open : links.offer(peer);
-                links.use(link);
-                roundLinks.put(peer, link);
-                joined.add(peer);
-                opening.incrementAndGet();
-                openDeadline.set(System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
-                link.opened().whenComplete((opened, failure) -> {
-                    TransferClient client = failure == null ? clients.get(link) : null;
-                    if (client != null) {
-                        download.addSource(peer, client);
-                    } else {
-                        String why = link.closeReason();
-                        boolean refused = why != null && why.startsWith(PeerLinks.REFUSED);
-                        reasons.add("peer " + peer + ": " + (refused ? why : "no connection"));
-                        // Refused at once (busy): not its fault, no strike; another holder takes its place.
-                        String next = null;
-                        if (refused && !over.get()) {
-                            synchronized (spare) {
-                                while (next == null && !spare.isEmpty()) {
-                                    next = spare.poll();
-                                    if (distrusted.contains(next)) {
-                                        next = null;
+            /** Brings a holder into the round: over the link kept from an earlier fetch, else a new one. */
+            final class Joiner {
+                void join(String peer, boolean mayReuse) {
+                    PeerLink open = mayReuse ? links.openLink(peer) : null;
+                    boolean reused = open != null && clients.containsKey(open);
+                    PeerLink link = reused ? open : links.offer(peer);
+                    links.use(link);
+                    roundLinks.put(peer, link);
+                    joined.add(peer);
+                    opening.incrementAndGet();
+                    openDeadline.set(System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
+                    link.opened().whenComplete((opened, failure) -> {
+                        TransferClient client = failure == null && !link.isClosed() ? clients.get(link) : null;
+                        if (client != null) {
+                            download.addSource(peer, client);
+                        } else {
+                            String why = link.closeReason();
+                            boolean refused = why != null && why.startsWith(PeerLinks.REFUSED);
+                            if (reused && !refused && !over.get()) {
+                                // The kept link closed just now (the holder found it idle): make a new one.
+                                join(peer, false);
+                                opening.decrementAndGet();
+                                return;
+                            }
+                            reasons.add("peer " + peer + ": " + (refused ? why : "no connection"));
+                            if ((PeerLinks.REFUSED + OfferAdmission.BUSY).equals(why)) {
+                                busy.add(peer);
+                            }
+                            // Refused at once (busy): not its fault, no strike; another holder takes its place.
+                            String next = null;
+                            if (refused && !over.get()) {
+                                synchronized (spare) {
+                                    while (next == null && !spare.isEmpty()) {
+                                        next = spare.poll();
+                                        if (distrusted.contains(next)) {
+                                            next = null;
+                                        }
                                     }
                                 }
                             }
+                            if (next != null) {
+                                join(next, true);
+                            }
                         }
-                        if (next != null) {
-                            join[0].accept(next);
-                        }
-                    }
-                    opening.decrementAndGet();
-                });
-            };
+                        opening.decrementAndGet();
+                    });
+                }
+            }
+            Joiner joiner = new Joiner();
             for (String peer : peers) {
-                join[0].accept(peer);
+                joiner.join(peer, true);
             }
             boolean delivered = awaitRound(download, opening, openDeadline);
             over.set(true);
@@ -393,7 +423,8 @@ public final class Fetcher implements AutoCloseable {
             if (next == null) {
                 break;
             }
-            good = fromPeers(id, List.of(next), null, new ArrayDeque<>(), reasons, new java.util.HashSet<>());
+            good = fromPeers(id, List.of(next), null, new ArrayDeque<>(), reasons, new java.util.HashSet<>(),
+                    ConcurrentHashMap.newKeySet());
         }
         if (good == null) {
             reasons.add("peers " + String.join(", ", senders) + " together sent bytes that failed the hash,"

@@ -11,7 +11,10 @@ import java.util.Map;
  *
  * <p>Each peer has an offer count that decays over {@link LinkLimits#offerWindow()}: every offer
  * it makes adds one, answered or not, so a peer that keeps offering keeps a high count. A peer
- * over {@link LinkLimits#offersPerPeer()} is refused ({@value #TOO_MANY_OFFERS}). When as many
+ * over {@link LinkLimits#offersPerPeer()} is refused ({@value #TOO_MANY_OFFERS}), and so is a
+ * peer whose previous offer's link is still being set up and younger than
+ * {@link #MIN_PENDING_NANOS_BEFORE_REPLACED}: an honest offerer waits for its connect timeout
+ * before it offers again, and replacing links costs native work. When as many
  * links are being set up as allowed, a new offer may take the place of the pending link whose
  * peer has offered most, if that peer has offered clearly more than this one: so a flood from
  * a few ids cannot hold the places an honest peer, which offers once, needs. Otherwise it is
@@ -30,11 +33,13 @@ final class OfferAdmission {
     /** Refusals a peer is told of at once; then one per {@link #REFUSAL_INTERVAL_NANOS}. */
     static final int REFUSALS_TOLD_AT_ONCE = 2;
     static final long REFUSAL_INTERVAL_NANOS = 5_000_000_000L;
+    /** A link being set up is replaced by its peer's next offer only once it is this old. */
+    static final long MIN_PENDING_NANOS_BEFORE_REPLACED = 5_000_000_000L;
     /** Peers whose counts are kept; the one that offered least recently is forgotten first. */
     static final int MAX_TRACKED_PEERS = 4096;
 
-    /** A link the node holds, as admission sees it. */
-    record Held(String peer, boolean pending) {}
+    /** A link the node holds, as admission sees it: being set up or open, made {@code ageNanos} ago. */
+    record Held(String peer, boolean pending, long ageNanos) {}
 
     /** What to do with an offer. */
     sealed interface Decision {}
@@ -77,17 +82,21 @@ final class OfferAdmission {
     }
 
     /**
-     * An offer from {@code peer} arrived at {@code now}. {@code replacing}: the peer already has
-     * a link here, which this offer replaces (a new connection), so it adds no link. {@code held}:
-     * every link the node holds (open or being set up), that one included.
+     * An offer from {@code peer} arrived at {@code now}. {@code held}: every link the node holds
+     * (open or being set up); if one is the peer's own, this offer replaces it (a new connection)
+     * and adds no link.
      */
-    Decision offer(String peer, boolean replacing, List<Held> held, long now) {
+    Decision offer(String peer, List<Held> held, long now) {
         double count = add(peer, now);
         if (count > limits.offersPerPeer()) {
             return refuse(peer, TOO_MANY_OFFERS, now);
         }
+        Held own = held.stream().filter(h -> h.peer().equals(peer)).findFirst().orElse(null);
+        if (own != null && own.pending() && own.ageNanos() < MIN_PENDING_NANOS_BEFORE_REPLACED) {
+            return refuse(peer, TOO_MANY_OFFERS, now);
+        }
         String evict = null;
-        if (!replacing) {
+        if (own == null) {
             if (held.size() >= limits.maxLinks()) {
                 return refuse(peer, BUSY, now);
             }

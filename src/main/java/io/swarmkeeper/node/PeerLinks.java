@@ -201,18 +201,18 @@ final class PeerLinks {
             existing = null;
         }
         if (existing != null && existing.isInitiator()) {
-            deliver(existing, data, matchReason); // both offered at once: our link stands, it ignores theirs
+            log.debug("offer from {} ignored: we offered to it ourselves", from); // our link stands
             return;
         }
         long now = System.nanoTime();
         List<OfferAdmission.Held> held = new ArrayList<>();
         for (PeerLink l : links.values()) {
             if (!l.isClosed()) {
-                held.add(new OfferAdmission.Held(l.remoteId(), !l.isOpen()));
+                held.add(new OfferAdmission.Held(l.remoteId(), !l.isOpen(), l.ageNanos()));
             }
         }
         String ufrag = SignalObjects.iceUfrag(data.path("sdp").asText(null));
-        OfferAdmission.Decision decision = admission.offer(from, existing != null, held, now);
+        OfferAdmission.Decision decision = admission.offer(from, held, now);
         if (decision instanceof OfferAdmission.Refuse refusal) {
             refuse(from, refusal, ufrag);
             return;

@@ -79,8 +79,9 @@ public final class PeerLink implements AutoCloseable {
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private volatile RTCDataChannel channel;
     private volatile String closeReason;
+    private final long createdAt = System.nanoTime();
     /** When a message last went either way (or the link was made), for idle links; System.nanoTime(). */
-    private volatile long lastActivity = System.nanoTime();
+    private volatile long lastActivity = createdAt;
     /** A send is under way, perhaps waiting for the peer to drain: the link is not idle. */
     private volatile boolean sending;
     private boolean remoteDescriptionSet; // event thread only
@@ -151,6 +152,11 @@ public final class PeerLink implements AutoCloseable {
     /** Why the link closed, or null while it is up. */
     public String closeReason() {
         return closeReason;
+    }
+
+    /** How long ago this link was made. */
+    public long ageNanos() {
+        return System.nanoTime() - createdAt;
     }
 
     /**
