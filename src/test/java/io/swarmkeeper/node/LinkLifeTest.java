@@ -111,6 +111,37 @@ class LinkLifeTest {
     }
 
     @Test
+    void aHolderThatWasBusyIsOfferedOnceMoreWhenNoOtherServed() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(57, 200_000);
+        ResourceId id = swarm.publish("only.jpg", body);
+        SeederPeer seeder = swarm.seeder("only.jpg");
+        seeder.node().setLinkLimits(LinkLimits.holder().withLinks(1, 1).withIdleTimeout(Duration.ofMinutes(2)));
+        LeecherPeer occupier = swarm.leecher();
+        occupier.fetcher().setLinkLimits(LinkLimits.requester().withIdleTimeout(Duration.ofMinutes(2)));
+        occupier.fetch(id);
+        assertEquals(1, seeder.node().linkCount(), "its one link is taken");
+        swarm.origin().close();
+
+        LeecherPeer leecher = swarm.leecher();
+        CompletableFuture<FetchResult> fetching = CompletableFuture.supplyAsync(() -> {
+            try {
+                return leecher.fetch(id);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        // Refused as busy; then the place frees up before the second offer.
+        Poll.until(Duration.ofSeconds(10), "the refusal", () -> seeder.node().linkStats().offersRefused() > 0);
+        occupier.fetcher().close();
+        FetchResult result = fetching.get(30, TimeUnit.SECONDS);
+        assertEquals("peer:" + seeder.id(), result.source(), "served on the second offer");
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+        assertEquals(1, seeder.node().linkStats().offersRefused(), "refused once, answered the second time");
+        assertEquals(List.of("refused by the peer: busy"), unlinkReasons(leecher.events(), seeder.id()));
+        assertEquals(Set.of(), leecher.fetcher().distrusted());
+    }
+
+    @Test
     void theRequesterReusesAnIdleLinkThenClosesItAndTheHolderClosesLinksLeftIdle() throws Exception {
         byte[] first = DemoOrigin.sampleBytes(54, 200_000);
         byte[] second = DemoOrigin.sampleBytes(55, 300_000);
