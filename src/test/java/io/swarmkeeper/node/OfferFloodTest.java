@@ -51,6 +51,14 @@ class OfferFloodTest {
         swarm.close();
     }
 
+    /** The seeder's link threads (one per link, named after the remote peer; the leechers' are named after the seeder). */
+    private static int linkThreadsOf(SeederPeer seeder) {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("link-") && !n.equals("link-" + seeder.id()))
+                .count();
+    }
+
     /** Every thread of this process, Java and native (libwebrtc's included). */
     private static int threads() throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -79,6 +87,7 @@ class OfferFloodTest {
         AtomicInteger mostLinks = new AtomicInteger();
         AtomicInteger mostPending = new AtomicInteger();
         AtomicInteger mostThreads = new AtomicInteger();
+        AtomicInteger mostLinkThreads = new AtomicInteger();
         AtomicInteger mostWaiting = new AtomicInteger();
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
         watch.scheduleAtFixedRate(() -> {
@@ -86,6 +95,7 @@ class OfferFloodTest {
             mostLinks.accumulateAndGet(s.links(), Math::max);
             mostPending.accumulateAndGet(s.pending(), Math::max);
             mostWaiting.accumulateAndGet(seeder.node().signalingQueue().waiting(), Math::max);
+            mostLinkThreads.accumulateAndGet(linkThreadsOf(seeder), Math::max);
             try {
                 mostThreads.accumulateAndGet(threads(), Math::max);
             } catch (IOException e) {
@@ -93,11 +103,13 @@ class OfferFloodTest {
             }
         }, 0, 50, TimeUnit.MILLISECONDS);
 
+        LeecherPeer honest;
+        LeecherPeer after;
         try (flood) {
             flood.start(OFFERS_PER_SECOND);
             Thread.sleep(2_000); // the flood is on
 
-            LeecherPeer honest = swarm.leecher();
+            honest = swarm.leecher();
             FetchResult during = honest.fetch(id);
             assertEquals("peer:" + seeder.id(), during.source(), "served by the seeder during the flood");
             assertArrayEquals(body, honest.store().readAll(id).orElseThrow());
@@ -106,22 +118,24 @@ class OfferFloodTest {
             flood.stop();
 
             // Right after the flood: no backlog of answers to offers long gone holds this one back.
-            LeecherPeer after = swarm.leecher();
+            after = swarm.leecher();
             assertEquals("peer:" + seeder.id(), after.fetch(id).source(), "served by the seeder right after the flood");
 
             long offers = flood.offersSent();
             SeederNode.LinkStats stats = seeder.node().linkStats();
             System.err.printf("flood: %d offers from %d ids; seeder refused %d (told %d), answered %d;"
-                            + " most links %d, pending %d, queued frames %d, threads %d -> %d%n",
+                            + " most links %d, pending %d, link threads %d, queued frames %d, threads %d -> %d%n",
                     offers, FLOODING_IDS, stats.offersRefused(), stats.refusalsSent(),
-                    flood.heardFromHolder("answer").size(), mostLinks.get(), mostPending.get(), mostWaiting.get(),
-                    threadsBefore, mostThreads.get());
+                    flood.heardFromHolder("answer").size(), mostLinks.get(), mostPending.get(), mostLinkThreads.get(),
+                    mostWaiting.get(), threadsBefore, mostThreads.get());
 
             assertTrue(offers >= FLOODING_IDS * OFFERS_PER_SECOND * 2, "the flood ran: " + offers + " offers");
             assertTrue(mostLinks.get() <= limits.maxLinks(), "links within the cap: " + mostLinks.get());
             assertTrue(mostPending.get() <= limits.maxPending(), "links being set up within the cap: " + mostPending.get());
-            // Each link has a thread; a few more come and go with teardowns and the leechers.
-            assertTrue(mostThreads.get() <= threadsBefore + 2 * limits.maxLinks(),
+            // Each link has a thread, which ends shortly after the link closes.
+            assertTrue(mostLinkThreads.get() <= limits.maxLinks() + 4, "the seeder's link threads bounded: " + mostLinkThreads.get());
+            // The whole process: those, and the two honest leechers' own (signaling, timers, their links).
+            assertTrue(mostThreads.get() <= threadsBefore + limits.maxLinks() + 4 + 2 * 12,
                     "threads bounded: " + threadsBefore + " -> " + mostThreads.get());
             // Most offers were refused before any native work, and the flooders heard why.
             assertTrue(stats.offersRefused() >= offers * 8 / 10, stats.offersRefused() + " of " + offers + " refused");
@@ -140,9 +154,18 @@ class OfferFloodTest {
         } finally {
             watch.shutdownNow();
         }
-        // After the flood, what it started is gone: links being set up time out, idle ones close.
-        Poll.until(Duration.ofSeconds(25), "the flood's links to be gone", () -> seeder.node().linkStats().pending() == 0);
-        Poll.until(Duration.ofSeconds(10), "the seeder's queue to drain", () -> seeder.node().signalingQueue().waiting() == 0);
-        assertTrue(threads() <= threadsBefore + limits.maxLinks(), "threads back down: " + threadsBefore + " -> " + threads());
+        // After the flood (its ids gone) and the honest peers, nothing stays: links, their threads, queued signals.
+        honest.close();
+        after.close();
+        Poll.until(Duration.ofSeconds(25), "the seeder's links to be gone", () -> seeder.node().linkCount() == 0);
+        Poll.until(Duration.ofSeconds(5), "the seeder's link threads to end", () -> linkThreadsOf(seeder) == 0);
+        Poll.until(Duration.ofSeconds(5), "the seeder's queue to drain", () -> seeder.node().signalingQueue().waiting() == 0);
+        Poll.until(Duration.ofSeconds(5), "threads back down from " + threadsBefore, () -> {
+            try {
+                return threads() <= threadsBefore + 4;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 }
