@@ -45,7 +45,8 @@ public final class Fetcher implements AutoCloseable {
     /** Settings of a fetcher. */
     /**
      * @param transferIdleTimeout a holder that sends nothing on a request for this long is dropped
-     * @param holdersToTry        holders asked of the signaling server, and used at once
+     * @param holdersToTry        holders used at once; the signaling server is asked for
+     *                            {@link #SPARE_HOLDERS} more, which replace those that refuse or fail
      */
     public record Options(Duration matchTimeout, Duration transferIdleTimeout, long maxBytes, int holdersToTry) {
         public static Options defaults() {
@@ -70,6 +71,12 @@ public final class Fetcher implements AutoCloseable {
     /** Recent stalls, by peer; {@link #STRIKES_TO_DISTRUST} within {@link #STRIKE_MEMORY_NANOS} and it is distrusted. */
     private final Map<String, java.util.Deque<Long>> strikes = new ConcurrentHashMap<>();
     static final int STRIKES_TO_DISTRUST = 2;
+    /** A holder that refused us for being busy is offered again once, after this pause, when no other holder served. */
+    static final long BUSY_RETRY_MILLIS = 1_000;
+    /** Holders asked for beyond those used at once, to replace those that refuse or fail. */
+    static final int SPARE_HOLDERS = 2;
+    /** The most holders one want may ask for (docs/protocol.md, {@code want}). */
+    static final int MAX_HOLDERS_ASKED = 8;
     /** Strikes are forgotten after ten minutes: a busy moment is not a pattern. */
     static final long STRIKE_MEMORY_NANOS = 600_000_000_000L;
 
@@ -103,7 +110,7 @@ public final class Fetcher implements AutoCloseable {
         this.options = options;
         this.events = events;
         this.origin = originClient();
-        this.links = new PeerLinks(this::sendToServer, events, new Downloading());
+        this.links = new PeerLinks(PeerLinks.Outbound.through(() -> signaling), events, new Downloading(), LinkLimits.requester(), timer);
     }
 
     /** Connects to the signaling server (done lazily by {@link #fetch} too). */
@@ -156,6 +163,15 @@ public final class Fetcher implements AutoCloseable {
         return links.size();
     }
 
+    /**
+     * How many links this fetcher keeps and how long an idle one stays open for the next fetch
+     * from the same holder (default {@link LinkLimits#requester()}; a zero idle timeout closes each
+     * link when its fetch is done).
+     */
+    public void setLinkLimits(LinkLimits limits) {
+        links.limit(limits);
+    }
+
     /** Peers whose bytes failed verification. */
     public Set<String> distrusted() {
         return Set.copyOf(distrusted);
@@ -191,24 +207,46 @@ public final class Fetcher implements AutoCloseable {
                     untried.add(holder.id());
                 }
             }
-            while (!untried.isEmpty()) {
-                List<String> round = new ArrayList<>();
-                while (!untried.isEmpty() && round.size() < options.holdersToTry()) {
-                    round.add(untried.poll());
-                }
-                Set<String> idle = new java.util.HashSet<>();
-                FetchResult result = fromPeers(id, round, originUrl, knownSize, untried, reasons, idle);
-                if (result != null) {
-                    return result;
-                }
-                // Holders of the round that were never needed (another sent everything) get their turn.
-                for (int i = round.size() - 1; i >= 0; i--) {
-                    if (idle.remove(round.get(i)) && !distrusted.contains(round.get(i))) {
-                        untried.addFirst(round.get(i));
+            Set<String> busy = ConcurrentHashMap.newKeySet(); // holders that refused us for being busy
+            for (boolean busyRetried = false; ; busyRetried = true) {
+                while (!isEmpty(untried)) {
+                    List<String> round = new ArrayList<>();
+                    synchronized (untried) {
+                        while (!untried.isEmpty() && round.size() < options.holdersToTry()) {
+                            round.add(untried.poll());
+                        }
+                    }
+                    Set<String> idle = new java.util.LinkedHashSet<>();
+                    FetchResult result = fromPeers(id, round, originUrl, knownSize, untried, reasons, idle, busy);
+                    if (result != null) {
+                        return result;
+                    }
+                    // Holders of the round that were never needed (another sent everything) get their turn.
+                    List<String> again = new ArrayList<>(idle);
+                    synchronized (untried) {
+                        for (int i = again.size() - 1; i >= 0; i--) {
+                            if (!distrusted.contains(again.get(i))) {
+                                untried.addFirst(again.get(i));
+                            }
+                        }
                     }
                 }
+                if (busyRetried || busy.isEmpty()) {
+                    break;
+                }
+                // Busy is a passing state: once every other holder was tried, those get one more offer.
+                Thread.sleep(BUSY_RETRY_MILLIS);
+                synchronized (untried) {
+                    untried.addAll(busy);
+                }
+                busy.clear();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reasons.add("interrupted");
         } catch (IOException e) {
+            // Said now as well: when the origin then delivers, this is the only trace of why peers did not.
+            log.warn("{}", e.getMessage());
             reasons.add(e.getMessage());
         }
         if (reasons.isEmpty()) {
@@ -244,14 +282,27 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
+    private static boolean isEmpty(Deque<String> holders) {
+        synchronized (holders) {
+            return holders.isEmpty();
+        }
+    }
+
     /**
      * One round: {@code peers} at once. Null when they could not deliver verified bytes; the
-     * reasons are added to {@code reasons}, and holders that were never needed to {@code idle}.
-     * {@code spare} holders may be used for a good copy.
+     * reasons are added to {@code reasons}, and holders that were never needed to {@code idle}
+     * (in the order they joined). {@code spare} holders (guarded by itself) may be used for a good
+     * copy, and one takes the place of each holder that refuses our offer.
+     *
+     * <p>An open link to a holder, left from an earlier fetch, is used again rather than a new one
+     * made. Links that served well stay open when the round ends, for the next fetch, and close
+     * after {@link LinkLimits#idleTimeout()} unused (docs/protocol.md, section 2, "Links").
      */
     private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, long knownSize, Deque<String> spare,
-                                  List<String> reasons, Set<String> idle) throws IOException {
+                                  List<String> reasons, Set<String> idle, Set<String> busy) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
+        List<String> joined = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, SwarmDownload.Fault> faults = new ConcurrentHashMap<>();
         SwarmDownload.SourceDropped onDropped = (peer, why, fault) -> {
             if (fault == SwarmDownload.Fault.BAD_BYTES) {
                 distrust(id, peer, why, true);
@@ -261,30 +312,76 @@ public final class Fetcher implements AutoCloseable {
                 distrust(id, peer, "stalled " + STRIKES_TO_DISTRUST + " times", false);
             }
             reasons.add("peer " + peer + ": " + why);
+            faults.put(peer, fault);
             PeerLink link = roundLinks.get(peer);
-            if (link != null) {
+            // A holder that merely went, lacked it or was busy keeps its link, for another fetch.
+            if (link != null && fault != SwarmDownload.Fault.GONE) {
                 link.close();
             }
         };
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped, downloadRate, timer)) {
-            AtomicInteger opening = new AtomicInteger(peers.size());
-            for (String peer : peers) {
-                PeerLink link = links.offer(peer);
-                roundLinks.put(peer, link);
-                link.opened().whenComplete((opened, failure) -> {
-                    TransferClient client = failure == null ? clients.get(link) : null;
-                    if (client != null) {
-                        download.addSource(peer, client);
-                    } else {
-                        reasons.add("peer " + peer + ": no connection");
-                    }
-                    opening.decrementAndGet();
-                });
+            AtomicInteger opening = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong openDeadline = new java.util.concurrent.atomic.AtomicLong();
+            /** Brings a holder into the round: over the link kept from an earlier fetch, else a new one. */
+            final class Joiner {
+                void join(String peer, boolean mayReuse) {
+                    PeerLink open = mayReuse ? links.openLink(peer) : null;
+                    boolean reused = open != null && clients.containsKey(open);
+                    PeerLink link = reused ? open : links.offer(peer);
+                    links.use(link);
+                    roundLinks.put(peer, link);
+                    joined.add(peer);
+                    opening.incrementAndGet();
+                    openDeadline.set(System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
+                    link.opened().whenComplete((opened, failure) -> {
+                        TransferClient client = failure == null && !link.isClosed() ? clients.get(link) : null;
+                        if (client != null) {
+                            download.addSource(peer, client);
+                        } else {
+                            String why = link.closeReason();
+                            boolean refused = why != null && why.startsWith(PeerLinks.REFUSED);
+                            if (reused && !refused && !over.get()) {
+                                // The kept link closed just now (the holder found it idle): make a new one.
+                                join(peer, false);
+                                opening.decrementAndGet();
+                                return;
+                            }
+                            reasons.add("peer " + peer + ": " + (refused ? why : "no connection"));
+                            if ((PeerLinks.REFUSED + OfferAdmission.BUSY).equals(why)) {
+                                busy.add(peer);
+                            }
+                            // Refused at once (busy): not its fault, no strike; another holder takes its place.
+                            String next = null;
+                            if (refused && !over.get()) {
+                                synchronized (spare) {
+                                    while (next == null && !spare.isEmpty()) {
+                                        next = spare.poll();
+                                        if (distrusted.contains(next)) {
+                                            next = null;
+                                        }
+                                    }
+                                }
+                            }
+                            if (next != null) {
+                                join(next, true);
+                            }
+                        }
+                        opening.decrementAndGet();
+                    });
+                }
             }
-            boolean delivered = awaitRound(download, opening);
+            Joiner joiner = new Joiner();
             for (String peer : peers) {
-                if (download.isIdle(peer)) {
-                    idle.add(peer);
+                joiner.join(peer, true);
+            }
+            boolean delivered = awaitRound(download, opening, openDeadline);
+            over.set(true);
+            synchronized (joined) {
+                for (String peer : joined) {
+                    if (download.isIdle(peer)) {
+                        idle.add(peer);
+                    }
                 }
             }
             if (!delivered) {
@@ -299,20 +396,28 @@ public final class Fetcher implements AutoCloseable {
                 return blame(id, download, e, originUrl, knownSize, spare, reasons);
             }
         } finally {
-            roundLinks.values().forEach(PeerLink::close);
+            over.set(true);
+            // The download is closed (its requests cancelled): links that served well stay for the next fetch.
+            roundLinks.forEach((peer, link) -> {
+                SwarmDownload.Fault fault = faults.get(peer);
+                if (!link.isOpen() || distrusted.contains(peer) || (fault != null && fault != SwarmDownload.Fault.GONE)) {
+                    link.close();
+                }
+                links.release(link);
+            });
         }
     }
 
     /** Waits for a round to deliver every byte; false when it cannot any more. */
-    private boolean awaitRound(SwarmDownload download, AtomicInteger opening) throws IOException {
-        long openDeadline = System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+    private boolean awaitRound(SwarmDownload download, AtomicInteger opening,
+                               java.util.concurrent.atomic.AtomicLong openDeadline) throws IOException {
         long idle = options.transferIdleTimeout().toNanos();
         while (true) {
             try {
                 download.complete().get(250, TimeUnit.MILLISECONDS);
                 return true;
             } catch (TimeoutException e) {
-                if (download.liveSources() == 0 && (opening.get() == 0 || System.nanoTime() > openDeadline)) {
+                if (download.liveSources() == 0 && (opening.get() == 0 || System.nanoTime() - openDeadline.get() > 0)) {
                     return false;
                 }
                 download.cancelStalled(idle);
@@ -345,8 +450,16 @@ public final class Fetcher implements AutoCloseable {
                 reasons.add("origin could not settle which peer lied: " + e.getMessage());
             }
         }
-        while (good == null && !spare.isEmpty()) {
-            good = fromPeers(id, List.of(spare.poll()), null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>());
+        while (good == null) {
+            String next;
+            synchronized (spare) {
+                next = spare.poll();
+            }
+            if (next == null) {
+                break;
+            }
+            good = fromPeers(id, List.of(next), null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>(),
+                    ConcurrentHashMap.newKeySet());
         }
         if (good == null) {
             reasons.add("peers " + String.join(", ", senders) + " together sent bytes that failed the hash,"
@@ -394,7 +507,9 @@ public final class Fetcher implements AutoCloseable {
         pendingMatches.put(id.text(), match);
         try {
             // The origin goes with the want: seeders may pick up what is wanted and poorly held.
-            sendToServer(new Message.Want(id.text(), options.holdersToTry(), originUrl == null ? null : originUrl.toString()));
+            // A few more holders than are used at once: one takes the place of a holder that refuses us.
+            int count = Math.min(MAX_HOLDERS_ASKED, options.holdersToTry() + SPARE_HOLDERS);
+            sendToServer(new Message.Want(id.text(), count, originUrl == null ? null : originUrl.toString()));
             return match.get(options.matchTimeout().toMillis(), TimeUnit.MILLISECONDS).peers();
         } catch (TimeoutException e) {
             throw new IOException("signaling server did not answer within " + options.matchTimeout().toSeconds() + " s");
@@ -424,6 +539,7 @@ public final class Fetcher implements AutoCloseable {
             s.send(message);
         }
     }
+
 
     private final class Inbox implements SignalingClient.Listener {
         @Override

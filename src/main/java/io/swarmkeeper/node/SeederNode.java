@@ -83,6 +83,8 @@ public final class SeederNode implements AutoCloseable {
             });
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
+    /** Closes idle links (PeerLinks' sweep). */
+    private final java.util.concurrent.ScheduledExecutorService linkTimer = PeerLinks.timer("seeder-links");
     private volatile SignalingClient signaling;
     private final SignalingClient.Options signalingOptions;
 
@@ -117,7 +119,7 @@ public final class SeederNode implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.links = new PeerLinks(this::sendToServer, events, new Serving());
+        this.links = new PeerLinks(PeerLinks.Outbound.through(() -> signaling), events, new Serving(), LinkLimits.holder(), linkTimer);
         this.signalingOptions = SignalingClient.Options.persistent();
         store.addListener(new KeepAnnouncementsTrue());
     }
@@ -397,6 +399,29 @@ public final class SeederNode implements AutoCloseable {
         return links.size();
     }
 
+    /**
+     * This seeder's links: open or being set up, of which {@code pending} are being set up (an
+     * offer answered, the data channel not open yet); offers refused so far, and how many of those
+     * refusals were sent (a flooding peer hears of them only now and then).
+     */
+    public record LinkStats(int links, int pending, long offersRefused, long refusalsSent) {}
+
+    public LinkStats linkStats() {
+        PeerLinks.Refusals r = links.refusals();
+        return new LinkStats(links.size(), links.pending(), r.refused(), r.sent());
+    }
+
+    /** How many links this seeder keeps and lets peers start (default {@link LinkLimits#holder()}). */
+    public void setLinkLimits(LinkLimits limits) {
+        links.limit(limits);
+    }
+
+    /** The signaling connection's outgoing queue (waiting and dropped messages), or null before {@link #start()}. */
+    public SignalingClient.QueueStats signalingQueue() {
+        SignalingClient s = signaling;
+        return s == null ? null : s.queueStats();
+    }
+
     @Override
     public void close() {
         SignalingClient s = signaling;
@@ -406,6 +431,7 @@ public final class SeederNode implements AutoCloseable {
         }
         servers.values().forEach(TransferServer::close);
         links.closeAll();
+        linkTimer.shutdownNow();
         uploads.shutdownNow();
         demandFetches.shutdownNow();
         synchronized (this) {

@@ -1,6 +1,5 @@
 package io.swarmkeeper.node;
 
-import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
@@ -79,8 +78,31 @@ public final class SignalingClient implements AutoCloseable {
     private volatile Socket socket;
     private volatile Message.Welcome welcome;
     /** Frames waiting for the pace, in order. */
-    private final java.util.ArrayDeque<String> outbox = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();
     private boolean draining; // guarded by outbox
+    /** How many of the waiting frames are conditional ({@link #sendWhile}). Guarded by {@link #outbox}. */
+    private int conditionalWaiting;
+    /** Conditional frames dropped because the queue was full (not counting stale ones). Guarded by {@link #outbox}. */
+    private long droppedFull;
+    /** Conditional frames dropped unsent because they had gone stale. Guarded by {@link #outbox}. */
+    private long droppedStale;
+    /**
+     * Most conditional frames that may wait: at the pace of 45 a second, about 8 s of sending.
+     * Beyond that, an answer would reach its offerer after the offerer gave up on it.
+     */
+    static final int MAX_CONDITIONAL_WAITING = 360;
+
+    /** Frames sent only when nothing else waits ({@link #sendWhenIdle}), oldest first. Guarded by {@link #outbox}. */
+    private final java.util.ArrayDeque<Outgoing> spare = new java.util.ArrayDeque<>();
+    /** Most frames that wait for idle turns; the oldest goes first when more come. */
+    static final int MAX_SPARE_WAITING = 64;
+
+    /** A frame waiting for its turn; {@code wanted} null: it is sent whatever happens. */
+    private record Outgoing(String frame, java.util.function.BooleanSupplier wanted) {
+        boolean stale() {
+            return wanted != null && !wanted.getAsBoolean();
+        }
+    }
     /** Messages per second towards the server; set from each welcome. Guarded by {@link #outbox}. */
     private io.swarmkeeper.transfer.RateLimiter pace = new io.swarmkeeper.transfer.RateLimiter(0, 1);
     private volatile boolean closing;
@@ -132,10 +154,14 @@ public final class SignalingClient implements AutoCloseable {
         try {
             if (!s.connectBlocking(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 s.close();
-                throw new IOException("cannot reach signaling server " + server);
+                throw failure(s, "cannot reach signaling server " + server, null);
             }
-            s.send(MessageCodec.encode(new Message.Hello(Message.PROTOCOL_VERSION, role, options.coords(),
-                    last == null ? null : last.resume())));
+            try {
+                s.send(MessageCodec.encode(new Message.Hello(Message.PROTOCOL_VERSION, role, options.coords(),
+                        last == null ? null : last.resume())));
+            } catch (WebsocketNotConnectedException e) {
+                throw failure(s, "signaling server " + server + " closed the connection", e);
+            }
             Message.Welcome w = s.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             welcome = w;
             if (w.limits() != null && w.limits().maxMessagesPerSecond() > 0) {
@@ -156,13 +182,49 @@ public final class SignalingClient implements AutoCloseable {
             throw new IOException("interrupted while connecting to " + server, e);
         } catch (ExecutionException e) {
             s.close();
-            throw new IOException("signaling server " + server + " refused us: " + e.getCause().getMessage(), e);
+            throw failure(s, "signaling server " + server + " refused us: " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
             s.close();
-            throw new IOException("no welcome from signaling server " + server + " within " + timeout.toSeconds() + " s", e);
-        } catch (WebsocketNotConnectedException e) {
-            throw new IOException("signaling server " + server + " closed the connection", e);
+            throw failure(s, "no welcome from signaling server " + server + " within " + timeout.toSeconds() + " s", e);
         }
+    }
+
+    /** How long a failed attempt waits for the close of a socket that had opened, so as not to miss the server's error. */
+    static final long CLOSE_WAIT_MS = 2_000;
+
+    /**
+     * Why an attempt failed, in the server's words when it gave any. A server that refuses us
+     * sends an {@code error} and then closes; Java-WebSocket reads both on the socket's own thread
+     * (the error first) while this thread waits for the open or sends the hello, and either may
+     * see the close before that error has been handled. So a socket that opened is waited for
+     * until it has closed, by which time any error the server sent has been recorded; failing
+     * that, the close code and reason the server gave are named.
+     */
+    private IOException failure(Socket s, String otherwise, Exception cause) {
+        if (s.opened) {
+            try {
+                s.closed.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // no close within the wait: say what we know
+            }
+        }
+        Message.Error refusal = s.refusal;
+        if (refusal != null) {
+            return new IOException("signaling server " + server + " refused us: " + describe(refusal), cause);
+        }
+        String closedBy = s.closedBy;
+        if (closedBy != null) {
+            return new IOException("signaling server " + server + " closed the connection (" + closedBy + ")", cause);
+        }
+        return new IOException(otherwise, cause);
+    }
+
+    /** An error from the server for people: its code, its message, and how long to wait when it says. */
+    static String describe(Message.Error error) {
+        return error.code() + ": " + error.message()
+                + (error.retryAfterMs() != null ? " (retry after " + error.retryAfterMs() + " ms)" : "");
     }
 
     /** The wait before the next try: the back-off, or the server's retry-after hint if longer. */
@@ -215,27 +277,139 @@ public final class SignalingClient implements AutoCloseable {
         return s != null && s.isOpen() && s.welcome.isDone() && !s.welcome.isCompletedExceptionally();
     }
 
-    /** Sends a message; dropped (with a debug line) while disconnected. */
     /**
      * Sends a message, paced under the server's {@code maxMessagesPerSecond} (from its welcome):
-     * messages over the pace wait in order instead of being dropped by the server.
+     * messages over the pace wait in order instead of being dropped by the server. Dropped (with a
+     * debug line) while disconnected.
      */
     public void send(Message message) {
-        String frame = MessageCodec.encode(message);
+        enqueue(new Outgoing(MessageCodec.encode(message), null));
+    }
+
+    /**
+     * Sends a message that is worth sending only while {@code wanted} holds (a WebRTC signal for
+     * a link still being set up, a refusal its offerer still waits for). It waits in order like
+     * any other, but at most {@link #MAX_CONDITIONAL_WAITING} such messages wait: when the queue
+     * holds that many, those no longer wanted are dropped first, and if none is, this one is not
+     * queued. Whatever is no longer wanted when its turn comes is dropped unsent, so a burst of
+     * answers to offers that have timed out does not hold back the fresh ones.
+     *
+     * @return false when the message was dropped at once (the queue was full of wanted messages)
+     */
+    public boolean sendWhile(Message message, java.util.function.BooleanSupplier wanted) {
+        return enqueue(new Outgoing(MessageCodec.encode(message), wanted));
+    }
+
+    /**
+     * Sends a message that may wait for a turn nothing else wants (a refusal of an offer): it
+     * never delays what {@link #send} and {@link #sendWhile} queue. At most
+     * {@link #MAX_SPARE_WAITING} wait; beyond that the oldest is dropped, and whatever is no
+     * longer wanted when its turn comes is dropped unsent.
+     */
+    public void sendWhenIdle(Message message, java.util.function.BooleanSupplier wanted) {
+        Outgoing out = new Outgoing(MessageCodec.encode(message), wanted);
         synchronized (outbox) {
-            if (draining) { // whatever waits goes first, in order
-                outbox.add(frame);
+            if (draining) {
+                int before = spare.size();
+                spare.removeIf(Outgoing::stale);
+                droppedStale += before - spare.size();
+                if (spare.size() >= MAX_SPARE_WAITING) {
+                    spare.poll();
+                    droppedFull++;
+                }
+                spare.add(out);
                 return;
             }
             long wait = pace.reserve(1);
             if (wait > 0) {
-                outbox.add(frame);
+                spare.add(out);
                 draining = true;
                 scheduleDrain(wait);
                 return;
             }
         }
-        transmit(frame);
+        transmit(out.frame());
+    }
+
+    private boolean enqueue(Outgoing out) {
+        synchronized (outbox) {
+            if (draining) { // whatever waits goes first, in order
+                return queue(out);
+            }
+            long wait = pace.reserve(1);
+            if (wait > 0) {
+                if (!queue(out)) {
+                    return false;
+                }
+                draining = true;
+                scheduleDrain(wait);
+                return true;
+            }
+        }
+        transmit(out.frame());
+        return true;
+    }
+
+    /** Holds {@link #outbox}. Appends, within the bound on conditional frames. */
+    private boolean queue(Outgoing out) {
+        if (out.wanted() != null) {
+            if (conditionalWaiting >= MAX_CONDITIONAL_WAITING) {
+                dropStale();
+            }
+            if (conditionalWaiting >= MAX_CONDITIONAL_WAITING) {
+                droppedFull++;
+                log.debug("signaling queue full ({} conditional messages wait): dropped one", conditionalWaiting);
+                return false;
+            }
+            conditionalWaiting++;
+        }
+        outbox.add(out);
+        return true;
+    }
+
+    /** Holds {@link #outbox}. Removes every waiting frame that is no longer wanted. */
+    private void dropStale() {
+        for (java.util.Iterator<Outgoing> it = outbox.iterator(); it.hasNext(); ) {
+            Outgoing o = it.next();
+            if (o.stale()) {
+                it.remove();
+                conditionalWaiting--;
+                droppedStale++;
+            }
+        }
+    }
+
+    /**
+     * Holds {@link #outbox}. The next frame still wanted, taken from the queue (or, when it is
+     * empty, from the frames waiting for idle turns); null when none waits.
+     */
+    private Outgoing nextWanted() {
+        while (true) {
+            Outgoing o = outbox.poll();
+            if (o == null) {
+                while ((o = spare.poll()) != null && o.stale()) {
+                    droppedStale++;
+                }
+                return o;
+            }
+            if (o.wanted() != null) {
+                conditionalWaiting--;
+                if (o.stale()) {
+                    droppedStale++;
+                    continue;
+                }
+            }
+            return o;
+        }
+    }
+
+    /** What the outgoing queue holds and has dropped: for tests and diagnostics. */
+    public record QueueStats(int waiting, int conditionalWaiting, long droppedStale, long droppedFull) {}
+
+    public QueueStats queueStats() {
+        synchronized (outbox) {
+            return new QueueStats(outbox.size() + spare.size(), conditionalWaiting, droppedStale, droppedFull);
+        }
     }
 
     private void transmit(String frame) {
@@ -260,21 +434,22 @@ public final class SignalingClient implements AutoCloseable {
 
     /**
      * Sends the head of the queue, whose turn was reserved, then what else the pace allows now.
-     * While it runs (or waits to), new messages queue behind, so the order is kept.
+     * While it runs (or waits to), new messages queue behind, so the order is kept. Frames no
+     * longer wanted are skipped without using a turn.
      */
     private void drain() {
         while (true) {
-            String frame;
+            Outgoing next;
             synchronized (outbox) {
-                frame = outbox.poll();
-                if (frame == null) {
+                next = nextWanted();
+                if (next == null) {
                     draining = false;
                     return;
                 }
             }
-            transmit(frame);
+            transmit(next.frame());
             synchronized (outbox) {
-                if (outbox.isEmpty()) {
+                if (outbox.isEmpty() && spare.isEmpty()) {
                     draining = false;
                     return;
                 }
@@ -287,12 +462,13 @@ public final class SignalingClient implements AutoCloseable {
         }
     }
 
-    /** Sends whatever waits now, ignoring the pace: the connection is about to close. */
+    /** Sends whatever waits and is still wanted now, ignoring the pace: the connection is about to close. */
     private void flush() {
-        List<String> waiting;
+        List<String> waiting = new ArrayList<>();
         synchronized (outbox) {
-            waiting = new ArrayList<>(outbox);
-            outbox.clear();
+            for (Outgoing o = nextWanted(); o != null; o = nextWanted()) {
+                waiting.add(o.frame());
+            }
             draining = false;
         }
         waiting.forEach(this::transmit);
@@ -320,6 +496,14 @@ public final class SignalingClient implements AutoCloseable {
     /** One WebSocket connection; a reconnect makes a new one. */
     private final class Socket extends WebSocketClient {
         final CompletableFuture<Message.Welcome> welcome = new CompletableFuture<>();
+        /** Completes once the connection is closed, whoever closed it. */
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        /** The handshake succeeded (the connection may have closed since). */
+        volatile boolean opened;
+        /** The error the server sent before welcoming us, if it refused us. */
+        volatile Message.Error refusal;
+        /** The close code and reason, when the server closed the connection after it opened. */
+        volatile String closedBy;
 
         Socket(URI uri) {
             super(uri);
@@ -328,7 +512,9 @@ public final class SignalingClient implements AutoCloseable {
         }
 
         @Override
-        public void onOpen(ServerHandshake handshake) {}
+        public void onOpen(ServerHandshake handshake) {
+            opened = true;
+        }
 
         @Override
         public void onMessage(String text) {
@@ -348,9 +534,8 @@ public final class SignalingClient implements AutoCloseable {
                     retryAfterMs = error.retryAfterMs();
                 }
                 if (!welcome.isDone()) {
-                    welcome.completeExceptionally(new IOException(error.code() + ": " + error.message()
-                            + (ErrorCode.OVERLOADED.equals(error.code()) && error.retryAfterMs() != null
-                            ? " (retry after " + error.retryAfterMs() + " ms)" : "")));
+                    refusal = error; // before completing: whoever sees the failure finds it
+                    welcome.completeExceptionally(new IOException(describe(error)));
                     return;
                 }
             }
@@ -364,7 +549,11 @@ public final class SignalingClient implements AutoCloseable {
         @Override
         public void onClose(int code, String reason, boolean remote) {
             boolean wasWelcomed = welcome.isDone() && !welcome.isCompletedExceptionally();
+            if (remote && opened) {
+                closedBy = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
+            }
             welcome.completeExceptionally(new IOException("connection closed (" + code + " " + reason + ")"));
+            closed.complete(null);
             // Only the loss of a live connection starts retries; a failed attempt retries itself.
             if (closing || socket != this || !wasWelcomed) {
                 return;

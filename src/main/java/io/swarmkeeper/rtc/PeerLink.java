@@ -49,6 +49,8 @@ public final class PeerLink implements AutoCloseable {
     /** Above this many buffered bytes, senders wait (webrtc-java silently closes near 16 MiB). */
     static final long HIGH_WATER_BYTES = 2L * 1024 * 1024;
     static final String CHANNEL_LABEL = "swarmkeeper";
+    /** Remote candidates kept while the remote description is not set yet; more are dropped (a peer may send any number). */
+    static final int MAX_PENDING_CANDIDATES = 64;
 
     private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
 
@@ -78,6 +80,11 @@ public final class PeerLink implements AutoCloseable {
     private volatile RTCDataChannel channel;
     private volatile String channelProtocol = "";
     private volatile String closeReason;
+    private final long createdAt = System.nanoTime();
+    /** When a message last went either way (or the link was made), for idle links; System.nanoTime(). */
+    private volatile long lastActivity = createdAt;
+    /** A send is under way, perhaps waiting for the peer to drain: the link is not idle. */
+    private volatile boolean sending;
     private boolean remoteDescriptionSet; // event thread only
     private boolean localDescriptionSet; // event thread only (non-trickle)
     private boolean gatheringComplete; // event thread only (non-trickle)
@@ -157,6 +164,19 @@ public final class PeerLink implements AutoCloseable {
         return closeReason;
     }
 
+    /** How long ago this link was made. */
+    public long ageNanos() {
+        return System.nanoTime() - createdAt;
+    }
+
+    /**
+     * How long no message went either way on this link (since it was made, if none did); zero
+     * while a send is under way.
+     */
+    public long idleNanos() {
+        return sending ? 0 : System.nanoTime() - lastActivity;
+    }
+
     /** Applies a signal object from the remote peer (offer, answer, candidate). Thread-safe. */
     public void acceptSignal(JsonNode signal) {
         events.execute(() -> applySignal(signal));
@@ -175,31 +195,42 @@ public final class PeerLink implements AutoCloseable {
             if (c == null || !opened.isDone()) {
                 throw new IOException("link to " + remoteId + " is not open");
             }
-            long waitingSince = 0;
-            while (true) {
-                if (closed.get() || c.getState() != RTCDataChannelState.OPEN) {
-                    throw new IOException("link to " + remoteId + " closed"
-                            + (closeReason == null ? "" : ": " + closeReason));
-                }
-                if (c.getBufferedAmount() + message.length <= HIGH_WATER_BYTES) {
-                    break;
-                }
-                long now = System.nanoTime();
-                if (waitingSince == 0) {
-                    waitingSince = now;
-                } else if (now - waitingSince > config.sendStallTimeout().toNanos()) {
-                    throw new IOException("peer " + remoteId + " stopped reading for "
-                            + config.sendStallTimeout().toSeconds() + " s");
-                }
-                // onBufferedAmountChange never fires in webrtc-java 0.14.0: poll.
-                LockSupport.parkNanos(200_000);
-            }
+            sending = true;
             try {
-                // webrtc-java sends the whole backing array of a heap buffer: it must be exactly the message.
-                c.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
-            } catch (Exception e) {
-                throw new IOException("send to " + remoteId + " failed: " + e.getMessage(), e);
+                sendOn(c, message);
+            } finally {
+                lastActivity = System.nanoTime();
+                sending = false;
             }
+        }
+    }
+
+    /** Holds {@link #sendLock}. */
+    private void sendOn(RTCDataChannel c, byte[] message) throws IOException {
+        long waitingSince = 0;
+        while (true) {
+            if (closed.get() || c.getState() != RTCDataChannelState.OPEN) {
+                throw new IOException("link to " + remoteId + " closed"
+                        + (closeReason == null ? "" : ": " + closeReason));
+            }
+            if (c.getBufferedAmount() + message.length <= HIGH_WATER_BYTES) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (waitingSince == 0) {
+                waitingSince = now;
+            } else if (now - waitingSince > config.sendStallTimeout().toNanos()) {
+                throw new IOException("peer " + remoteId + " stopped reading for "
+                        + config.sendStallTimeout().toSeconds() + " s");
+            }
+            // onBufferedAmountChange never fires in webrtc-java 0.14.0: poll.
+            LockSupport.parkNanos(200_000);
+        }
+        try {
+            // webrtc-java sends the whole backing array of a heap buffer: it must be exactly the message.
+            c.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
+        } catch (Exception e) {
+            throw new IOException("send to " + remoteId + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -211,6 +242,11 @@ public final class PeerLink implements AutoCloseable {
     @Override
     public void close() {
         closeWith("closed locally");
+    }
+
+    /** Closes the link, giving {@code reason} as why (its {@link #closeReason()} and the listener's). */
+    public void close(String reason) {
+        closeWith(reason);
     }
 
     /**
@@ -339,8 +375,11 @@ public final class PeerLink implements AutoCloseable {
                     }
                     if (remoteDescriptionSet) {
                         addCandidate(candidate);
-                    } else {
+                    } else if (pendingCandidates.size() < MAX_PENDING_CANDIDATES) {
                         pendingCandidates.add(candidate);
+                    } else {
+                        log.debug("candidate from {} dropped: {} already wait for the remote description",
+                                remoteId, MAX_PENDING_CANDIDATES);
                     }
                 }
                 case "renegotiate", "transceiverRequest" ->
@@ -641,6 +680,7 @@ public final class PeerLink implements AutoCloseable {
             ByteBuffer data = buffer.data;
             byte[] copy = new byte[data.remaining()];
             data.get(copy);
+            lastActivity = System.nanoTime();
             post(() -> {
                 if (!closed.get()) {
                     listener.onMessage(PeerLink.this, copy);

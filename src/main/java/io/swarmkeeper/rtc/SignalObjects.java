@@ -42,6 +42,55 @@ public final class SignalObjects {
         return node;
     }
 
+    /**
+     * A holder's refusal of an offer, {@code {type:"refused", reason, ufrag}}: not a simple-peer
+     * signal (docs/protocol.md, section 1, {@code signal}). {@code ufrag} names the refused offer's
+     * ICE username fragment, so that the offerer drops only the link that offer started; may be null.
+     */
+    public static ObjectNode refused(String reason, String ufrag) {
+        ObjectNode node = JSON.objectNode();
+        node.put("type", "refused");
+        node.put("reason", reason);
+        if (ufrag != null) {
+            node.put("ufrag", ufrag);
+        }
+        return node;
+    }
+
+    /**
+     * The ICE username fragment of a session description ({@code a=ice-ufrag:} in its SDP), or
+     * null. Every offer has its own, so it names the connection attempt an offer starts.
+     */
+    public static String iceUfrag(String sdp) {
+        if (sdp == null) {
+            return null;
+        }
+        int at = sdp.indexOf("a=ice-ufrag:");
+        if (at < 0) {
+            return null;
+        }
+        int start = at + "a=ice-ufrag:".length();
+        int end = start;
+        while (end < sdp.length() && !Character.isWhitespace(sdp.charAt(end))) {
+            end++;
+        }
+        return end > start ? sdp.substring(start, end) : null;
+    }
+
+    /** The username fragment a candidate line names ({@code … ufrag X …}, as libwebrtc and browsers write it), or null. */
+    public static String candidateUfrag(String line) {
+        if (line == null) {
+            return null;
+        }
+        String[] parts = line.trim().split("\\s+");
+        for (int i = 0; i + 1 < parts.length; i++) {
+            if (parts[i].equals("ufrag")) {
+                return parts[i + 1];
+            }
+        }
+        return null;
+    }
+
     /** The kind of a received signal object: "offer", "answer", "candidate", … or "" when absent. */
     public static String kind(JsonNode signal) {
         JsonNode type = signal.get("type");

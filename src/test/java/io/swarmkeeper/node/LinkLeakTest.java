@@ -45,8 +45,11 @@ class LinkLeakTest {
         try (Swarm swarm = Swarm.start()) {
             byte[] body = DemoOrigin.sampleBytes(41, 200_000);
             ResourceId id = swarm.publish("icon.png", body);
-            swarm.seeder("icon.png");
+            // This leecher offers again for every fetch, far more often than a seeder takes from one peer.
+            swarm.seeder("icon.png").node().setLinkLimits(LinkLimits.holder().withOffersPerPeer(1_000));
             LeecherPeer leecher = swarm.leecher();
+            // Each fetch makes its own link and closes it when done, rather than keeping it for the next.
+            leecher.fetcher().setLinkLimits(LinkLimits.requester().withIdleTimeout(Duration.ZERO));
             for (int i = 0; i < 10; i++) { // warm up: pools, caches and libwebrtc's own threads
                 cycle(leecher, id, body);
             }

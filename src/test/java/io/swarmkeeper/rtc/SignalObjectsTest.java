@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,30 @@ class SignalObjectsTest {
                 () -> SignalObjects.toCandidate(parse("{\"type\":\"candidate\",\"candidate\":{\"candidate\":\"rm -rf /\"}}")));
         assertThrows(IllegalArgumentException.class,
                 () -> SignalObjects.toCandidate(parse("{\"type\":\"candidate\",\"candidate\":42}")));
+    }
+
+    @Test
+    void aRefusalIsPinnedToItsGoldenFile() throws Exception {
+        Message.Signal refusal = new Message.Signal("p7w2r8n4ce", null, SignalObjects.refused("busy", "Jx3q"));
+        String golden;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/golden/signaling/signal-refused.json")) {
+            golden = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+        assertEquals(golden, MessageCodec.encode(refusal));
+        Message.Signal decoded = (Message.Signal) MessageCodec.decode(golden);
+        assertEquals("refused", SignalObjects.kind(decoded.data()));
+        assertEquals(refusal, decoded);
+        assertEquals("{\"type\":\"refused\",\"reason\":\"too-many-offers\"}",
+                SignalObjects.refused("too-many-offers", null).toString(), "no ufrag: none sent");
+    }
+
+    @Test
+    void usernameFragmentsOfOffersAndCandidates() {
+        assertEquals("Jx3q", SignalObjects.iceUfrag("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=ice-ufrag:Jx3q\r\na=ice-pwd:x\r\n"));
+        assertNull(SignalObjects.iceUfrag("v=0\r\n"));
+        assertNull(SignalObjects.iceUfrag(null));
+        assertEquals("Jx3q", SignalObjects.candidateUfrag(LINE + " generation 0 ufrag Jx3q network-id 1"));
+        assertNull(SignalObjects.candidateUfrag(LINE), "node-datachannel's lines name none");
     }
 
     private static JsonNode parse(String json) throws Exception {

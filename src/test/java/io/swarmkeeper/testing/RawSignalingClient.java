@@ -111,6 +111,13 @@ public final class RawSignalingClient extends WebSocketClient implements AutoClo
         return received.poll(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** Every message received and not yet taken, taken now (without waiting). */
+    public java.util.List<JsonNode> drain() {
+        java.util.List<JsonNode> all = new java.util.ArrayList<>();
+        received.drainTo(all);
+        return all;
+    }
+
     /** True when nothing arrives within {@code millis}. */
     public boolean quietFor(long millis) throws InterruptedException {
         return received.poll(millis, TimeUnit.MILLISECONDS) == null;
