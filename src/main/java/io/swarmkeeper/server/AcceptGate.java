@@ -13,9 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What is decided about a socket the moment it is accepted, before a byte of it is read: how
  * many sockets its network already holds, and whether the process has descriptors to spare.
- * One address may hold up to twice {@code --max-connections-per-address} sockets, upgraded or
- * not: up to the limit they are served, above it they are told so in-band, beyond twice it they
- * are closed at once. And the server stops accepting while fewer than {@code --fd-reserve}
+ * Up to {@code --max-connections-per-address} sockets of one network are served; the next ones
+ * (as many again, at least 16) are told so in-band; beyond those they are closed at once. And the server stops accepting while fewer than {@code --fd-reserve}
  * descriptors are left, rather than failing inside accept or a file open.
  */
 final class AcceptGate {
@@ -33,7 +32,9 @@ final class AcceptGate {
     }
 
     AcceptGate(int maxConnectionsPerAddress, int reserve, long maxDescriptors) {
-        this.hardLimitPerNetwork = (int) Math.min(Integer.MAX_VALUE, 2L * maxConnectionsPerAddress);
+        // Room above the limit for connections that are being told so (and closing), at least 16.
+        this.hardLimitPerNetwork = (int) Math.min(Integer.MAX_VALUE,
+                (long) maxConnectionsPerAddress + Math.max(maxConnectionsPerAddress, 16));
         this.reserve = reserve;
         this.maxDescriptors = maxDescriptors;
         sample();

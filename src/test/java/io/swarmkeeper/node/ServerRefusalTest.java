@@ -59,11 +59,13 @@ class ServerRefusalTest {
     }
 
     @Test
-    void anOriginTheServerDoesNotAllowIsNamedEveryTime() {
-        try (SignalingServer server = server(b -> b.allowedOrigins(Set.of("https://listings.example")))) {
-            assertEveryOneSays(refusals(server), ErrorCode.ORIGIN_NOT_ALLOWED, "may not use this server");
+    void aServerThatWantsATokenIsNamedEveryTime() {
+        try (SignalingServer server = server(b -> b.peerTokens(Set.of(TOKEN)))) {
+            assertEveryOneSays(refusals(server), ErrorCode.TOKEN_REQUIRED, "only with a token");
         }
     }
+
+    private static final String TOKEN = "a-token-this-client-lacks";
 
     @Test
     void tooManyConnectionsFromOneAddressIsNamedEveryTime() throws Exception {
@@ -84,12 +86,12 @@ class ServerRefusalTest {
     @Test
     void aFetchAgainstARefusingServerReportsTheReasonEveryTime() throws Exception {
         ResourceId id = ResourceId.of("wanted".getBytes());
-        try (SignalingServer server = server(b -> b.allowedOrigins(Set.of("https://listings.example")))) {
+        try (SignalingServer server = server(b -> b.peerTokens(Set.of(TOKEN)))) {
             for (int i = 0; i < ATTEMPTS; i++) {
                 try (Fetcher fetcher = new Fetcher(URI.create(server.url()), dir, Fetcher.Options.defaults(), new SwarmEvents())) {
                     FetchException e = assertThrows(FetchException.class, () -> fetcher.fetch(id, null));
-                    assertTrue(e.getMessage().contains(ErrorCode.ORIGIN_NOT_ALLOWED)
-                            && e.getMessage().contains("may not use this server"), "attempt " + i + ": " + e.getMessage());
+                    assertTrue(e.getMessage().contains(ErrorCode.TOKEN_REQUIRED)
+                            && e.getMessage().contains("only with a token"), "attempt " + i + ": " + e.getMessage());
                 }
             }
         }

@@ -96,7 +96,12 @@ public final class SwarmkeeperProcess {
 
     /** Waits up to {@code patience} for the process to end by itself; its exit code, or null if it still runs. */
     public Integer awaitExit(java.time.Duration patience) throws InterruptedException {
-        return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        outReader.join(5000); // everything it printed, read
+        errReader.join(5000);
+        return process.exitValue();
     }
 
     /** Everything printed on stderr so far. */
