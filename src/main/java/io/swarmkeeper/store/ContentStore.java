@@ -74,6 +74,15 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Files whose bytes hashed true since this store was opened, with the file's state at that
+     * moment. Bytes can rot while the store is closed without any change of size or time (a bit
+     * that flips on the medium), so nothing is handed out before its file is in here; a file
+     * changed since (replaced, written) is hashed again. About 200 bytes per resource served.
+     */
+    private final Map<String, BlobFiles.FileState> verified = new ConcurrentHashMap<>();
+    /** One hashing per resource at a time: readers that arrive meanwhile wait for its verdict. */
+    private final Map<String, Object> verifying = new ConcurrentHashMap<>();
     private volatile long quotaBytes;
     private final AccessLog accesses = new AccessLog();
     private volatile Scrubber scrubber;
@@ -350,6 +359,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 }
                 usedBytes.addAndGet(staged.size());
                 sizes.put(id.key(), staged.size());
+                markVerified(id, blobs.state(id)); // hashed while staging, a moment ago
                 added = new StoredResource(id, staged.size(), mediaType, origin, Instant.ofEpochMilli(now),
                         Instant.ofEpochMilli(now), 0, 0, false);
             }
@@ -472,6 +482,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             StoredResource removed = existing.get();
             usedBytes.addAndGet(-removed.size());
             sizes.remove(id.key());
+            verified.remove(id.key());
             notices.add(new Notice(removed, why, detail));
             return true;
         }
@@ -600,8 +611,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     }
 
     /**
-     * Opens a stored resource for reading and counts it as used. Bytes found missing or of the
-     * wrong size are dropped from the store, and the resource is reported as not held.
+     * Opens a stored resource for reading and counts it as used. The first open of a resource
+     * after the store was opened (or after its file changed) hashes its bytes before handing them
+     * out, so that bytes damaged on disk are never served, not even once. Bytes found missing, of
+     * the wrong size or no longer matching their id are dropped from the store (listeners hear
+     * {@code MISSING} or {@code CORRUPT}), and the resource is reported as not held.
      */
     @Override
     public Optional<Content> open(ResourceId id) throws IOException {
@@ -625,6 +639,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 deliverNotices();
                 return Optional.empty();
             }
+            if (!verifiedBeforeUse(id, channel)) {
+                channel.close();
+                return Optional.empty();
+            }
             if (accesses.opened(id.key())) {
                 flushAccesses();
             }
@@ -632,6 +650,57 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * True when the bytes of {@code id} verified since the store was opened and their file has not
+     * changed since; otherwise hashes them now through {@code channel} (left at position 0), and
+     * drops them when they fail. Readers of the same resource wait for one hashing.
+     */
+    private boolean verifiedBeforeUse(ResourceId id, FileChannel channel) throws IOException {
+        BlobFiles.FileState state = blobs.state(id);
+        if (state != null && state.equals(verified.get(id.key()))) {
+            return true;
+        }
+        Object lock = verifying.computeIfAbsent(id.key(), k -> new Object());
+        try {
+            synchronized (lock) {
+                try {
+                    state = blobs.state(id);
+                    if (state == null) {
+                        return false; // dropped meanwhile by another reader
+                    }
+                    if (state.equals(verified.get(id.key()))) {
+                        return true;
+                    }
+                    byte[] actual = hash(id, channel);
+                    channel.position(0);
+                    if (!id.matches(actual)) {
+                        removeResource(id, StoreListener.Removal.CORRUPT, state.key(),
+                                "it failed its integrity check before being read: its bytes now hash to " + id.describe(actual));
+                        return false;
+                    }
+                    markVerified(id, state);
+                } finally {
+                    verifying.remove(id.key(), lock);
+                }
+            }
+        } finally {
+            deliverNotices(); // with no lock held
+        }
+        try {
+            update("UPDATE resources SET verified_at = ? WHERE id_key = ?", System.currentTimeMillis(), id.key());
+        } catch (IOException e) {
+            log.debug("store: verification time of {} not saved: {}", id.shortForm(), e.getMessage());
+        }
+        return true;
+    }
+
+    /** Remembers that the file of {@code id}, in {@code state} (taken before hashing it), hashed true. */
+    private void markVerified(ResourceId id, BlobFiles.FileState state) {
+        if (state != null && sizes.containsKey(id.key())) {
+            verified.put(id.key(), state);
         }
     }
 
@@ -854,7 +923,8 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /** Null when the bytes of {@code id} are whole and true; otherwise what is wrong with them. */
     private Problem check(ResourceId id, long size) throws IOException {
-        Object file = blobs.fileKey(id);
+        BlobFiles.FileState state = blobs.state(id);
+        Object file = state == null ? null : state.key();
         try (FileChannel in = blobs.openForReading(id)) {
             if (in == null) {
                 return new Problem(StoreListener.Removal.MISSING, null, "its bytes are gone from disk");
@@ -867,6 +937,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 return new Problem(StoreListener.Removal.CORRUPT, file,
                         "it failed its integrity check: its bytes now hash to " + id.describe(actual));
             }
+            markVerified(id, state);
             return null;
         }
     }
@@ -1003,6 +1074,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
         long size;
         byte[] actual;
+        BlobFiles.FileState adopted = blobs.state(id);
         try (FileChannel in = FileChannel.open(file)) {
             size = in.size();
             actual = hash(id, in);
@@ -1020,6 +1092,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             insertAdopted(id, size, mtime);
             sizes.put(id.key(), size);
             usedBytes.addAndGet(size);
+            markVerified(id, adopted);
         }
         return true;
     }
