@@ -9,12 +9,14 @@ import io.swarmkeeper.content.HashAlgorithm;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.testing.LeecherPeer;
+import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
 import io.swarmkeeper.testing.Swarm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -76,6 +78,87 @@ class DamagedStoreTest {
             assertTrue(kept.isEmpty() || ResourceId.of(id.algorithm(), kept.get()).equals(id),
                     "whatever the seeder holds now is true");
         }
+    }
+
+    @Test
+    void aResourceTheSeederLostComesBackFromItsOriginByItself() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(41, 600_000);
+        ResourceId id = swarm.publish("photo.bin", body);
+        SeederPeer seeder = swarm.seeder("photo.bin");
+        seeder.node().setRefetchWaits(Duration.ofMillis(200), Duration.ofSeconds(5));
+        Files.delete(blobOf(seeder.directory(), id)); // the disk lost it while the seeder runs
+
+        LeecherPeer first = swarm.leecher();
+        assertEquals("origin", first.fetch(id, "photo.bin").source(), "the seeder found it gone when asked");
+        assertTrue(seeder.events().stream().anyMatch(e -> e instanceof SwarmEvent.Dropped d && d.why().equals("missing")));
+
+        Poll.until(Duration.ofSeconds(20), "the seeder to fetch it again", () -> seeder.store().contains(id));
+        assertArrayEquals(body, seeder.store().readAll(id).orElseThrow());
+        swarm.awaitHolderOf(id);
+        swarm.origin().close(); // from now on only the seeder has it
+        FetchResult again = swarm.leecher().fetch(id);
+        assertEquals("peer:" + seeder.id(), again.source(), "announced and served again");
+    }
+
+    @Test
+    void aResourceTheSeederLostComesBackFromPeersWhenItsOriginIsGone() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(42, 400_000);
+        ResourceId id = swarm.publish("doc.bin", body);
+        SeederPeer damaged = swarm.seeder("doc.bin");
+        SeederPeer other = swarm.seeder("doc.bin");
+        damaged.node().setRefetchWaits(Duration.ofMillis(200), Duration.ofSeconds(5));
+        swarm.origin().close();
+
+        flipOneBitKeepingTheFileTime(blobOf(damaged.directory(), id), 1234);
+        assertEquals(List.of(id), damaged.store().scrub(10).dropped(), "the scrub finds the damage");
+
+        Poll.until(Duration.ofSeconds(20), "the seeder to fetch it again", () -> damaged.store().contains(id));
+        assertArrayEquals(body, damaged.store().readAll(id).orElseThrow());
+        assertTrue(damaged.events().stream().anyMatch(e -> e instanceof SwarmEvent.HashCheck h && h.passed()
+                && h.id().equals(id) && h.source().equals("peer:" + other.id())), "from the other seeder");
+    }
+
+    @Test
+    void aBadOriginIsTriedAgainLessAndLessOftenAndTheResourceComesBackOnceItIsGood() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(43, 200_000);
+        ResourceId id = swarm.publish("x.bin", body);
+        SeederPeer seeder = swarm.seeder("x.bin");
+        Duration first = Duration.ofMillis(300);
+        Duration max = Duration.ofMillis(2400);
+        seeder.node().setRefetchWaits(first, max);
+        swarm.origin().lieAbout("x.bin", DemoOrigin.sampleBytes(44, 200_000));
+        Files.delete(blobOf(seeder.directory(), id));
+        assertEquals(List.of(id), seeder.store().scrub(10).dropped());
+
+        Poll.until(Duration.ofSeconds(20), "three failed tries", () -> plansFor(seeder, id).size() >= 4);
+        List<SwarmEvent> seen = List.copyOf(seeder.events());
+        List<SwarmEvent.Refetching> plans = seen.stream().filter(e -> e instanceof SwarmEvent.Refetching r
+                && r.id().equals(id)).map(e -> (SwarmEvent.Refetching) e).toList();
+        List<SwarmEvent.HashCheck> tries = seen.stream().filter(e -> e instanceof SwarmEvent.HashCheck h && !h.passed()
+                && h.id().equals(id) && h.source().equals("origin")).map(e -> (SwarmEvent.HashCheck) e).toList();
+        assertTrue(tries.size() == plans.size() - 1 || tries.size() == plans.size(),
+                "one try per plan, no more: " + tries.size() + " tries, " + plans.size() + " plans");
+        for (int i = 0; i < plans.size(); i++) {
+            SwarmEvent.Refetching plan = plans.get(i);
+            assertEquals(i, plan.attempt());
+            long ceiling = Math.min(max.toMillis(), first.toMillis() << i);
+            long wait = Duration.between(plan.at(), plan.nextTry()).toMillis();
+            assertTrue(wait >= ceiling / 2 - 5 && wait <= ceiling + 5, "try " + (i + 1) + " waits " + wait + " ms");
+            if (i < tries.size()) {
+                assertFalse(tries.get(i).at().isBefore(plan.nextTry().minusMillis(20)),
+                        "try " + (i + 1) + " came no earlier than planned");
+            }
+        }
+
+        swarm.origin().stopLyingAbout("x.bin");
+        Poll.until(Duration.ofSeconds(10), "the resource to come back once its origin is good",
+                () -> seeder.store().contains(id));
+        assertArrayEquals(body, seeder.store().readAll(id).orElseThrow());
+        assertTrue(seeder.node().awaitingRefetch().isEmpty());
+    }
+
+    private static List<SwarmEvent> plansFor(SeederPeer seeder, ResourceId id) {
+        return seeder.events().stream().filter(e -> e instanceof SwarmEvent.Refetching r && r.id().equals(id)).toList();
     }
 
     /** The stored file of {@code id} under a store directory. */
