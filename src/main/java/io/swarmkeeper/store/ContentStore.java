@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class ContentStore implements ContentSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContentStore.class);
     static final String DATABASE_NAME = "swarmkeeper";
-    static final int SCHEMA_VERSION = 2;
     /** Exists while a process has the store open; found at open, it means the last run crashed. */
     static final String RUNNING_MARKER = "running";
 
@@ -141,22 +140,17 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private static ContentStore open(Path directory, Path real, long quotaBytes) throws StoreException {
         Path base = directory.toAbsolutePath().resolve(DATABASE_NAME);
+        inspectReadOnly(directory, base);
         // FILE_LOCK=FS (H2's default) refuses a second process; we turn its message into ours.
         String url = "jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
         pool.setMaxConnections(16);
-        boolean fresh;
-        try (Connection c = pool.getConnection()) {
-            fresh = createSchema(c);
-        } catch (SQLException e) {
-            pool.dispose();
-            throw openFailure(directory, base, e);
-        } catch (StoreException e) {
-            pool.dispose();
-            throw e;
-        }
         ContentStore store;
         try {
+            boolean fresh;
+            try (Connection c = pool.getConnection()) {
+                fresh = StoreSchema.prepare(c);
+            }
             store = new ContentStore(directory, real, pool, new BlobFiles(directory), quotaBytes);
             Path marker = directory.resolve(RUNNING_MARKER);
             boolean crashed = Files.exists(marker);
@@ -169,8 +163,20 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 log.warn("store {}: {}", directory, r);
             }
             store.loadSizes();
+        } catch (SQLException e) {
+            pool.dispose();
+            throw openFailure(directory, base, e);
+        } catch (StoreSchema.Newer e) {
+            pool.dispose();
+            throw newer(directory, e);
+        } catch (StoreSchema.Unusable e) {
+            pool.dispose();
+            throw damaged(directory, Path.of(base + ".mv.db"), e.getMessage(), e);
         } catch (IOException e) {
             pool.dispose();
+            if (e.getCause() instanceof SQLException sql) { // a query of the open itself: the database
+                throw openFailure(directory, base, sql);
+            }
             throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
         }
         try {
@@ -181,6 +187,35 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         log.info("store open at {}: {} bytes in use{}", directory, store.usedBytes.get(),
                 quotaBytes > 0 ? " of " + quotaBytes : "");
         return store;
+    }
+
+    /**
+     * Opens an existing database read-only and checks what it holds before anything may write to
+     * it: H2 rewrites parts of a file it opens for writing, even one whose schema it then fails to
+     * read, and a damaged file must reach the user as it was.
+     */
+    private static void inspectReadOnly(Path directory, Path base) throws StoreException {
+        Path file = Path.of(base + ".mv.db");
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                return; // none yet (H2 takes an empty file for a new database too)
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
+        }
+        org.h2.jdbcx.JdbcDataSource source = new org.h2.jdbcx.JdbcDataSource();
+        source.setURL("jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;ACCESS_MODE_DATA=r");
+        source.setUser("sa");
+        source.setPassword("");
+        try (Connection c = source.getConnection()) {
+            StoreSchema.inspect(c);
+        } catch (SQLException e) {
+            throw openFailure(directory, base, e);
+        } catch (StoreSchema.Newer e) {
+            throw newer(directory, e);
+        } catch (StoreSchema.Unusable e) {
+            throw damaged(directory, file, e.getMessage(), e);
+        }
     }
 
     private void loadSizes() throws IOException {
@@ -200,43 +235,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
     }
 
-    /** Creates the tables when missing; returns true when the database was new. */
-    private static boolean createSchema(Connection c) throws SQLException, StoreException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS store_meta (name VARCHAR(64) PRIMARY KEY, val VARCHAR(256) NOT NULL)");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS resources (
-                      id_key       VARCHAR(200) PRIMARY KEY,
-                      size         BIGINT NOT NULL,
-                      media_type   VARCHAR(255),
-                      origin       VARCHAR(4096),
-                      added        BIGINT NOT NULL,
-                      last_access  BIGINT NOT NULL,
-                      hits         BIGINT DEFAULT 0 NOT NULL,
-                      bytes_served BIGINT DEFAULT 0 NOT NULL,
-                      pinned       BOOLEAN DEFAULT FALSE NOT NULL,
-                      verified_at  BIGINT NOT NULL
-                    )""");
-            s.execute("CREATE INDEX IF NOT EXISTS resources_by_use ON resources (pinned, last_access)");
-            s.execute("CREATE INDEX IF NOT EXISTS resources_by_check ON resources (verified_at)");
-            try (ResultSet r = s.executeQuery("SELECT val FROM store_meta WHERE name = 'schema'")) {
-                if (r.next()) {
-                    if (!String.valueOf(SCHEMA_VERSION).equals(r.getString(1))) {
-                        throw new StoreException("store schema version " + r.getString(1)
-                                + " is not the one this Swarmkeeper knows (" + SCHEMA_VERSION + ")");
-                    }
-                    return false;
-                }
-            }
-            s.execute("INSERT INTO store_meta (name, val) VALUES ('schema', '" + SCHEMA_VERSION + "')");
-            return true;
-        }
-    }
-
     /**
      * Renames a database that cannot be opened to {@code swarmkeeper.mv.db.damaged-<time>} so that
      * the next open starts with an empty database. Stored bytes stay where they are and are
-     * checked and adopted by that open. Returns where the damaged file went.
+     * checked and adopted by that open. Returns where the damaged file went. Refuses a database
+     * that opens, or that cannot be opened for another reason (in use, unreadable, disk full).
      */
     public static Path moveAsideDamagedDatabase(Path directory) throws IOException {
         Path db = directory.resolve(DATABASE_NAME + ".mv.db");
@@ -247,8 +250,8 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             open(directory).close();
             throw new StoreException("the database of store " + directory + " opens fine; it was not moved");
         } catch (StoreException e) {
-            if (!e.getMessage().contains("seems damaged")) {
-                throw e; // in use, already open, or healthy: not ours to move
+            if (!e.damaged()) {
+                throw e; // in use, already open, unreadable, or healthy: not ours to move
             }
         }
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -263,30 +266,54 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /** H2 error codes (org.h2.api.ErrorCode) that decide what to tell the user. */
     private static final int DATABASE_ALREADY_OPEN = 90020;
-    private static final int IO_EXCEPTION = 90028;
-    private static final int FILE_CORRUPTED = 90030;
-    private static final int FILE_VERSION_ERROR = 90048;
+
+    private static final String WHAT_MOVING_ASIDE_KEEPS =
+            "the stored bytes are checked and kept; pins, origins and use counts are in the damaged file";
+
+    private static String moveAsideCommand(Path directory) {
+        return "swarmkeeper store move-aside --store " + directory;
+    }
 
     /**
-     * Says why the database did not open, and what to do. Only a database H2 finds damaged gets
-     * the advice to move it aside (which loses its records); nothing is ever repaired or deleted
+     * Says why the database did not open, and what to do. A database another process holds, one
+     * that cannot be read (permissions) and a full disk are not damage; every other failure of
+     * H2 to open or read it is (a damaged page, schema text, a truncated or foreign file), and gets
+     * the advice to move it aside, which loses its records. Nothing is ever repaired or deleted
      * behind the user's back.
      */
     private static StoreException openFailure(Path directory, Path base, SQLException e) {
         Path file = Path.of(base + ".mv.db");
-        int code = e.getErrorCode();
-        if (code == DATABASE_ALREADY_OPEN) {
+        if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
             return new StoreException("store " + directory + " is in use by another process", e);
         }
-        boolean damaged = code == FILE_CORRUPTED || code == FILE_VERSION_ERROR
-                || (code == IO_EXCEPTION && Files.isRegularFile(file) && Files.isReadable(file));
-        if (!damaged) {
-            return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage()), e);
+        if (Files.exists(file) && !Files.isReadable(file)) {
+            return new StoreException("cannot open store " + directory + ": its database " + file
+                    + " cannot be read (permissions?)", e);
         }
-        return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage())
+        if (DiskSpace.isNoSpace(e)) {
+            return new StoreException("cannot open store " + directory + ": the disk is full ("
+                    + firstLine(e.getMessage()) + "); free some space and start again", e);
+        }
+        return damaged(directory, file, briefly(e.getMessage()), e);
+    }
+
+    /** The first line of an H2 message, cut short: damaged schema text can make it kilobytes long. */
+    private static String briefly(String message) {
+        String line = firstLine(message);
+        return line.length() <= 160 ? line : line.substring(0, 160) + "…";
+    }
+
+    private static StoreException newer(Path directory, StoreSchema.Newer e) {
+        return new StoreException("cannot open store " + directory + ": " + e.getMessage() + ". Run that"
+                + " Swarmkeeper on it, or, to start afresh with this one, run: " + moveAsideCommand(directory)
+                + " (" + WHAT_MOVING_ASIDE_KEEPS + ")", e, true);
+    }
+
+    private static StoreException damaged(Path directory, Path file, String what, Throwable cause) {
+        return new StoreException("cannot open store " + directory + ": " + what
                 + ". The database file " + file + " seems damaged; it was left untouched."
-                + " To keep it aside and start afresh, run: swarmkeeper store move-aside --store " + directory
-                + " (the stored bytes are checked and kept; pins, origins and use counts are in the damaged file)", e);
+                + " To keep it aside and start afresh, run: " + moveAsideCommand(directory)
+                + " (" + WHAT_MOVING_ASIDE_KEEPS + ")", cause, true);
     }
 
     private static String firstLine(String message) {

@@ -128,4 +128,31 @@ class ToolCommandsTest {
         assertEquals(id.text(), kept.get("id").asText(), "the bytes were kept");
         assertEquals(false, kept.get("pinned").asBoolean(), "records are not: as the message said");
     }
+
+    @Test
+    void aDamagedSchemaGetsTheSameAdviceAndMoveAsideTakesIt() throws Exception {
+        Path storeDir = dir.resolve("store");
+        byte[] body = "kept through the damage".getBytes(StandardCharsets.UTF_8);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(storeDir)) {
+            store.put(id, new ByteArrayInputStream(body), "text/plain", "http://origin/b.txt");
+        }
+        Path db = storeDir.resolve("swarmkeeper.mv.db");
+        String text = new String(Files.readAllBytes(db), StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"("));
+        // Damage inside the CREATE TABLE text that H2 keeps in the file: it answers "Syntax error".
+        Files.write(db, text.replace("CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"(",
+                "CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"X").getBytes(StandardCharsets.ISO_8859_1));
+
+        Run broken = run("store", "--store", storeDir.toString(), "stats");
+        assertEquals(1, broken.code());
+        assertTrue(broken.err().contains("Syntax error in SQL statement"), broken.err());
+        assertTrue(broken.err().contains("seems damaged"), broken.err());
+        assertTrue(broken.err().contains("run: swarmkeeper store move-aside --store " + storeDir), broken.err());
+        Run aside = run("store", "--store", storeDir.toString(), "move-aside");
+        assertEquals(0, aside.code(), aside.err());
+        Run after = run("store", "--store", storeDir.toString(), "list");
+        assertEquals(0, after.code(), after.err());
+        assertEquals(id.text(), MessageCodec.mapper().readTree(after.out()).get("id").asText());
+    }
 }
