@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "store", mixinStandardHelpOptions = true,
-        description = {"Looks after a content store (the seeder must not be running on it):",
+        description = {"Looks after a content store (the seeder must not be running on it); never creates one:",
+                "a directory that holds no store is refused (seed --store and fetch --store create stores).",
                 "  list [TEXT]      resources, one JSON object per line; with TEXT, those whose origin URL,",
                 "                   media type or id contains it, most recently used first",
                 "  stats            totals as one JSON object",
@@ -60,7 +61,7 @@ final class StoreCommand implements Callable<Integer> {
         StdOut.claim();
         PrintWriter out = spec.commandLine().getOut();
         int missing = 0;
-        try (ContentStore contentStore = ContentStore.open(store)) {
+        try (ContentStore contentStore = ContentStore.openExisting(store)) {
             switch (action) {
                 case "list" -> {
                     List<StoredResource> found = args.isEmpty() ? contentStore.list()

@@ -102,6 +102,27 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     }
 
     /**
+     * Opens the store in {@code directory} only if there is one (its database, or its stored
+     * files after the database was moved aside); creates nothing. For tools that look after a
+     * store: a mistyped directory must not become an empty store.
+     */
+    public static ContentStore openExisting(Path directory) throws StoreException {
+        if (!holdsStore(directory)) {
+            throw new StoreException((Files.isDirectory(directory) ? "no store in " + directory
+                    : "no store at " + directory + ": there is no such directory")
+                    + " (no " + DATABASE_NAME + ".mv.db, no blobs/); nothing was created. Check the path:"
+                    + " only seed --store and fetch --store create a store");
+        }
+        return open(directory, 0);
+    }
+
+    /** True when {@code directory} holds a store: its database, or stored files whose database was moved aside. */
+    public static boolean holdsStore(Path directory) {
+        return Files.isRegularFile(directory.resolve(DATABASE_NAME + ".mv.db"))
+                || Files.isDirectory(directory.resolve("blobs"));
+    }
+
+    /**
      * Opens (or creates) the store in {@code directory}, keeping it within {@code quotaBytes}
      * (0: unlimited). Fails clearly when the directory is not usable, when another process holds
      * the store, or when its database is damaged.

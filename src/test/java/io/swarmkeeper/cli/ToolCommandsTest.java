@@ -1,6 +1,7 @@
 package io.swarmkeeper.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,6 +128,31 @@ class ToolCommandsTest {
         JsonNode kept = MessageCodec.mapper().readTree(after.out());
         assertEquals(id.text(), kept.get("id").asText(), "the bytes were kept");
         assertEquals(false, kept.get("pinned").asBoolean(), "records are not: as the message said");
+    }
+
+    @Test
+    void storeCommandsOnAFolderThatHoldsNoStoreSaySoAndCreateNothing() throws Exception {
+        Path mistyped = dir.resolve("stroe");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        for (String action : new String[] {"list", "stats", "scrub", "move-aside"}) {
+            Run missing = run("store", "--store", mistyped.toString(), action);
+            assertEquals(1, missing.code(), action + ": " + missing.err());
+            assertTrue(missing.err().contains("no store at " + mistyped) || missing.err().contains("no database to move aside"),
+                    action + ": " + missing.err());
+            assertFalse(Files.exists(mistyped), action + " created " + mistyped);
+
+            Run none = run("store", "--store", empty.toString(), action);
+            assertEquals(1, none.code(), action + ": " + none.err());
+            assertTrue(none.err().contains("no store in " + empty) || none.err().contains("no database to move aside"),
+                    action + ": " + none.err());
+            try (var inside = Files.list(empty)) {
+                assertEquals(0, inside.count(), action + " created something in " + empty);
+            }
+        }
+        Run pin = run("store", "--store", mistyped.toString(), "pin", ResourceId.of(new byte[1]).text());
+        assertEquals(1, pin.code());
+        assertTrue(pin.err().contains("only seed --store and fetch --store create a store"), pin.err());
+        assertFalse(Files.exists(mistyped));
     }
 
     @Test
