@@ -161,7 +161,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private static ContentStore open(Path directory, Path real, long quotaBytes) throws StoreException {
         Path base = directory.toAbsolutePath().resolve(DATABASE_NAME);
-        inspectReadOnly(directory, base);
+        int version = inspectReadOnly(directory, base);
+        if (version >= 0 && version < StoreSchema.VERSION) {
+            keepBeforeUpgrade(directory, base, version);
+        }
         // FILE_LOCK=FS (H2's default) refuses a second process; we turn its message into ours.
         String url = "jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
@@ -170,7 +173,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         try {
             boolean fresh;
             try (Connection c = pool.getConnection()) {
-                fresh = StoreSchema.prepare(c);
+                fresh = StoreSchema.prepare(c) < 0;
             }
             store = new ContentStore(directory, real, pool, new BlobFiles(directory), quotaBytes);
             Path marker = directory.resolve(RUNNING_MARKER);
@@ -184,6 +187,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 log.warn("store {}: {}", directory, r);
             }
             store.loadSizes();
+            store.update("DELETE FROM drops WHERE dropped_at < ?", System.currentTimeMillis() - DROPS_KEPT_MILLIS);
         } catch (SQLException e) {
             pool.dispose();
             throw openFailure(directory, base, e);
@@ -215,11 +219,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      * it: H2 rewrites parts of a file it opens for writing, even one whose schema it then fails to
      * read, and a damaged file must reach the user as it was.
      */
-    private static void inspectReadOnly(Path directory, Path base) throws StoreException {
+    private static int inspectReadOnly(Path directory, Path base) throws StoreException {
         Path file = Path.of(base + ".mv.db");
         try {
             if (!Files.isRegularFile(file) || Files.size(file) == 0) {
-                return; // none yet (H2 takes an empty file for a new database too)
+                return -1; // none yet (H2 takes an empty file for a new database too)
             }
         } catch (IOException e) {
             throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
@@ -229,7 +233,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         source.setUser("sa");
         source.setPassword("");
         try (Connection c = source.getConnection()) {
-            StoreSchema.inspect(c);
+            return StoreSchema.inspect(c);
         } catch (SQLException e) {
             throw openFailure(directory, base, e);
         } catch (StoreSchema.Newer e) {
@@ -237,6 +241,26 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         } catch (StoreSchema.Unusable e) {
             throw damaged(directory, file, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Copies the database of an older schema before it is upgraded in place, once per version:
+     * an older Swarmkeeper refuses the upgraded one, and this copy is what it can open again.
+     */
+    private static void keepBeforeUpgrade(Path directory, Path base, int version) throws StoreException {
+        Path file = Path.of(base + ".mv.db");
+        Path kept = Path.of(base + ".mv.db.schema-" + version);
+        try {
+            if (!Files.exists(kept)) {
+                Files.copy(file, kept, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + directory + ": its database (store schema " + version
+                    + ") is to be upgraded to " + StoreSchema.VERSION + ", but it could not be copied first to "
+                    + kept + ": " + e.getMessage(), e);
+        }
+        log.warn("store {}: upgrading its database from store schema {} to {}; the database as it was is kept as {}"
+                + " (for an older Swarmkeeper)", directory, version, StoreSchema.VERSION, kept);
     }
 
     private void loadSizes() throws IOException {
@@ -532,8 +556,50 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             sizes.remove(id.key());
             verified.remove(id.key());
             notices.add(new Notice(removed, why, detail));
+            if (why == StoreListener.Removal.CORRUPT || why == StoreListener.Removal.MISSING) {
+                recordDrop(removed, why, detail);
+            }
             return true;
         }
+    }
+
+    /** What the store dropped because its bytes were damaged or gone ({@link #drops}). */
+    public record Drop(ResourceId id, long size, String origin, StoreListener.Removal why, String detail, Instant at) {}
+
+    /** Drops are remembered this long. */
+    static final long DROPS_KEPT_MILLIS = 90L * 24 * 3600 * 1000;
+
+    /** Remembers a drop; a failure to (a full disk) loses only the memory of it. */
+    private void recordDrop(StoredResource removed, StoreListener.Removal why, String detail) {
+        try {
+            update("INSERT INTO drops (id_key, size, origin, why, detail, dropped_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    removed.id().key(), removed.size(), removed.origin(), why.name(), truncate(detail, 1024),
+                    System.currentTimeMillis());
+        } catch (IOException e) {
+            log.warn("store: the drop of {} was not recorded: {}", removed.id().shortForm(), e.getMessage());
+        }
+    }
+
+    /**
+     * What the store dropped in the last 90 days because its bytes were damaged or gone from
+     * disk, newest first, at most {@code limit}: a disk that starts failing shows here.
+     */
+    public List<Drop> drops(int limit) throws IOException {
+        List<Drop> drops = new ArrayList<>();
+        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+                "SELECT id_key, size, origin, why, detail, dropped_at FROM drops ORDER BY dropped_at DESC LIMIT ?")) {
+            q.setInt(1, limit);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    drops.add(new Drop(ResourceId.fromKey(r.getString(1)), r.getLong(2), r.getString(3),
+                            StoreListener.Removal.valueOf(r.getString(4)), r.getString(5),
+                            Instant.ofEpochMilli(r.getLong(6))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("store query failed: " + e.getMessage(), e);
+        }
+        return drops;
     }
 
     /** Logs and tells the listeners what was removed; called with no lock held. */

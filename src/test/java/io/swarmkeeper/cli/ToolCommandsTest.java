@@ -100,6 +100,9 @@ class ToolCommandsTest {
         assertEquals(1, stats.get("pinned_resources").asLong());
         JsonNode scrub = MessageCodec.mapper().readTree(run("store", "--store", storeDir.toString(), "scrub").out());
         assertEquals(1, scrub.get("checked").asInt());
+        Run noDrops = run("store", "--store", storeDir.toString(), "drops");
+        assertEquals(0, noDrops.code(), noDrops.err());
+        assertEquals("", noDrops.out().strip(), "nothing was dropped");
         Run unknown = run("store", "--store", storeDir.toString(), "pin", ResourceId.of(new byte[1]).text());
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("is not in the store"), unknown.err());
@@ -128,6 +131,27 @@ class ToolCommandsTest {
         JsonNode kept = MessageCodec.mapper().readTree(after.out());
         assertEquals(id.text(), kept.get("id").asText(), "the bytes were kept");
         assertEquals(false, kept.get("pinned").asBoolean(), "records are not: as the message said");
+    }
+
+    @Test
+    void storeDropsListsWhatTheDiskDamagedOrLost() throws Exception {
+        Path storeDir = dir.resolve("store");
+        byte[] body = "bytes on a failing disk".getBytes(StandardCharsets.UTF_8);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(storeDir)) {
+            store.put(id, new ByteArrayInputStream(body), "text/plain", "http://origin/c.txt");
+        }
+        try (var files = Files.walk(storeDir.resolve("blobs"))) {
+            Files.delete(files.filter(Files::isRegularFile).findFirst().orElseThrow());
+        }
+        JsonNode scrub = MessageCodec.mapper().readTree(run("store", "--store", storeDir.toString(), "scrub").out());
+        assertEquals(id.text(), scrub.get("dropped").get(0).asText());
+        Run drops = run("store", "--store", storeDir.toString(), "drops");
+        assertEquals(0, drops.code(), drops.err());
+        JsonNode drop = MessageCodec.mapper().readTree(drops.out());
+        assertEquals(id.text(), drop.get("id").asText());
+        assertEquals("missing", drop.get("why").asText());
+        assertEquals("http://origin/c.txt", drop.get("origin").asText(), "where to get it again");
     }
 
     @Test
