@@ -45,6 +45,12 @@ public final class EventLog implements Consumer<SwarmEvent> {
             log.info("holding {} ({} bytes)", h.id().shortForm(), h.size());
         } else if (event instanceof SwarmEvent.Dropped d) {
             log.info("dropped {} ({} bytes): {}", d.id().shortForm(), d.size(), d.why());
+        } else if (event instanceof SwarmEvent.DiskSpace d) {
+            if (d.full()) {
+                log.warn("store disk full ({}): fetching nothing new, still serving what is stored", d.detail());
+            } else {
+                log.info("store disk has room again ({}): fetching resumes", d.detail());
+            }
         } else if (event instanceof SwarmEvent.Refetching r) {
             if (r.attempt() == 0) {
                 log.info("fetching {} again ({}) at {}", r.id().shortForm(), r.why(), r.nextTry());

@@ -154,6 +154,17 @@ public final class SeederNode implements AutoCloseable {
                 scheduleRefetch(resource.id(), reason);
             }
         }
+
+        @Override
+        public void diskSpace(boolean full, String detail) {
+            events.publish(new SwarmEvent.DiskSpace(Instant.now(), full, detail));
+            if (!full) {
+                // What waited for room is fetched now, not after its back-off.
+                for (var waiting : refetches.entrySet()) {
+                    refetchSoon(waiting.getKey(), waiting.getValue());
+                }
+            }
+        }
     }
 
     public SwarmEvents events() {
@@ -214,6 +225,11 @@ public final class SeederNode implements AutoCloseable {
                     held.add(entry.id());
                     continue;
                 }
+                if (!store.hasRoom()) { // no download that could not be kept
+                    failures.add(entry.url() + ": the store's disk is full");
+                    scheduleRefetch(entry.id(), "the store's disk is full");
+                    continue;
+                }
                 OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), store.stagingDirectory());
                 try (InputStream in = fetched.file().open()) {
                     store.put(entry.id(), in, fetched.mediaType(), entry.url().toString());
@@ -233,6 +249,7 @@ public final class SeederNode implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.error("not stored: {}: {}", entry.url(), e.getMessage());
                 failures.add(entry.url() + ": " + e.getMessage());
+                store.hasRoom(); // a download that ran out of disk puts the store in its disk-full state
                 scheduleRefetch(entry.id(), String.valueOf(e.getMessage()));
             }
         }
@@ -296,12 +313,28 @@ public final class SeederNode implements AutoCloseable {
         }
     }
 
+    /** Runs the next try for {@code id} now (its wait was for a disk that has room again). */
+    private void refetchSoon(ResourceId id, int attempt) {
+        try {
+            refetchRuns.execute(() -> refetch(id, attempt + 1));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
     /** One try at getting a lost manifest resource back: from the peers that hold it, else its origin. */
     private void refetch(ResourceId id, int attempt) {
+        Integer planned = refetches.get(id);
+        if (planned == null || planned != attempt - 1) {
+            return; // taken over by a try started sooner (room on the disk again)
+        }
         URI url = manifestResources.get(id);
         if (url == null || store.contains(id)) {
             refetches.remove(id);
             return;
+        }
+        if (!store.hasRoom()) {
+            return; // tried again as soon as the disk has room (KeepAnnouncementsTrue.diskSpace)
         }
         try {
             FetchResult got = refetchFetcher().fetch(id, url);
@@ -315,8 +348,8 @@ public final class SeederNode implements AutoCloseable {
             announce(List.of(id));
             log.info("fetched {} again ({} bytes) from {}", id.shortForm(), got.bytes(), got.source());
         } catch (IOException | RuntimeException e) {
-            if (refetchRuns.isShutdown()) {
-                return;
+            if (refetchRuns.isShutdown() || !store.hasRoom()) {
+                return; // a full disk: tried again as soon as it has room
             }
             planRefetch(id, String.valueOf(e.getMessage()), attempt);
         }
@@ -358,6 +391,10 @@ public final class SeederNode implements AutoCloseable {
         }
         if (store.contains(id)) {
             announce(List.of(id)); // the server thought otherwise: say so again
+            return;
+        }
+        if (!store.hasRoom()) {
+            log.info("not taking {} on demand: the store's disk is full", id.shortForm());
             return;
         }
         Long failedAt;
@@ -402,8 +439,10 @@ public final class SeederNode implements AutoCloseable {
             log.info("picked up {} on demand ({} wants, {} holders) from {}", id.shortForm(), demand.wants(),
                     demand.holders(), got.source());
         } catch (IOException | RuntimeException e) {
-            synchronized (demandFailures) {
-                demandFailures.put(id, System.nanoTime());
+            if (store.hasRoom()) { // a full disk (seen now, maybe by this download) is no fault of the demand
+                synchronized (demandFailures) {
+                    demandFailures.put(id, System.nanoTime());
+                }
             }
             log.warn("could not pick up {} on demand: {}", id.shortForm(), e.getMessage());
         }

@@ -50,6 +50,12 @@ public sealed interface SwarmEvent {
      */
     record Refetching(Instant at, ResourceId id, String why, int attempt, Instant nextTry) implements SwarmEvent {}
 
+    /**
+     * The store's disk became full ({@code full}): the node fetches nothing new and keeps serving
+     * what it holds; or it has room again and fetching resumes. {@code detail} is for people.
+     */
+    record DiskSpace(Instant at, boolean full, String detail) implements SwarmEvent {}
+
     /** The node now holds and announces this resource. */
     record Holding(Instant at, ResourceId id, long size) implements SwarmEvent {}
 }

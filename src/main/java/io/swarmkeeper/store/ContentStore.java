@@ -62,7 +62,9 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private final Path directory;
     private final Path realDirectory;
-    private final JdbcConnectionPool pool;
+    /** Replaced when the disk has room again after H2 closed the database on a failed write. */
+    private volatile JdbcConnectionPool pool;
+    private final String url;
     private final BlobFiles blobs;
     /** Held while deciding what fits in the quota and while removing, so the count stays true. */
     private final Object admission = new Object();
@@ -87,13 +89,21 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     private volatile Scrubber scrubber;
     private Thread scrubThread;
     private boolean closed;
+    /** Bytes always left free on the store's disk, so that H2 can still write its records. */
+    private final long reserveBytes;
+    /** What made the store stop taking new resources, while its disk is full; null while there is room. */
+    private volatile String diskFull;
+    private Thread spaceWatch;
 
-    private ContentStore(Path directory, Path realDirectory, JdbcConnectionPool pool, BlobFiles blobs, long quotaBytes) {
+    private ContentStore(Path directory, Path realDirectory, JdbcConnectionPool pool, String url, BlobFiles blobs,
+                         long quotaBytes) throws IOException {
         this.directory = directory;
         this.realDirectory = realDirectory;
         this.pool = pool;
+        this.url = url;
         this.blobs = blobs;
         this.quotaBytes = quotaBytes;
+        this.reserveBytes = DiskSpace.reserve(directory);
     }
 
     /** Opens (or creates) a store without a quota. */
@@ -175,7 +185,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             try (Connection c = pool.getConnection()) {
                 fresh = StoreSchema.prepare(c) < 0;
             }
-            store = new ContentStore(directory, real, pool, new BlobFiles(directory), quotaBytes);
+            store = new ContentStore(directory, real, pool, url, new BlobFiles(directory), quotaBytes);
             Path marker = directory.resolve(RUNNING_MARKER);
             boolean crashed = Files.exists(marker);
             Files.writeString(marker, ProcessHandle.current().pid() + "\n");
@@ -204,14 +214,41 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             }
             throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
         }
+        store.capQuotaToTheDisk();
         try {
             store.makeRoom(0);
         } catch (IOException e) {
             log.warn("store {} is over its quota of {} bytes: {}", directory, quotaBytes, e.getMessage());
         }
         log.info("store open at {}: {} bytes in use{}", directory, store.usedBytes.get(),
-                quotaBytes > 0 ? " of " + quotaBytes : "");
+                store.quotaBytes > 0 ? " of " + store.quotaBytes : "");
         return store;
+    }
+
+    /**
+     * A quota larger than the disk can give (what is stored, plus what is free, less the reserve)
+     * is cut to that, with a warning: otherwise the disk, not the quota, would stop the store,
+     * and H2 with it. Never cut below what is stored: that would evict for another program's files.
+     */
+    private void capQuotaToTheDisk() {
+        long quota = quotaBytes;
+        if (quota == 0) {
+            return; // no quota: the disk is the limit, and a full disk is handled as such
+        }
+        long room;
+        try {
+            room = usedBytes.get() + DiskSpace.usable(directory) - reserveBytes;
+        } catch (IOException e) {
+            log.warn("store {}: cannot tell the free space of its disk: {}", directory, e.getMessage());
+            return;
+        }
+        if (quota > room) {
+            long capped = Math.max(room, usedBytes.get());
+            quotaBytes = capped;
+            log.warn("store {}: a quota of {} bytes is more than its disk can hold ({} bytes stored, {} free, {} kept"
+                    + " free); keeping it within {} bytes", directory, quota, usedBytes.get(), room - usedBytes.get()
+                    + reserveBytes, reserveBytes, capped);
+        }
     }
 
     /**
@@ -267,14 +304,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         synchronized (admission) {
             sizes.clear();
             long total = 0;
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+            try (Connection c = connection(); Statement s = c.createStatement();
                  ResultSet r = s.executeQuery("SELECT id_key, size FROM resources")) {
                 while (r.next()) {
                     sizes.put(r.getString(1), r.getLong(2));
                     total += r.getLong(2);
                 }
             } catch (SQLException e) {
-                throw new IOException("store query failed: " + e.getMessage(), e);
+                throw failure("store query failed", e);
             }
             usedBytes.set(total);
         }
@@ -404,7 +441,18 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (contains(id)) {
             return false;
         }
-        BlobFiles.Staged staged = blobs.stage(id, bytes);
+        refuseWhileTheDiskIsFull();
+        BlobFiles.Staged staged;
+        try {
+            staged = blobs.stage(id, bytes);
+        } catch (IOException e) {
+            if (DiskSpace.isNoSpace(e) || lowOnSpace()) {
+                diskIsFull("writing " + id.shortForm() + " failed: " + e.getMessage());
+                throw new StoreFullException("the disk of store " + directory + " is full; " + id.shortForm()
+                        + " was not stored (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
         StoredResource added;
         try {
             synchronized (admission) {
@@ -415,7 +463,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 makeRoom(staged.size());
                 blobs.install(staged, id);
                 long now = System.currentTimeMillis();
-                try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(
+                try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO resources (" + COLUMNS + ", verified_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, FALSE, ?)")) {
                     insert.setString(1, id.key());
                     insert.setLong(2, staged.size());
@@ -427,7 +475,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                     insert.executeUpdate();
                 } catch (SQLException e) {
                     blobs.delete(id);
-                    throw new IOException("store failed: " + e.getMessage(), e);
+                    throw failure("store failed", e);
                 }
                 usedBytes.addAndGet(staged.size());
                 sizes.put(id.key(), staged.size());
@@ -497,14 +545,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             flushAccesses();
             while (usedBytes.get() + incoming > quota) {
                 List<ResourceId> oldest = new ArrayList<>();
-                try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+                try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                         "SELECT id_key FROM resources WHERE pinned = FALSE ORDER BY last_access, id_key LIMIT 32");
                      ResultSet r = q.executeQuery()) {
                     while (r.next()) {
                         oldest.add(ResourceId.fromKey(r.getString(1)));
                     }
                 } catch (SQLException e) {
-                    throw new IOException("store query failed: " + e.getMessage(), e);
+                    throw failure("store query failed", e);
                 }
                 if (oldest.isEmpty()) {
                     throw new StoreFullException("store quota of " + quota + " bytes is full of pinned resources ("
@@ -586,7 +634,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     public List<Drop> drops(int limit) throws IOException {
         List<Drop> drops = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                 "SELECT id_key, size, origin, why, detail, dropped_at FROM drops ORDER BY dropped_at DESC LIMIT ?")) {
             q.setInt(1, limit);
             try (ResultSet r = q.executeQuery()) {
@@ -597,7 +645,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         return drops;
     }
@@ -667,7 +715,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     public StoreStats stats() throws IOException {
         flushAccesses();
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*), COALESCE(SUM(size), 0),"
                         + " COALESCE(SUM(CASE WHEN pinned THEN 1 ELSE 0 END), 0),"
                         + " COALESCE(SUM(CASE WHEN pinned THEN size ELSE 0 END), 0),"
@@ -677,7 +725,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             return new StoreStats(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), quotaBytes,
                     r.getLong(5), r.getLong(6));
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
     }
 
@@ -758,7 +806,12 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 return Optional.empty();
             }
             if (accesses.opened(id.key())) {
-                flushAccesses();
+                try {
+                    flushAccesses();
+                } catch (IOException e) {
+                    // Use counts wait in memory (a full disk, say): reading must not fail for them.
+                    log.debug("store {}: use counts not written yet: {}", directory, e.getMessage());
+                }
             }
             return Optional.of(new FileContent(id, channel, size));
         } catch (IOException | RuntimeException e) {
@@ -906,6 +959,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             });
         }
 
+        /** Puts back counts that could not be written. */
+        void restore(Map<String, long[]> drained) {
+            drained.forEach((key, counts) -> pending.merge(key, counts, (now, back) -> {
+                now[0] = Math.max(now[0], back[0]);
+                now[1] += back[1];
+                now[2] += back[2];
+                return now;
+            }));
+        }
+
         Map<String, long[]> drain() {
             lastDrain.set(System.currentTimeMillis());
             Map<String, long[]> drained = new HashMap<>();
@@ -924,7 +987,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (drained.isEmpty()) {
             return;
         }
-        try (Connection c = pool.getConnection()) {
+        try {
+            writeAccesses(drained);
+        } catch (IOException e) {
+            accesses.restore(drained); // written with the next flush that succeeds
+            throw e;
+        }
+    }
+
+    private void writeAccesses(Map<String, long[]> drained) throws IOException {
+        try (Connection c = connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement u = c.prepareStatement("UPDATE resources SET last_access = GREATEST(last_access, ?),"
                     + " hits = hits + ?, bytes_served = bytes_served + ? WHERE id_key = ?")) {
@@ -942,7 +1014,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IOException("store update failed: " + e.getMessage(), e);
+            throw failure("store update failed", e);
         }
     }
 
@@ -968,7 +1040,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     private ScrubReport scrubNow(int maxResources) throws IOException {
         flushAccesses();
         List<Object[]> due = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                 "SELECT id_key, size FROM resources ORDER BY verified_at, id_key LIMIT ?")) {
             q.setInt(1, maxResources);
             try (ResultSet r = q.executeQuery()) {
@@ -977,7 +1049,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         List<ResourceId> dropped = new ArrayList<>();
         long bytes = 0;
@@ -1094,6 +1166,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         public void run() {
             while (!stop) {
                 try {
+                    if (diskFull != null) {
+                        Thread.sleep(1_000); // its checks are written to the database: wait for room
+                        continue;
+                    }
                     ScrubReport r = scrub(1);
                     long pauseMs = r.checked() == 0 ? 10_000 : Math.max(10, r.bytes() * 1000 / bytesPerSecond);
                     Thread.sleep(pauseMs);
@@ -1128,13 +1204,13 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     Reconciliation reconcile() throws IOException {
         Set<String> recorded = new HashSet<>();
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+        try (Connection c = connection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id_key FROM resources")) {
             while (r.next()) {
                 recorded.add(r.getString(1));
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         Set<String> onDisk = new HashSet<>();
         blobs.forEach(file -> onDisk.add(file.getFileName().toString()));
@@ -1212,7 +1288,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     }
 
     private void insertAdopted(ResourceId id, long size, long mtime) throws IOException {
-        try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO resources (" + COLUMNS + ", verified_at) VALUES (?, ?, NULL, NULL, ?, ?, 0, 0, FALSE, ?)")) {
             insert.setString(1, id.key());
             insert.setLong(2, size);
@@ -1221,15 +1297,167 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             insert.setLong(5, System.currentTimeMillis());
             insert.executeUpdate();
         } catch (SQLException e) {
-            throw new IOException("store failed: " + e.getMessage(), e);
+            throw failure("store failed", e);
+        }
+    }
+
+    // ---- a full disk ----
+
+    /**
+     * True while the store's disk is full: new resources are refused at once, stored ones are
+     * still read (use counts wait in memory). Ends by itself when the disk has room again.
+     */
+    public boolean isDiskFull() {
+        return diskFull != null;
+    }
+
+    /**
+     * True when a new resource may be fetched for this store: the disk is not full and has more
+     * than the reserve free. Asked before a download (which stages on the store's disk) and after
+     * one failed; a disk found short of space puts the store in its disk-full state.
+     */
+    public boolean hasRoom() {
+        if (diskFull == null && lowOnSpace()) {
+            diskIsFull("only " + usableOrZero() + " bytes are free on its disk; " + reserveBytes + " are kept free");
+        }
+        return diskFull == null;
+    }
+
+    private void refuseWhileTheDiskIsFull() throws StoreFullException {
+        String full = diskFull;
+        if (full == null && lowOnSpace()) {
+            diskIsFull("only " + usableOrZero() + " bytes are free on its disk; " + reserveBytes + " are kept free");
+            full = diskFull;
+        }
+        if (full != null) {
+            throw new StoreFullException("the disk of store " + directory + " is full (" + full
+                    + "); new resources wait until there is room");
+        }
+    }
+
+    private boolean lowOnSpace() {
+        return usableOrZero() < reserveBytes;
+    }
+
+    private long usableOrZero() {
+        try {
+            return DiskSpace.usable(directory);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Enters the disk-full state (once): tells the listeners, and watches the disk until it has
+     * room again (twice the reserve), then reopens the database (H2 closes it when a write fails),
+     * checks records against files, and tells the listeners there is room.
+     */
+    private void diskIsFull(String why) {
+        synchronized (this) {
+            if (diskFull != null || closed) {
+                return;
+            }
+            diskFull = why;
+            spaceWatch = new Thread(this::watchForRoom, "store-space");
+            spaceWatch.setDaemon(true);
+            spaceWatch.start();
+        }
+        log.warn("store {}: its disk is full ({}); new resources are refused, stored ones are still served",
+                directory, why);
+        notify(l -> l.diskSpace(true, why));
+    }
+
+    /** Checks the free space every {@link #SPACE_CHECK_MILLIS} until the store has room again or closes. */
+    private void watchForRoom() {
+        while (!isClosed()) {
+            try {
+                Thread.sleep(SPACE_CHECK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (usableOrZero() >= 2 * reserveBytes && reopenDatabase()) {
+                synchronized (this) {
+                    diskFull = null;
+                    spaceWatch = null;
+                }
+                String room = usableOrZero() + " bytes free";
+                log.info("store {}: its disk has room again ({}); new resources are taken again", directory, room);
+                deliverNotices();
+                notify(l -> l.diskSpace(false, room));
+                return;
+            }
+        }
+    }
+
+    static final long SPACE_CHECK_MILLIS = 1_000;
+
+    /**
+     * A fresh pool on the same database (H2 reopens it if it closed it), then records and files
+     * matched again: a write that failed may have left bytes without a record or the reverse.
+     */
+    private boolean reopenDatabase() {
+        synchronized (admission) {
+            if (isClosed()) {
+                return false;
+            }
+            JdbcConnectionPool fresh = JdbcConnectionPool.create(url, "sa", "");
+            fresh.setMaxConnections(16);
+            try (Connection c = fresh.getConnection(); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COUNT(*) FROM resources")) {
+                r.next();
+            } catch (SQLException e) {
+                fresh.dispose();
+                log.warn("store {}: its database cannot be opened again yet: {}", directory, e.getMessage());
+                return false;
+            }
+            JdbcConnectionPool old = pool;
+            pool = fresh;
+            old.dispose();
+            try {
+                Reconciliation r = reconcile();
+                if (r.adopted() + r.discarded() + r.missing() > 0) {
+                    log.warn("store {}: after the full disk: {}", directory, r);
+                }
+                loadSizes();
+                flushAccesses();
+            } catch (IOException e) {
+                log.warn("store {}: records not checked after the full disk: {}", directory, e.getMessage());
+                return false;
+            }
+            return true;
         }
     }
 
     // ---- plumbing ----
 
+    private Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    /** H2's codes for a database it closed (after a write failed) or is closing. */
+    private static final int DATABASE_IS_CLOSED = 90098;
+    private static final int DATABASE_CALLED_AT_SHUTDOWN = 90121;
+
+    /**
+     * The IOException callers see for a failed statement. A full disk, or a database H2 closed
+     * (it does when a write fails), puts the store in its disk-full state when the disk is short
+     * of space; the database is opened again once there is room.
+     */
+    private IOException failure(String what, SQLException e) {
+        boolean closedByH2 = e.getErrorCode() == DATABASE_IS_CLOSED || e.getErrorCode() == DATABASE_CALLED_AT_SHUTDOWN;
+        if (!isClosed() && (DiskSpace.isNoSpace(e) || ((closedByH2 || e.getErrorCode() == GENERAL_ERROR) && lowOnSpace()))) {
+            log.debug("store {}: database write failed: {}", directory, e.toString());
+            diskIsFull("its database could not write: " + usableOrZero() + " bytes free");
+        }
+        return new IOException(what + ": " + firstLine(e.getMessage()), e);
+    }
+
+    private static final int GENERAL_ERROR = 50000;
+
+
     private List<StoredResource> query(String sql, Object... params) throws IOException {
         List<StoredResource> result = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement q = prepare(c, sql, params);
+        try (Connection c = connection(); PreparedStatement q = prepare(c, sql, params);
              ResultSet r = q.executeQuery()) {
             while (r.next()) {
                 result.add(new StoredResource(ResourceId.fromKey(r.getString(1)), r.getLong(2), r.getString(3),
@@ -1237,16 +1465,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                         r.getLong(7), r.getLong(8), r.getBoolean(9)));
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         return result;
     }
 
     private int update(String sql, Object... params) throws IOException {
-        try (Connection c = pool.getConnection(); PreparedStatement u = prepare(c, sql, params)) {
+        try (Connection c = connection(); PreparedStatement u = prepare(c, sql, params)) {
             return u.executeUpdate();
         } catch (SQLException e) {
-            throw new IOException("store update failed: " + e.getMessage(), e);
+            throw failure("store update failed", e);
         }
     }
 
@@ -1276,6 +1504,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     @Override
     public void close() {
         Thread scrubbing;
+        Thread watching;
         synchronized (this) {
             if (closed) {
                 return;
@@ -1285,6 +1514,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 scrubber.stop = true;
             }
             scrubbing = scrubThread;
+            watching = spaceWatch;
+        }
+        if (watching != null) {
+            watching.interrupt();
         }
         if (scrubbing != null) {
             scrubbing.interrupt();
@@ -1300,7 +1533,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             } catch (IOException e) {
                 log.warn("store {}: use counts not saved: {}", directory, e.getMessage());
             }
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = connection(); Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN");
             } catch (SQLException e) {
                 log.debug("shutdown: {}", e.toString());
