@@ -101,6 +101,10 @@ final class SeedCommand implements Callable<Integer> {
                     + " (no --trusted-key); its hashes still guard every byte, but not which resources it lists");
         }
         ContentStore contentStore = ContentStore.open(store, quota);
+        if (contentStore.quota() < quota) {
+            System.err.println("swarmkeeper seed: --quota " + quota + " is more than the disk of " + store
+                    + " can hold; keeping the store within " + contentStore.quota() + " bytes");
+        }
         if (scrubRate > 0) {
             contentStore.startScrubbing(scrubRate);
         }

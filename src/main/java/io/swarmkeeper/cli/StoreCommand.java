@@ -18,13 +18,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "store", mixinStandardHelpOptions = true,
-        description = {"Looks after a content store (the seeder must not be running on it):",
+        description = {"Looks after a content store (the seeder must not be running on it); never creates one:",
+                "a directory that holds no store is refused (seed --store and fetch --store create stores).",
                 "  list [TEXT]      resources, one JSON object per line; with TEXT, those whose origin URL,",
                 "                   media type or id contains it, most recently used first",
                 "  stats            totals as one JSON object",
                 "  pin ID… / unpin ID…   pinned resources are never evicted",
                 "  remove ID…       deletes resources",
                 "  scrub            re-hashes every resource now and drops those that fail",
+                "  drops            what was dropped in the last 90 days because its bytes were damaged",
+                "                   or gone from disk, newest first, one JSON object per line",
                 "  move-aside       keeps a damaged database aside (renamed) so that the store opens",
                 "                   afresh; stored bytes are checked and kept"})
 final class StoreCommand implements Callable<Integer> {
@@ -34,7 +37,7 @@ final class StoreCommand implements Callable<Integer> {
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "Directory of the content store.")
     Path store;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "list, stats, pin, unpin, remove, scrub or move-aside.")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "list, stats, pin, unpin, remove, scrub, drops or move-aside.")
     String action;
 
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "ARG", description = "Resource ids, or the search text for list.")
@@ -53,14 +56,14 @@ final class StoreCommand implements Callable<Integer> {
         }
         List<ResourceId> ids = switch (action) {
             case "pin", "unpin", "remove" -> parseIds();
-            case "list", "stats", "scrub" -> List.of();
+            case "list", "stats", "scrub", "drops" -> List.of();
             default -> throw new ParameterException(spec.commandLine(), "unknown action \"" + action
-                    + "\": expected list, stats, pin, unpin, remove, scrub or move-aside");
+                    + "\": expected list, stats, pin, unpin, remove, scrub, drops or move-aside");
         };
         StdOut.claim();
         PrintWriter out = spec.commandLine().getOut();
         int missing = 0;
-        try (ContentStore contentStore = ContentStore.open(store)) {
+        try (ContentStore contentStore = ContentStore.openExisting(store)) {
             switch (action) {
                 case "list" -> {
                     List<StoredResource> found = args.isEmpty() ? contentStore.list()
@@ -70,6 +73,11 @@ final class StoreCommand implements Callable<Integer> {
                     }
                 }
                 case "stats" -> out.println(json(contentStore.stats()));
+                case "drops" -> {
+                    for (ContentStore.Drop d : contentStore.drops(Integer.MAX_VALUE)) {
+                        out.println(json(d));
+                    }
+                }
                 case "scrub" -> {
                     ContentStore.ScrubReport report = contentStore.scrub(Integer.MAX_VALUE);
                     ObjectNode line = MessageCodec.mapper().createObjectNode();
@@ -120,6 +128,17 @@ final class StoreCommand implements Callable<Integer> {
         line.put("hits", r.hits());
         line.put("bytes_served", r.bytesServed());
         line.put("pinned", r.pinned());
+        return line;
+    }
+
+    private static ObjectNode json(ContentStore.Drop d) {
+        ObjectNode line = MessageCodec.mapper().createObjectNode();
+        line.put("id", d.id().text());
+        line.put("size", d.size());
+        line.put("origin", d.origin());
+        line.put("why", d.why().name().toLowerCase(java.util.Locale.ROOT));
+        line.put("detail", d.detail());
+        line.put("at", d.at().toString());
         return line;
     }
 

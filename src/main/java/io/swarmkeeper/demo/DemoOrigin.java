@@ -93,6 +93,11 @@ public final class DemoOrigin implements AutoCloseable {
         lies.put(name, wrong);
     }
 
+    /** From now on {@code /name} serves its true bytes again. */
+    public synchronized void stopLyingAbout(String name) {
+        lies.remove(name);
+    }
+
     public URI url(String name) {
         return URI.create(base() + "/" + name);
     }

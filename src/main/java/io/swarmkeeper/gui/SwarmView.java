@@ -148,6 +148,13 @@ public final class SwarmView {
             line(event, "holding " + h.id().shortForm() + " (" + h.size() + " bytes)");
         } else if (event instanceof SwarmEvent.Dropped d) {
             line(event, "dropped " + d.id().shortForm() + " (" + d.why() + ")");
+        } else if (event instanceof SwarmEvent.DiskSpace d) {
+            line(event, d.full() ? "DISK FULL (" + d.detail() + "): fetching nothing new, still serving what is stored"
+                    : "disk has room again (" + d.detail() + "): fetching resumes");
+        } else if (event instanceof SwarmEvent.Refetching r) {
+            line(event, (r.attempt() == 0 ? "will fetch " + r.id().shortForm() + " again (" + r.why() + ")"
+                    : "could not fetch " + r.id().shortForm() + " again: " + r.why())
+                    + "; next try at " + LocalTime.ofInstant(r.nextTry(), ZoneId.systemDefault()).format(TIME));
         } else if (event instanceof SwarmEvent.SignalingRetry r) {
             line(event, "signaling lost (" + r.reason() + "); next try at " + r.retryAt());
         } else if (event instanceof SwarmEvent.PeerDistrusted d) {

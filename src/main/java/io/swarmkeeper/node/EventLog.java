@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The event stream as log lines, one per event, for a headless node: connections, links,
  * transfers as they start and end (not their progress, which is the window's business), hash
- * checks, distrusted peers, and what enters or leaves the store. Failures at WARN, the rest at
+ * checks, distrusted peers, and what enters or leaves the store (and what is fetched again). Failures at WARN, the rest at
  * INFO; logger {@code io.swarmkeeper.events}.
  */
 public final class EventLog implements Consumer<SwarmEvent> {
@@ -45,6 +45,19 @@ public final class EventLog implements Consumer<SwarmEvent> {
             log.info("holding {} ({} bytes)", h.id().shortForm(), h.size());
         } else if (event instanceof SwarmEvent.Dropped d) {
             log.info("dropped {} ({} bytes): {}", d.id().shortForm(), d.size(), d.why());
+        } else if (event instanceof SwarmEvent.DiskSpace d) {
+            if (d.full()) {
+                log.warn("store disk full ({}): fetching nothing new, still serving what is stored", d.detail());
+            } else {
+                log.info("store disk has room again ({}): fetching resumes", d.detail());
+            }
+        } else if (event instanceof SwarmEvent.Refetching r) {
+            if (r.attempt() == 0) {
+                log.info("fetching {} again ({}) at {}", r.id().shortForm(), r.why(), r.nextTry());
+            } else {
+                log.warn("could not fetch {} again (try {}): {}; next try at {}", r.id().shortForm(), r.attempt(),
+                        r.why(), r.nextTry());
+            }
         }
     }
 }

@@ -81,6 +81,24 @@ public final class SeederNode implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** What the manifests given to {@link #seed} list: kept in the store, fetched again when lost. */
+    private final Map<ResourceId, URI> manifestResources = new ConcurrentHashMap<>();
+    /** Manifest resources the store lacks, by the number of tries to fetch them so far. */
+    private final Map<ResourceId, Integer> refetches = new ConcurrentHashMap<>();
+    /** First wait before fetching again what the store lost; it doubles after each failure up to the cap. */
+    static final Duration REFETCH_FIRST_WAIT = Duration.ofSeconds(5);
+    static final Duration REFETCH_MAX_WAIT = Duration.ofHours(1);
+    private volatile Duration refetchFirstWait = REFETCH_FIRST_WAIT;
+    private volatile Duration refetchMaxWait = REFETCH_MAX_WAIT;
+    /** Lost resources are fetched one at a time, when their wait is over. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor refetchRuns =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "refetch");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Fetches lost manifest resources as a peer of the swarm; made on the first loss. */
+    private Fetcher refetchFetcher;
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
     /** Closes idle links (PeerLinks' sweep). */
@@ -124,7 +142,11 @@ public final class SeederNode implements AutoCloseable {
         store.addListener(new KeepAnnouncementsTrue());
     }
 
-    /** What leaves the store (evicted, corrupt, removed) is no longer ours to offer: say so. */
+    /**
+     * What leaves the store (evicted, corrupt, removed) is no longer ours to offer: say so. What
+     * the disk damaged or lost and a manifest lists is fetched again; what was evicted or removed
+     * on purpose is not.
+     */
     private final class KeepAnnouncementsTrue implements StoreListener {
         @Override
         public void added(StoredResource resource) {
@@ -134,8 +156,22 @@ public final class SeederNode implements AutoCloseable {
         @Override
         public void removed(StoredResource resource, Removal why) {
             sendToServer(new Message.Lost(List.of(resource.id().text())));
-            events.publish(new SwarmEvent.Dropped(Instant.now(), resource.id(), resource.size(),
-                    why.name().toLowerCase(java.util.Locale.ROOT)));
+            String reason = why.name().toLowerCase(java.util.Locale.ROOT);
+            events.publish(new SwarmEvent.Dropped(Instant.now(), resource.id(), resource.size(), reason));
+            if (why == Removal.CORRUPT || why == Removal.MISSING) {
+                scheduleRefetch(resource.id(), reason);
+            }
+        }
+
+        @Override
+        public void diskSpace(boolean full, String detail) {
+            events.publish(new SwarmEvent.DiskSpace(Instant.now(), full, detail));
+            if (!full) {
+                // What waited for room is fetched now, not after its back-off.
+                for (var waiting : refetches.entrySet()) {
+                    refetchSoon(waiting.getKey(), waiting.getValue());
+                }
+            }
         }
     }
 
@@ -193,10 +229,16 @@ public final class SeederNode implements AutoCloseable {
             if (entry.size() >= 0) {
                 manifestSizes.put(entry.id(), entry.size());
             }
+            manifestResources.put(entry.id(), entry.url());
             try {
                 if (store.contains(entry.id())) {
                     already++;
                     held.add(entry.id());
+                    continue;
+                }
+                if (!store.hasRoom()) { // no download that could not be kept
+                    failures.add(entry.url() + ": the store's disk is full");
+                    scheduleRefetch(entry.id(), "the store's disk is full");
                     continue;
                 }
                 OriginClient.Fetched fetched = origin.fetch(entry.url(), entry.id(), entry.size(), store.stagingDirectory());
@@ -214,9 +256,12 @@ public final class SeederNode implements AutoCloseable {
                 log.error("not stored: {} (expected {}, got {})", entry.url(), e.expected().text(), e.actual());
                 events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", false, e.getMessage()));
                 failures.add(e.getMessage());
+                scheduleRefetch(entry.id(), "its origin sent bytes that failed the hash");
             } catch (IOException | RuntimeException e) {
                 log.error("not stored: {}: {}", entry.url(), e.getMessage());
                 failures.add(entry.url() + ": " + e.getMessage());
+                store.hasRoom(); // a download that ran out of disk puts the store in its disk-full state
+                scheduleRefetch(entry.id(), String.valueOf(e.getMessage()));
             }
         }
         // Batched: one message per 500. Later puts may have evicted some of them; announce only what is still held.
@@ -238,6 +283,99 @@ public final class SeederNode implements AutoCloseable {
             List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::text).toList();
             client.send(new Message.Have(hashes));
         }
+    }
+
+    /**
+     * Sets the wait before a lost manifest resource is fetched again ({@code first}), doubled
+     * after each failed try up to {@code max}: a bad origin gets one try per {@code max} at most
+     * per resource. Defaults: {@link #REFETCH_FIRST_WAIT}, {@link #REFETCH_MAX_WAIT}.
+     */
+    public void setRefetchWaits(Duration first, Duration max) {
+        if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
+            throw new IllegalArgumentException("need 0 < first <= max, got " + first + ", " + max);
+        }
+        refetchFirstWait = first;
+        refetchMaxWait = max;
+    }
+
+    /** Fetches {@code id} again later, if a manifest lists it and it is not waiting already. */
+    private void scheduleRefetch(ResourceId id, String why) {
+        if (!manifestResources.containsKey(id) || refetchRuns.isShutdown()
+                || refetches.putIfAbsent(id, 0) != null) {
+            return;
+        }
+        planRefetch(id, why, 0);
+    }
+
+    /** Plans try {@code attempt} + 1 after a wait that doubles with each try (half of it random). */
+    private void planRefetch(ResourceId id, String why, int attempt) {
+        long ceiling = refetchMaxWait.toMillis();
+        long first = refetchFirstWait.toMillis();
+        if (attempt < 40 && first <= (ceiling >> attempt)) {
+            ceiling = first << attempt;
+        }
+        long wait = ceiling / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        refetches.put(id, attempt);
+        events.publish(new SwarmEvent.Refetching(Instant.now(), id, why, attempt, Instant.now().plusMillis(wait)));
+        try {
+            refetchRuns.schedule(() -> refetch(id, attempt + 1), wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refetches.remove(id); // closing
+        }
+    }
+
+    /** Runs the next try for {@code id} now (its wait was for a disk that has room again). */
+    private void refetchSoon(ResourceId id, int attempt) {
+        try {
+            refetchRuns.execute(() -> refetch(id, attempt + 1));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** One try at getting a lost manifest resource back: from the peers that hold it, else its origin. */
+    private void refetch(ResourceId id, int attempt) {
+        Integer planned = refetches.get(id);
+        if (planned == null || planned != attempt - 1) {
+            return; // taken over by a try started sooner (room on the disk again)
+        }
+        URI url = manifestResources.get(id);
+        if (url == null || store.contains(id)) {
+            refetches.remove(id);
+            return;
+        }
+        if (!store.hasRoom()) {
+            return; // tried again as soon as the disk has room (KeepAnnouncementsTrue.diskSpace)
+        }
+        try {
+            FetchResult got = refetchFetcher().fetch(id, url);
+            try (InputStream in = got.file().open()) {
+                store.put(id, in, got.mediaType(), url.toString());
+            } finally {
+                got.file().close();
+            }
+            refetches.remove(id);
+            events.publish(new SwarmEvent.Holding(Instant.now(), id, got.bytes()));
+            announce(List.of(id));
+            log.info("fetched {} again ({} bytes) from {}", id.shortForm(), got.bytes(), got.source());
+        } catch (IOException | RuntimeException e) {
+            if (refetchRuns.isShutdown() || !store.hasRoom()) {
+                return; // a full disk: tried again as soon as it has room
+            }
+            planRefetch(id, String.valueOf(e.getMessage()), attempt);
+        }
+    }
+
+    private synchronized Fetcher refetchFetcher() {
+        if (refetchFetcher == null) {
+            refetchFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
+        }
+        return refetchFetcher;
+    }
+
+    /** Manifest resources the store lacks and that wait to be fetched again. */
+    public Set<ResourceId> awaitingRefetch() {
+        return Set.copyOf(refetches.keySet());
     }
 
     /**
@@ -282,6 +420,10 @@ public final class SeederNode implements AutoCloseable {
             announce(List.of(id)); // the server thought otherwise: say so again
             return;
         }
+        if (!store.hasRoom()) {
+            log.info("not taking {} on demand: the store's disk is full", id.shortForm());
+            return;
+        }
         Long failedAt;
         synchronized (demandFailures) {
             failedAt = demandFailures.get(id);
@@ -324,8 +466,10 @@ public final class SeederNode implements AutoCloseable {
             log.info("picked up {} on demand ({} wants, {} holders) from {}", id.shortForm(), demand.wants(),
                     demand.holders(), got.source());
         } catch (IOException | RuntimeException e) {
-            synchronized (demandFailures) {
-                demandFailures.put(id, System.nanoTime());
+            if (store.hasRoom()) { // a full disk (seen now, maybe by this download) is no fault of the demand
+                synchronized (demandFailures) {
+                    demandFailures.put(id, System.nanoTime());
+                }
             }
             log.warn("could not pick up {} on demand: {}", id.shortForm(), e.getMessage());
         }
@@ -434,9 +578,13 @@ public final class SeederNode implements AutoCloseable {
         linkTimer.shutdownNow();
         uploads.shutdownNow();
         demandFetches.shutdownNow();
+        refetchRuns.shutdownNow();
         synchronized (this) {
             if (demandFetcher != null) {
                 demandFetcher.close();
+            }
+            if (refetchFetcher != null) {
+                refetchFetcher.close();
             }
         }
     }

@@ -42,6 +42,20 @@ public sealed interface SwarmEvent {
     /** A resource left the store: {@code why} is evicted, corrupt, missing or removed. */
     record Dropped(Instant at, ResourceId id, long size, String why) implements SwarmEvent {}
 
+    /**
+     * A resource the seeder's manifest lists is not in its store (lost to damage or deletion, or
+     * never fetched) and will be fetched from peers or its origin at {@code nextTry}.
+     * {@code attempt} counts the tries so far (0: none yet); {@code why} is the loss or the last
+     * failure.
+     */
+    record Refetching(Instant at, ResourceId id, String why, int attempt, Instant nextTry) implements SwarmEvent {}
+
+    /**
+     * The store's disk became full ({@code full}): the node fetches nothing new and keeps serving
+     * what it holds; or it has room again and fetching resumes. {@code detail} is for people.
+     */
+    record DiskSpace(Instant at, boolean full, String detail) implements SwarmEvent {}
+
     /** The node now holds and announces this resource. */
     record Holding(Instant at, ResourceId id, long size) implements SwarmEvent {}
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
 
@@ -124,9 +125,23 @@ final class BlobFiles {
 
     /** The file system's identity of the bytes of {@code id} (an inode), or null when absent. */
     Object fileKey(ResourceId id) throws IOException {
+        FileState state = state(id);
+        return state == null ? null : state.key();
+    }
+
+    /**
+     * A file as the file system describes it: its identity ({@link #fileKey}), size and last
+     * change. Equal states mean the file was neither replaced nor written in between (as far as
+     * the file system can tell: a bit that flips on the medium changes none of them).
+     */
+    record FileState(Object key, long size, FileTime modified) {}
+
+    /** The state of the bytes of {@code id}, or null when they are absent. */
+    FileState state(ResourceId id) throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(pathOf(id), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return a.fileKey() != null ? a.fileKey() : a.lastModifiedTime().toMillis() + "/" + a.size();
+            Object key = a.fileKey() != null ? a.fileKey() : a.lastModifiedTime().toMillis() + "/" + a.size();
+            return new FileState(key, a.size(), a.lastModifiedTime());
         } catch (NoSuchFileException e) {
             return null;
         }

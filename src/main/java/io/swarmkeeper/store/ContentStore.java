@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class ContentStore implements ContentSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContentStore.class);
     static final String DATABASE_NAME = "swarmkeeper";
-    static final int SCHEMA_VERSION = 2;
     /** Exists while a process has the store open; found at open, it means the last run crashed. */
     static final String RUNNING_MARKER = "running";
 
@@ -63,7 +62,9 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private final Path directory;
     private final Path realDirectory;
-    private final JdbcConnectionPool pool;
+    /** Replaced when the disk has room again after H2 closed the database on a failed write. */
+    private volatile JdbcConnectionPool pool;
+    private final String url;
     private final BlobFiles blobs;
     /** Held while deciding what fits in the quota and while removing, so the count stays true. */
     private final Object admission = new Object();
@@ -74,23 +75,61 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Files whose bytes hashed true since this store was opened, with the file's state at that
+     * moment. Bytes can rot while the store is closed without any change of size or time (a bit
+     * that flips on the medium), so nothing is handed out before its file is in here; a file
+     * changed since (replaced, written) is hashed again. About 200 bytes per resource served.
+     */
+    private final Map<String, BlobFiles.FileState> verified = new ConcurrentHashMap<>();
+    /** One hashing per resource at a time: readers that arrive meanwhile wait for its verdict. */
+    private final Map<String, Object> verifying = new ConcurrentHashMap<>();
     private volatile long quotaBytes;
     private final AccessLog accesses = new AccessLog();
     private volatile Scrubber scrubber;
     private Thread scrubThread;
     private boolean closed;
+    /** Bytes always left free on the store's disk, so that H2 can still write its records. */
+    private final long reserveBytes;
+    /** What made the store stop taking new resources, while its disk is full; null while there is room. */
+    private volatile String diskFull;
+    private Thread spaceWatch;
 
-    private ContentStore(Path directory, Path realDirectory, JdbcConnectionPool pool, BlobFiles blobs, long quotaBytes) {
+    private ContentStore(Path directory, Path realDirectory, JdbcConnectionPool pool, String url, BlobFiles blobs,
+                         long quotaBytes) throws IOException {
         this.directory = directory;
         this.realDirectory = realDirectory;
         this.pool = pool;
+        this.url = url;
         this.blobs = blobs;
         this.quotaBytes = quotaBytes;
+        this.reserveBytes = DiskSpace.reserve(directory);
     }
 
     /** Opens (or creates) a store without a quota. */
     public static ContentStore open(Path directory) throws StoreException {
         return open(directory, 0);
+    }
+
+    /**
+     * Opens the store in {@code directory} only if there is one (its database, or its stored
+     * files after the database was moved aside); creates nothing. For tools that look after a
+     * store: a mistyped directory must not become an empty store.
+     */
+    public static ContentStore openExisting(Path directory) throws StoreException {
+        if (!holdsStore(directory)) {
+            throw new StoreException((Files.isDirectory(directory) ? "no store in " + directory
+                    : "no store at " + directory + ": there is no such directory")
+                    + " (no " + DATABASE_NAME + ".mv.db, no blobs/); nothing was created. Check the path:"
+                    + " only seed --store and fetch --store create a store");
+        }
+        return open(directory, 0);
+    }
+
+    /** True when {@code directory} holds a store: its database, or stored files whose database was moved aside. */
+    public static boolean holdsStore(Path directory) {
+        return Files.isRegularFile(directory.resolve(DATABASE_NAME + ".mv.db"))
+                || Files.isDirectory(directory.resolve("blobs"));
     }
 
     /**
@@ -132,23 +171,21 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     private static ContentStore open(Path directory, Path real, long quotaBytes) throws StoreException {
         Path base = directory.toAbsolutePath().resolve(DATABASE_NAME);
+        int version = inspectReadOnly(directory, base);
+        if (version >= 0 && version < StoreSchema.VERSION) {
+            keepBeforeUpgrade(directory, base, version);
+        }
         // FILE_LOCK=FS (H2's default) refuses a second process; we turn its message into ours.
         String url = "jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
         pool.setMaxConnections(16);
-        boolean fresh;
-        try (Connection c = pool.getConnection()) {
-            fresh = createSchema(c);
-        } catch (SQLException e) {
-            pool.dispose();
-            throw openFailure(directory, base, e);
-        } catch (StoreException e) {
-            pool.dispose();
-            throw e;
-        }
         ContentStore store;
         try {
-            store = new ContentStore(directory, real, pool, new BlobFiles(directory), quotaBytes);
+            boolean fresh;
+            try (Connection c = pool.getConnection()) {
+                fresh = StoreSchema.prepare(c) < 0;
+            }
+            store = new ContentStore(directory, real, pool, url, new BlobFiles(directory), quotaBytes);
             Path marker = directory.resolve(RUNNING_MARKER);
             boolean crashed = Files.exists(marker);
             Files.writeString(marker, ProcessHandle.current().pid() + "\n");
@@ -160,74 +197,131 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 log.warn("store {}: {}", directory, r);
             }
             store.loadSizes();
+            store.update("DELETE FROM drops WHERE dropped_at < ?", System.currentTimeMillis() - DROPS_KEPT_MILLIS);
+        } catch (SQLException e) {
+            pool.dispose();
+            throw openFailure(directory, base, e);
+        } catch (StoreSchema.Newer e) {
+            pool.dispose();
+            throw newer(directory, e);
+        } catch (StoreSchema.Unusable e) {
+            pool.dispose();
+            throw damaged(directory, Path.of(base + ".mv.db"), e.getMessage(), e);
         } catch (IOException e) {
             pool.dispose();
+            if (e.getCause() instanceof SQLException sql) { // a query of the open itself: the database
+                throw openFailure(directory, base, sql);
+            }
             throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
         }
+        store.capQuotaToTheDisk();
         try {
             store.makeRoom(0);
         } catch (IOException e) {
             log.warn("store {} is over its quota of {} bytes: {}", directory, quotaBytes, e.getMessage());
         }
         log.info("store open at {}: {} bytes in use{}", directory, store.usedBytes.get(),
-                quotaBytes > 0 ? " of " + quotaBytes : "");
+                store.quotaBytes > 0 ? " of " + store.quotaBytes : "");
         return store;
+    }
+
+    /**
+     * A quota larger than the disk can give (what is stored, plus what is free, less the reserve)
+     * is cut to that, with a warning: otherwise the disk, not the quota, would stop the store,
+     * and H2 with it. Never cut below what is stored: that would evict for another program's files.
+     */
+    private void capQuotaToTheDisk() {
+        long quota = quotaBytes;
+        if (quota == 0) {
+            return; // no quota: the disk is the limit, and a full disk is handled as such
+        }
+        long room;
+        try {
+            room = usedBytes.get() + DiskSpace.usable(directory) - reserveBytes;
+        } catch (IOException e) {
+            log.warn("store {}: cannot tell the free space of its disk: {}", directory, e.getMessage());
+            return;
+        }
+        if (quota > room) {
+            long capped = Math.max(room, usedBytes.get());
+            quotaBytes = capped;
+            log.warn("store {}: a quota of {} bytes is more than its disk can hold ({} bytes stored, {} free, {} kept"
+                    + " free); keeping it within {} bytes", directory, quota, usedBytes.get(), room - usedBytes.get()
+                    + reserveBytes, reserveBytes, capped);
+        }
+    }
+
+    /**
+     * Opens an existing database read-only and checks what it holds before anything may write to
+     * it: H2 rewrites parts of a file it opens for writing, even one whose schema it then fails to
+     * read, and a damaged file must reach the user as it was.
+     */
+    private static int inspectReadOnly(Path directory, Path base) throws StoreException {
+        Path file = Path.of(base + ".mv.db");
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                return -1; // none yet (H2 takes an empty file for a new database too)
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + directory + ": " + e.getMessage(), e);
+        }
+        org.h2.jdbcx.JdbcDataSource source = new org.h2.jdbcx.JdbcDataSource();
+        source.setURL("jdbc:h2:file:" + base + ";FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;ACCESS_MODE_DATA=r");
+        source.setUser("sa");
+        source.setPassword("");
+        try (Connection c = source.getConnection()) {
+            return StoreSchema.inspect(c);
+        } catch (SQLException e) {
+            throw openFailure(directory, base, e);
+        } catch (StoreSchema.Newer e) {
+            throw newer(directory, e);
+        } catch (StoreSchema.Unusable e) {
+            throw damaged(directory, file, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies the database of an older schema before it is upgraded in place, once per version:
+     * an older Swarmkeeper refuses the upgraded one, and this copy is what it can open again.
+     */
+    private static void keepBeforeUpgrade(Path directory, Path base, int version) throws StoreException {
+        Path file = Path.of(base + ".mv.db");
+        Path kept = Path.of(base + ".mv.db.schema-" + version);
+        try {
+            if (!Files.exists(kept)) {
+                Files.copy(file, kept, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + directory + ": its database (store schema " + version
+                    + ") is to be upgraded to " + StoreSchema.VERSION + ", but it could not be copied first to "
+                    + kept + ": " + e.getMessage(), e);
+        }
+        log.warn("store {}: upgrading its database from store schema {} to {}; the database as it was is kept as {}"
+                + " (for an older Swarmkeeper)", directory, version, StoreSchema.VERSION, kept);
     }
 
     private void loadSizes() throws IOException {
         synchronized (admission) {
             sizes.clear();
             long total = 0;
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+            try (Connection c = connection(); Statement s = c.createStatement();
                  ResultSet r = s.executeQuery("SELECT id_key, size FROM resources")) {
                 while (r.next()) {
                     sizes.put(r.getString(1), r.getLong(2));
                     total += r.getLong(2);
                 }
             } catch (SQLException e) {
-                throw new IOException("store query failed: " + e.getMessage(), e);
+                throw failure("store query failed", e);
             }
             usedBytes.set(total);
-        }
-    }
-
-    /** Creates the tables when missing; returns true when the database was new. */
-    private static boolean createSchema(Connection c) throws SQLException, StoreException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS store_meta (name VARCHAR(64) PRIMARY KEY, val VARCHAR(256) NOT NULL)");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS resources (
-                      id_key       VARCHAR(200) PRIMARY KEY,
-                      size         BIGINT NOT NULL,
-                      media_type   VARCHAR(255),
-                      origin       VARCHAR(4096),
-                      added        BIGINT NOT NULL,
-                      last_access  BIGINT NOT NULL,
-                      hits         BIGINT DEFAULT 0 NOT NULL,
-                      bytes_served BIGINT DEFAULT 0 NOT NULL,
-                      pinned       BOOLEAN DEFAULT FALSE NOT NULL,
-                      verified_at  BIGINT NOT NULL
-                    )""");
-            s.execute("CREATE INDEX IF NOT EXISTS resources_by_use ON resources (pinned, last_access)");
-            s.execute("CREATE INDEX IF NOT EXISTS resources_by_check ON resources (verified_at)");
-            try (ResultSet r = s.executeQuery("SELECT val FROM store_meta WHERE name = 'schema'")) {
-                if (r.next()) {
-                    if (!String.valueOf(SCHEMA_VERSION).equals(r.getString(1))) {
-                        throw new StoreException("store schema version " + r.getString(1)
-                                + " is not the one this Swarmkeeper knows (" + SCHEMA_VERSION + ")");
-                    }
-                    return false;
-                }
-            }
-            s.execute("INSERT INTO store_meta (name, val) VALUES ('schema', '" + SCHEMA_VERSION + "')");
-            return true;
         }
     }
 
     /**
      * Renames a database that cannot be opened to {@code swarmkeeper.mv.db.damaged-<time>} so that
      * the next open starts with an empty database. Stored bytes stay where they are and are
-     * checked and adopted by that open. Returns where the damaged file went.
+     * checked and adopted by that open. Returns where the damaged file went. Refuses a database
+     * that opens, or that cannot be opened for another reason (in use, unreadable, disk full).
      */
     public static Path moveAsideDamagedDatabase(Path directory) throws IOException {
         Path db = directory.resolve(DATABASE_NAME + ".mv.db");
@@ -238,8 +332,8 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             open(directory).close();
             throw new StoreException("the database of store " + directory + " opens fine; it was not moved");
         } catch (StoreException e) {
-            if (!e.getMessage().contains("seems damaged")) {
-                throw e; // in use, already open, or healthy: not ours to move
+            if (!e.damaged()) {
+                throw e; // in use, already open, unreadable, or healthy: not ours to move
             }
         }
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -254,30 +348,54 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /** H2 error codes (org.h2.api.ErrorCode) that decide what to tell the user. */
     private static final int DATABASE_ALREADY_OPEN = 90020;
-    private static final int IO_EXCEPTION = 90028;
-    private static final int FILE_CORRUPTED = 90030;
-    private static final int FILE_VERSION_ERROR = 90048;
+
+    private static final String WHAT_MOVING_ASIDE_KEEPS =
+            "the stored bytes are checked and kept; pins, origins and use counts are in the damaged file";
+
+    private static String moveAsideCommand(Path directory) {
+        return "swarmkeeper store move-aside --store " + directory;
+    }
 
     /**
-     * Says why the database did not open, and what to do. Only a database H2 finds damaged gets
-     * the advice to move it aside (which loses its records); nothing is ever repaired or deleted
+     * Says why the database did not open, and what to do. A database another process holds, one
+     * that cannot be read (permissions) and a full disk are not damage; every other failure of
+     * H2 to open or read it is (a damaged page, schema text, a truncated or foreign file), and gets
+     * the advice to move it aside, which loses its records. Nothing is ever repaired or deleted
      * behind the user's back.
      */
     private static StoreException openFailure(Path directory, Path base, SQLException e) {
         Path file = Path.of(base + ".mv.db");
-        int code = e.getErrorCode();
-        if (code == DATABASE_ALREADY_OPEN) {
+        if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
             return new StoreException("store " + directory + " is in use by another process", e);
         }
-        boolean damaged = code == FILE_CORRUPTED || code == FILE_VERSION_ERROR
-                || (code == IO_EXCEPTION && Files.isRegularFile(file) && Files.isReadable(file));
-        if (!damaged) {
-            return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage()), e);
+        if (Files.exists(file) && !Files.isReadable(file)) {
+            return new StoreException("cannot open store " + directory + ": its database " + file
+                    + " cannot be read (permissions?)", e);
         }
-        return new StoreException("cannot open store " + directory + ": " + firstLine(e.getMessage())
+        if (DiskSpace.isNoSpace(e)) {
+            return new StoreException("cannot open store " + directory + ": the disk is full ("
+                    + firstLine(e.getMessage()) + "); free some space and start again", e);
+        }
+        return damaged(directory, file, briefly(e.getMessage()), e);
+    }
+
+    /** The first line of an H2 message, cut short: damaged schema text can make it kilobytes long. */
+    private static String briefly(String message) {
+        String line = firstLine(message);
+        return line.length() <= 160 ? line : line.substring(0, 160) + "…";
+    }
+
+    private static StoreException newer(Path directory, StoreSchema.Newer e) {
+        return new StoreException("cannot open store " + directory + ": " + e.getMessage() + ". Run that"
+                + " Swarmkeeper on it, or, to start afresh with this one, run: " + moveAsideCommand(directory)
+                + " (" + WHAT_MOVING_ASIDE_KEEPS + ")", e, true);
+    }
+
+    private static StoreException damaged(Path directory, Path file, String what, Throwable cause) {
+        return new StoreException("cannot open store " + directory + ": " + what
                 + ". The database file " + file + " seems damaged; it was left untouched."
-                + " To keep it aside and start afresh, run: swarmkeeper store move-aside --store " + directory
-                + " (the stored bytes are checked and kept; pins, origins and use counts are in the damaged file)", e);
+                + " To keep it aside and start afresh, run: " + moveAsideCommand(directory)
+                + " (" + WHAT_MOVING_ASIDE_KEEPS + ")", cause, true);
     }
 
     private static String firstLine(String message) {
@@ -323,7 +441,18 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (contains(id)) {
             return false;
         }
-        BlobFiles.Staged staged = blobs.stage(id, bytes);
+        refuseWhileTheDiskIsFull();
+        BlobFiles.Staged staged;
+        try {
+            staged = blobs.stage(id, bytes);
+        } catch (IOException e) {
+            if (DiskSpace.isNoSpace(e) || lowOnSpace()) {
+                diskIsFull("writing " + id.shortForm() + " failed: " + e.getMessage());
+                throw new StoreFullException("the disk of store " + directory + " is full; " + id.shortForm()
+                        + " was not stored (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
         StoredResource added;
         try {
             synchronized (admission) {
@@ -334,7 +463,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 makeRoom(staged.size());
                 blobs.install(staged, id);
                 long now = System.currentTimeMillis();
-                try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(
+                try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO resources (" + COLUMNS + ", verified_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, FALSE, ?)")) {
                     insert.setString(1, id.key());
                     insert.setLong(2, staged.size());
@@ -346,10 +475,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                     insert.executeUpdate();
                 } catch (SQLException e) {
                     blobs.delete(id);
-                    throw new IOException("store failed: " + e.getMessage(), e);
+                    throw failure("store failed", e);
                 }
                 usedBytes.addAndGet(staged.size());
                 sizes.put(id.key(), staged.size());
+                markVerified(id, blobs.state(id)); // hashed while staging, a moment ago
                 added = new StoredResource(id, staged.size(), mediaType, origin, Instant.ofEpochMilli(now),
                         Instant.ofEpochMilli(now), 0, 0, false);
             }
@@ -415,14 +545,14 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             flushAccesses();
             while (usedBytes.get() + incoming > quota) {
                 List<ResourceId> oldest = new ArrayList<>();
-                try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+                try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                         "SELECT id_key FROM resources WHERE pinned = FALSE ORDER BY last_access, id_key LIMIT 32");
                      ResultSet r = q.executeQuery()) {
                     while (r.next()) {
                         oldest.add(ResourceId.fromKey(r.getString(1)));
                     }
                 } catch (SQLException e) {
-                    throw new IOException("store query failed: " + e.getMessage(), e);
+                    throw failure("store query failed", e);
                 }
                 if (oldest.isEmpty()) {
                     throw new StoreFullException("store quota of " + quota + " bytes is full of pinned resources ("
@@ -472,9 +602,52 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             StoredResource removed = existing.get();
             usedBytes.addAndGet(-removed.size());
             sizes.remove(id.key());
+            verified.remove(id.key());
             notices.add(new Notice(removed, why, detail));
+            if (why == StoreListener.Removal.CORRUPT || why == StoreListener.Removal.MISSING) {
+                recordDrop(removed, why, detail);
+            }
             return true;
         }
+    }
+
+    /** What the store dropped because its bytes were damaged or gone ({@link #drops}). */
+    public record Drop(ResourceId id, long size, String origin, StoreListener.Removal why, String detail, Instant at) {}
+
+    /** Drops are remembered this long. */
+    static final long DROPS_KEPT_MILLIS = 90L * 24 * 3600 * 1000;
+
+    /** Remembers a drop; a failure to (a full disk) loses only the memory of it. */
+    private void recordDrop(StoredResource removed, StoreListener.Removal why, String detail) {
+        try {
+            update("INSERT INTO drops (id_key, size, origin, why, detail, dropped_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    removed.id().key(), removed.size(), removed.origin(), why.name(), truncate(detail, 1024),
+                    System.currentTimeMillis());
+        } catch (IOException e) {
+            log.warn("store: the drop of {} was not recorded: {}", removed.id().shortForm(), e.getMessage());
+        }
+    }
+
+    /**
+     * What the store dropped in the last 90 days because its bytes were damaged or gone from
+     * disk, newest first, at most {@code limit}: a disk that starts failing shows here.
+     */
+    public List<Drop> drops(int limit) throws IOException {
+        List<Drop> drops = new ArrayList<>();
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
+                "SELECT id_key, size, origin, why, detail, dropped_at FROM drops ORDER BY dropped_at DESC LIMIT ?")) {
+            q.setInt(1, limit);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    drops.add(new Drop(ResourceId.fromKey(r.getString(1)), r.getLong(2), r.getString(3),
+                            StoreListener.Removal.valueOf(r.getString(4)), r.getString(5),
+                            Instant.ofEpochMilli(r.getLong(6))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("store query failed", e);
+        }
+        return drops;
     }
 
     /** Logs and tells the listeners what was removed; called with no lock held. */
@@ -542,7 +715,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     public StoreStats stats() throws IOException {
         flushAccesses();
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*), COALESCE(SUM(size), 0),"
                         + " COALESCE(SUM(CASE WHEN pinned THEN 1 ELSE 0 END), 0),"
                         + " COALESCE(SUM(CASE WHEN pinned THEN size ELSE 0 END), 0),"
@@ -552,7 +725,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             return new StoreStats(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), quotaBytes,
                     r.getLong(5), r.getLong(6));
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
     }
 
@@ -600,8 +773,11 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     }
 
     /**
-     * Opens a stored resource for reading and counts it as used. Bytes found missing or of the
-     * wrong size are dropped from the store, and the resource is reported as not held.
+     * Opens a stored resource for reading and counts it as used. The first open of a resource
+     * after the store was opened (or after its file changed) hashes its bytes before handing them
+     * out, so that bytes damaged on disk are never served, not even once. Bytes found missing, of
+     * the wrong size or no longer matching their id are dropped from the store (listeners hear
+     * {@code MISSING} or {@code CORRUPT}), and the resource is reported as not held.
      */
     @Override
     public Optional<Content> open(ResourceId id) throws IOException {
@@ -625,13 +801,73 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 deliverNotices();
                 return Optional.empty();
             }
+            if (!verifiedBeforeUse(id, channel)) {
+                channel.close();
+                return Optional.empty();
+            }
             if (accesses.opened(id.key())) {
-                flushAccesses();
+                try {
+                    flushAccesses();
+                } catch (IOException e) {
+                    // Use counts wait in memory (a full disk, say): reading must not fail for them.
+                    log.debug("store {}: use counts not written yet: {}", directory, e.getMessage());
+                }
             }
             return Optional.of(new FileContent(id, channel, size));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * True when the bytes of {@code id} verified since the store was opened and their file has not
+     * changed since; otherwise hashes them now through {@code channel} (left at position 0), and
+     * drops them when they fail. Readers of the same resource wait for one hashing.
+     */
+    private boolean verifiedBeforeUse(ResourceId id, FileChannel channel) throws IOException {
+        BlobFiles.FileState state = blobs.state(id);
+        if (state != null && state.equals(verified.get(id.key()))) {
+            return true;
+        }
+        Object lock = verifying.computeIfAbsent(id.key(), k -> new Object());
+        try {
+            synchronized (lock) {
+                try {
+                    state = blobs.state(id);
+                    if (state == null) {
+                        return false; // dropped meanwhile by another reader
+                    }
+                    if (state.equals(verified.get(id.key()))) {
+                        return true;
+                    }
+                    byte[] actual = hash(id, channel);
+                    channel.position(0);
+                    if (!id.matches(actual)) {
+                        removeResource(id, StoreListener.Removal.CORRUPT, state.key(),
+                                "it failed its integrity check before being read: its bytes now hash to " + id.describe(actual));
+                        return false;
+                    }
+                    markVerified(id, state);
+                } finally {
+                    verifying.remove(id.key(), lock);
+                }
+            }
+        } finally {
+            deliverNotices(); // with no lock held
+        }
+        try {
+            update("UPDATE resources SET verified_at = ? WHERE id_key = ?", System.currentTimeMillis(), id.key());
+        } catch (IOException e) {
+            log.debug("store: verification time of {} not saved: {}", id.shortForm(), e.getMessage());
+        }
+        return true;
+    }
+
+    /** Remembers that the file of {@code id}, in {@code state} (taken before hashing it), hashed true. */
+    private void markVerified(ResourceId id, BlobFiles.FileState state) {
+        if (state != null && sizes.containsKey(id.key())) {
+            verified.put(id.key(), state);
         }
     }
 
@@ -723,6 +959,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             });
         }
 
+        /** Puts back counts that could not be written. */
+        void restore(Map<String, long[]> drained) {
+            drained.forEach((key, counts) -> pending.merge(key, counts, (now, back) -> {
+                now[0] = Math.max(now[0], back[0]);
+                now[1] += back[1];
+                now[2] += back[2];
+                return now;
+            }));
+        }
+
         Map<String, long[]> drain() {
             lastDrain.set(System.currentTimeMillis());
             Map<String, long[]> drained = new HashMap<>();
@@ -741,7 +987,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         if (drained.isEmpty()) {
             return;
         }
-        try (Connection c = pool.getConnection()) {
+        try {
+            writeAccesses(drained);
+        } catch (IOException e) {
+            accesses.restore(drained); // written with the next flush that succeeds
+            throw e;
+        }
+    }
+
+    private void writeAccesses(Map<String, long[]> drained) throws IOException {
+        try (Connection c = connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement u = c.prepareStatement("UPDATE resources SET last_access = GREATEST(last_access, ?),"
                     + " hits = hits + ?, bytes_served = bytes_served + ? WHERE id_key = ?")) {
@@ -759,7 +1014,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IOException("store update failed: " + e.getMessage(), e);
+            throw failure("store update failed", e);
         }
     }
 
@@ -785,7 +1040,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     private ScrubReport scrubNow(int maxResources) throws IOException {
         flushAccesses();
         List<Object[]> due = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement q = c.prepareStatement(
                 "SELECT id_key, size FROM resources ORDER BY verified_at, id_key LIMIT ?")) {
             q.setInt(1, maxResources);
             try (ResultSet r = q.executeQuery()) {
@@ -794,7 +1049,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         List<ResourceId> dropped = new ArrayList<>();
         long bytes = 0;
@@ -854,7 +1109,8 @@ public final class ContentStore implements ContentSource, AutoCloseable {
 
     /** Null when the bytes of {@code id} are whole and true; otherwise what is wrong with them. */
     private Problem check(ResourceId id, long size) throws IOException {
-        Object file = blobs.fileKey(id);
+        BlobFiles.FileState state = blobs.state(id);
+        Object file = state == null ? null : state.key();
         try (FileChannel in = blobs.openForReading(id)) {
             if (in == null) {
                 return new Problem(StoreListener.Removal.MISSING, null, "its bytes are gone from disk");
@@ -867,6 +1123,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 return new Problem(StoreListener.Removal.CORRUPT, file,
                         "it failed its integrity check: its bytes now hash to " + id.describe(actual));
             }
+            markVerified(id, state);
             return null;
         }
     }
@@ -909,6 +1166,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         public void run() {
             while (!stop) {
                 try {
+                    if (diskFull != null) {
+                        Thread.sleep(1_000); // its checks are written to the database: wait for room
+                        continue;
+                    }
                     ScrubReport r = scrub(1);
                     long pauseMs = r.checked() == 0 ? 10_000 : Math.max(10, r.bytes() * 1000 / bytesPerSecond);
                     Thread.sleep(pauseMs);
@@ -943,13 +1204,13 @@ public final class ContentStore implements ContentSource, AutoCloseable {
      */
     Reconciliation reconcile() throws IOException {
         Set<String> recorded = new HashSet<>();
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+        try (Connection c = connection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id_key FROM resources")) {
             while (r.next()) {
                 recorded.add(r.getString(1));
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         Set<String> onDisk = new HashSet<>();
         blobs.forEach(file -> onDisk.add(file.getFileName().toString()));
@@ -1003,6 +1264,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
         long size;
         byte[] actual;
+        BlobFiles.FileState adopted = blobs.state(id);
         try (FileChannel in = FileChannel.open(file)) {
             size = in.size();
             actual = hash(id, in);
@@ -1020,12 +1282,13 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             insertAdopted(id, size, mtime);
             sizes.put(id.key(), size);
             usedBytes.addAndGet(size);
+            markVerified(id, adopted);
         }
         return true;
     }
 
     private void insertAdopted(ResourceId id, long size, long mtime) throws IOException {
-        try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(
+        try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO resources (" + COLUMNS + ", verified_at) VALUES (?, ?, NULL, NULL, ?, ?, 0, 0, FALSE, ?)")) {
             insert.setString(1, id.key());
             insert.setLong(2, size);
@@ -1034,15 +1297,167 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             insert.setLong(5, System.currentTimeMillis());
             insert.executeUpdate();
         } catch (SQLException e) {
-            throw new IOException("store failed: " + e.getMessage(), e);
+            throw failure("store failed", e);
+        }
+    }
+
+    // ---- a full disk ----
+
+    /**
+     * True while the store's disk is full: new resources are refused at once, stored ones are
+     * still read (use counts wait in memory). Ends by itself when the disk has room again.
+     */
+    public boolean isDiskFull() {
+        return diskFull != null;
+    }
+
+    /**
+     * True when a new resource may be fetched for this store: the disk is not full and has more
+     * than the reserve free. Asked before a download (which stages on the store's disk) and after
+     * one failed; a disk found short of space puts the store in its disk-full state.
+     */
+    public boolean hasRoom() {
+        if (diskFull == null && lowOnSpace()) {
+            diskIsFull("only " + usableOrZero() + " bytes are free on its disk; " + reserveBytes + " are kept free");
+        }
+        return diskFull == null;
+    }
+
+    private void refuseWhileTheDiskIsFull() throws StoreFullException {
+        String full = diskFull;
+        if (full == null && lowOnSpace()) {
+            diskIsFull("only " + usableOrZero() + " bytes are free on its disk; " + reserveBytes + " are kept free");
+            full = diskFull;
+        }
+        if (full != null) {
+            throw new StoreFullException("the disk of store " + directory + " is full (" + full
+                    + "); new resources wait until there is room");
+        }
+    }
+
+    private boolean lowOnSpace() {
+        return usableOrZero() < reserveBytes;
+    }
+
+    private long usableOrZero() {
+        try {
+            return DiskSpace.usable(directory);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Enters the disk-full state (once): tells the listeners, and watches the disk until it has
+     * room again (twice the reserve), then reopens the database (H2 closes it when a write fails),
+     * checks records against files, and tells the listeners there is room.
+     */
+    private void diskIsFull(String why) {
+        synchronized (this) {
+            if (diskFull != null || closed) {
+                return;
+            }
+            diskFull = why;
+            spaceWatch = new Thread(this::watchForRoom, "store-space");
+            spaceWatch.setDaemon(true);
+            spaceWatch.start();
+        }
+        log.warn("store {}: its disk is full ({}); new resources are refused, stored ones are still served",
+                directory, why);
+        notify(l -> l.diskSpace(true, why));
+    }
+
+    /** Checks the free space every {@link #SPACE_CHECK_MILLIS} until the store has room again or closes. */
+    private void watchForRoom() {
+        while (!isClosed()) {
+            try {
+                Thread.sleep(SPACE_CHECK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (usableOrZero() >= 2 * reserveBytes && reopenDatabase()) {
+                synchronized (this) {
+                    diskFull = null;
+                    spaceWatch = null;
+                }
+                String room = usableOrZero() + " bytes free";
+                log.info("store {}: its disk has room again ({}); new resources are taken again", directory, room);
+                deliverNotices();
+                notify(l -> l.diskSpace(false, room));
+                return;
+            }
+        }
+    }
+
+    static final long SPACE_CHECK_MILLIS = 1_000;
+
+    /**
+     * A fresh pool on the same database (H2 reopens it if it closed it), then records and files
+     * matched again: a write that failed may have left bytes without a record or the reverse.
+     */
+    private boolean reopenDatabase() {
+        synchronized (admission) {
+            if (isClosed()) {
+                return false;
+            }
+            JdbcConnectionPool fresh = JdbcConnectionPool.create(url, "sa", "");
+            fresh.setMaxConnections(16);
+            try (Connection c = fresh.getConnection(); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COUNT(*) FROM resources")) {
+                r.next();
+            } catch (SQLException e) {
+                fresh.dispose();
+                log.warn("store {}: its database cannot be opened again yet: {}", directory, e.getMessage());
+                return false;
+            }
+            JdbcConnectionPool old = pool;
+            pool = fresh;
+            old.dispose();
+            try {
+                Reconciliation r = reconcile();
+                if (r.adopted() + r.discarded() + r.missing() > 0) {
+                    log.warn("store {}: after the full disk: {}", directory, r);
+                }
+                loadSizes();
+                flushAccesses();
+            } catch (IOException e) {
+                log.warn("store {}: records not checked after the full disk: {}", directory, e.getMessage());
+                return false;
+            }
+            return true;
         }
     }
 
     // ---- plumbing ----
 
+    private Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    /** H2's codes for a database it closed (after a write failed) or is closing. */
+    private static final int DATABASE_IS_CLOSED = 90098;
+    private static final int DATABASE_CALLED_AT_SHUTDOWN = 90121;
+
+    /**
+     * The IOException callers see for a failed statement. A full disk, or a database H2 closed
+     * (it does when a write fails), puts the store in its disk-full state when the disk is short
+     * of space; the database is opened again once there is room.
+     */
+    private IOException failure(String what, SQLException e) {
+        boolean closedByH2 = e.getErrorCode() == DATABASE_IS_CLOSED || e.getErrorCode() == DATABASE_CALLED_AT_SHUTDOWN;
+        if (!isClosed() && (DiskSpace.isNoSpace(e) || ((closedByH2 || e.getErrorCode() == GENERAL_ERROR) && lowOnSpace()))) {
+            log.debug("store {}: database write failed: {}", directory, e.toString());
+            diskIsFull("its database could not write: " + usableOrZero() + " bytes free");
+        }
+        return new IOException(what + ": " + firstLine(e.getMessage()), e);
+    }
+
+    private static final int GENERAL_ERROR = 50000;
+
+
     private List<StoredResource> query(String sql, Object... params) throws IOException {
         List<StoredResource> result = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement q = prepare(c, sql, params);
+        try (Connection c = connection(); PreparedStatement q = prepare(c, sql, params);
              ResultSet r = q.executeQuery()) {
             while (r.next()) {
                 result.add(new StoredResource(ResourceId.fromKey(r.getString(1)), r.getLong(2), r.getString(3),
@@ -1050,16 +1465,16 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                         r.getLong(7), r.getLong(8), r.getBoolean(9)));
             }
         } catch (SQLException e) {
-            throw new IOException("store query failed: " + e.getMessage(), e);
+            throw failure("store query failed", e);
         }
         return result;
     }
 
     private int update(String sql, Object... params) throws IOException {
-        try (Connection c = pool.getConnection(); PreparedStatement u = prepare(c, sql, params)) {
+        try (Connection c = connection(); PreparedStatement u = prepare(c, sql, params)) {
             return u.executeUpdate();
         } catch (SQLException e) {
-            throw new IOException("store update failed: " + e.getMessage(), e);
+            throw failure("store update failed", e);
         }
     }
 
@@ -1089,6 +1504,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
     @Override
     public void close() {
         Thread scrubbing;
+        Thread watching;
         synchronized (this) {
             if (closed) {
                 return;
@@ -1098,6 +1514,10 @@ public final class ContentStore implements ContentSource, AutoCloseable {
                 scrubber.stop = true;
             }
             scrubbing = scrubThread;
+            watching = spaceWatch;
+        }
+        if (watching != null) {
+            watching.interrupt();
         }
         if (scrubbing != null) {
             scrubbing.interrupt();
@@ -1113,7 +1533,7 @@ public final class ContentStore implements ContentSource, AutoCloseable {
             } catch (IOException e) {
                 log.warn("store {}: use counts not saved: {}", directory, e.getMessage());
             }
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = connection(); Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN");
             } catch (SQLException e) {
                 log.debug("shutdown: {}", e.toString());

@@ -17,4 +17,11 @@ public interface StoreListener {
     void added(StoredResource resource);
 
     void removed(StoredResource resource, Removal why);
+
+    /**
+     * The store's disk became full ({@code full}: new resources are refused, stored ones still
+     * served) or has room again; {@code detail} says what was seen, for people.
+     */
+    default void diskSpace(boolean full, String detail) {
+    }
 }

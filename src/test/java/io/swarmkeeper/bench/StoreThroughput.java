@@ -22,7 +22,11 @@ import java.util.stream.Stream;
  *
  * <pre>.ci/bench StoreThroughput [resources=256] [rounds=3] [storeSizeForOpen=100000]</pre>
  *
- * Plain-file baselines: "plain" writes with {@code Files.write} and reads with
+ * "reopened-first-get" reads every resource once from the store opened again, which hashes each
+ * before handing it out (bytes can rot while a store is closed); "reopened-later-get" reads them
+ * again, trusting that check.
+ *
+ * <p>Plain-file baselines: "plain" writes with {@code Files.write} and reads with
  * {@code Files.readAllBytes}; "plain+hash+fsync" also hashes with SHA-224 and forces the file
  * to disk, which is what the store does to never keep unverified or torn bytes.
  */
@@ -43,7 +47,8 @@ public final class StoreThroughput {
                 ids[i] = ResourceId.of(bodies[i]);
             }
             System.out.printf("%d resources of 1 MiB, %d rounds (MB/s, 10^6 bytes)%n", count, rounds);
-            System.out.println("round  store-put  plain-put  plain+hash+fsync-put  store-get  plain-get");
+            System.out.println("round  store-put  plain-put  plain+hash+fsync-put  store-get  plain-get"
+                    + "  reopened-first-get  reopened-later-get");
             for (int round = 0; round < rounds; round++) {
                 Path storeDir = root.resolve("store" + round);
                 Path plainDir = root.resolve("plain" + round);
@@ -64,6 +69,26 @@ public final class StoreThroughput {
                         sum += store.readAll(ids[i]).orElseThrow().length;
                     }
                     storeGet = rate(count, System.nanoTime() - t);
+                    check(sum, count);
+                }
+                // Reopened, the store hashes each resource on its first read (bytes can rot while
+                // it is closed); later reads trust that check until the file changes.
+                double firstGet;
+                double laterGet;
+                try (ContentStore store = ContentStore.open(storeDir)) {
+                    long t = System.nanoTime();
+                    long sum = 0;
+                    for (int i = 0; i < count; i++) {
+                        sum += store.readAll(ids[i]).orElseThrow().length;
+                    }
+                    firstGet = rate(count, System.nanoTime() - t);
+                    check(sum, count);
+                    t = System.nanoTime();
+                    sum = 0;
+                    for (int i = 0; i < count; i++) {
+                        sum += store.readAll(ids[i]).orElseThrow().length;
+                    }
+                    laterGet = rate(count, System.nanoTime() - t);
                     check(sum, count);
                 }
                 long t = System.nanoTime();
@@ -95,8 +120,8 @@ public final class StoreThroughput {
                 }
                 double plainGet = rate(count, System.nanoTime() - t);
                 check(sum, count);
-                System.out.printf("%5d  %9.0f  %9.0f  %20.0f  %9.0f  %9.0f%n", round + 1, storePut, plainPut, syncedPut,
-                        storeGet, plainGet);
+                System.out.printf("%5d  %9.0f  %9.0f  %20.0f  %9.0f  %9.0f  %18.0f  %18.0f%n", round + 1, storePut,
+                        plainPut, syncedPut, storeGet, plainGet, firstGet, laterGet);
                 delete(storeDir);
                 delete(plainDir);
                 delete(syncedDir);

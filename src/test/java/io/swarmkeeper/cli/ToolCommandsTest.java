@@ -1,6 +1,7 @@
 package io.swarmkeeper.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,6 +100,9 @@ class ToolCommandsTest {
         assertEquals(1, stats.get("pinned_resources").asLong());
         JsonNode scrub = MessageCodec.mapper().readTree(run("store", "--store", storeDir.toString(), "scrub").out());
         assertEquals(1, scrub.get("checked").asInt());
+        Run noDrops = run("store", "--store", storeDir.toString(), "drops");
+        assertEquals(0, noDrops.code(), noDrops.err());
+        assertEquals("", noDrops.out().strip(), "nothing was dropped");
         Run unknown = run("store", "--store", storeDir.toString(), "pin", ResourceId.of(new byte[1]).text());
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("is not in the store"), unknown.err());
@@ -127,5 +131,78 @@ class ToolCommandsTest {
         JsonNode kept = MessageCodec.mapper().readTree(after.out());
         assertEquals(id.text(), kept.get("id").asText(), "the bytes were kept");
         assertEquals(false, kept.get("pinned").asBoolean(), "records are not: as the message said");
+    }
+
+    @Test
+    void storeDropsListsWhatTheDiskDamagedOrLost() throws Exception {
+        Path storeDir = dir.resolve("store");
+        byte[] body = "bytes on a failing disk".getBytes(StandardCharsets.UTF_8);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(storeDir)) {
+            store.put(id, new ByteArrayInputStream(body), "text/plain", "http://origin/c.txt");
+        }
+        try (var files = Files.walk(storeDir.resolve("blobs"))) {
+            Files.delete(files.filter(Files::isRegularFile).findFirst().orElseThrow());
+        }
+        JsonNode scrub = MessageCodec.mapper().readTree(run("store", "--store", storeDir.toString(), "scrub").out());
+        assertEquals(id.text(), scrub.get("dropped").get(0).asText());
+        Run drops = run("store", "--store", storeDir.toString(), "drops");
+        assertEquals(0, drops.code(), drops.err());
+        JsonNode drop = MessageCodec.mapper().readTree(drops.out());
+        assertEquals(id.text(), drop.get("id").asText());
+        assertEquals("missing", drop.get("why").asText());
+        assertEquals("http://origin/c.txt", drop.get("origin").asText(), "where to get it again");
+    }
+
+    @Test
+    void storeCommandsOnAFolderThatHoldsNoStoreSaySoAndCreateNothing() throws Exception {
+        Path mistyped = dir.resolve("stroe");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        for (String action : new String[] {"list", "stats", "scrub", "move-aside"}) {
+            Run missing = run("store", "--store", mistyped.toString(), action);
+            assertEquals(1, missing.code(), action + ": " + missing.err());
+            assertTrue(missing.err().contains("no store at " + mistyped) || missing.err().contains("no database to move aside"),
+                    action + ": " + missing.err());
+            assertFalse(Files.exists(mistyped), action + " created " + mistyped);
+
+            Run none = run("store", "--store", empty.toString(), action);
+            assertEquals(1, none.code(), action + ": " + none.err());
+            assertTrue(none.err().contains("no store in " + empty) || none.err().contains("no database to move aside"),
+                    action + ": " + none.err());
+            try (var inside = Files.list(empty)) {
+                assertEquals(0, inside.count(), action + " created something in " + empty);
+            }
+        }
+        Run pin = run("store", "--store", mistyped.toString(), "pin", ResourceId.of(new byte[1]).text());
+        assertEquals(1, pin.code());
+        assertTrue(pin.err().contains("only seed --store and fetch --store create a store"), pin.err());
+        assertFalse(Files.exists(mistyped));
+    }
+
+    @Test
+    void aDamagedSchemaGetsTheSameAdviceAndMoveAsideTakesIt() throws Exception {
+        Path storeDir = dir.resolve("store");
+        byte[] body = "kept through the damage".getBytes(StandardCharsets.UTF_8);
+        ResourceId id = ResourceId.of(body);
+        try (ContentStore store = ContentStore.open(storeDir)) {
+            store.put(id, new ByteArrayInputStream(body), "text/plain", "http://origin/b.txt");
+        }
+        Path db = storeDir.resolve("swarmkeeper.mv.db");
+        String text = new String(Files.readAllBytes(db), StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"("));
+        // Damage inside the CREATE TABLE text that H2 keeps in the file: it answers "Syntax error".
+        Files.write(db, text.replace("CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"(",
+                "CREATE CACHED TABLE \"PUBLIC\".\"RESOURCES\"X").getBytes(StandardCharsets.ISO_8859_1));
+
+        Run broken = run("store", "--store", storeDir.toString(), "stats");
+        assertEquals(1, broken.code());
+        assertTrue(broken.err().contains("Syntax error in SQL statement"), broken.err());
+        assertTrue(broken.err().contains("seems damaged"), broken.err());
+        assertTrue(broken.err().contains("run: swarmkeeper store move-aside --store " + storeDir), broken.err());
+        Run aside = run("store", "--store", storeDir.toString(), "move-aside");
+        assertEquals(0, aside.code(), aside.err());
+        Run after = run("store", "--store", storeDir.toString(), "list");
+        assertEquals(0, after.code(), after.err());
+        assertEquals(id.text(), MessageCodec.mapper().readTree(after.out()).get("id").asText());
     }
 }

@@ -97,6 +97,21 @@ class SwarmWindowTest {
     }
 
     @Test
+    void showsAFullDiskAndWhatTheStoreLostAndFetchesAgain() {
+        ResourceId id = ResourceId.of(new byte[] {7});
+        view.accept(new SwarmEvent.Dropped(Instant.now(), id, 1, "corrupt"));
+        view.accept(new SwarmEvent.Refetching(Instant.now(), id, "corrupt", 0, Instant.now().plusSeconds(5)));
+        view.accept(new SwarmEvent.DiskSpace(Instant.now(), true, "only 0 bytes are free"));
+        view.accept(new SwarmEvent.DiskSpace(Instant.now(), false, "16 MB free"));
+        WaitForAsyncUtils.waitForFxEvents();
+        String log = String.join("\n", view.log());
+        assertTrue(log.contains("dropped " + id.shortForm() + " (corrupt)"), log);
+        assertTrue(log.contains("will fetch " + id.shortForm() + " again (corrupt)"), log);
+        assertTrue(log.contains("DISK FULL (only 0 bytes are free): fetching nothing new, still serving what is stored"), log);
+        assertTrue(log.contains("disk has room again (16 MB free): fetching resumes"), log);
+    }
+
+    @Test
     void formatsByteCountsForPeople() {
         assertEquals("999 B", SwarmWindow.humanBytes(999));
         assertEquals("3.3 MB", SwarmWindow.humanBytes(3_300_000));

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,71 @@ class ContentStoreTest {
             assertFalse(store.contains(id), "dropped, and no longer offered");
             assertFalse(Files.exists(file));
         }
+    }
+
+    @Test
+    void bytesThatRottedWhileTheStoreWasClosedAreNeverHandedOut() throws IOException {
+        byte[] body = randomBytes(300_000);
+        byte[] other = randomBytes(300_001);
+        ResourceId id = ResourceId.of(body);
+        ResourceId intact = ResourceId.of(other);
+        try (ContentStore store = ContentStore.open(dir)) {
+            store.put(id, new ByteArrayInputStream(body), null, null);
+            store.put(intact, new ByteArrayInputStream(other), null, null);
+        }
+        Path file = new BlobFiles(dir).pathOf(id);
+        flipOneBitKeepingTheFileTime(file, 123_456);
+        List<String> removals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ContentStore store = ContentStore.open(dir)) {
+            store.addListener(recordRemovals(removals));
+            assertTrue(store.contains(id), "nothing looked at the bytes yet");
+            assertEquals(Optional.empty(), store.open(id), "the first read hashes first, and the bytes fail");
+            assertEquals(List.of("CORRUPT " + id.shortForm()), removals);
+            assertFalse(store.contains(id), "dropped, and no longer offered");
+            assertFalse(Files.exists(file));
+            assertArrayEquals(other, store.readAll(intact).orElseThrow(), "true bytes are served");
+        }
+    }
+
+    @Test
+    void aFileChangedAfterItVerifiedIsHashedAgainBeforeTheNextRead() throws IOException {
+        byte[] body = randomBytes(200_000);
+        ResourceId id = ResourceId.of(body);
+        List<String> removals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ContentStore store = ContentStore.open(dir)) {
+            store.addListener(recordRemovals(removals));
+            store.put(id, new ByteArrayInputStream(body), null, null);
+            assertArrayEquals(body, store.readAll(id).orElseThrow());
+            Path file = new BlobFiles(dir).pathOf(id);
+            byte[] changed = body.clone();
+            changed[99] ^= 4;
+            Files.write(file, changed); // written behind the store's back while it runs
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            assertEquals(Optional.empty(), store.open(id));
+            assertEquals(List.of("CORRUPT " + id.shortForm()), removals);
+        }
+    }
+
+    /** Flips one bit and puts the file's time back, as a fault of the medium would leave it. */
+    static void flipOneBitKeepingTheFileTime(Path file, int offset) throws IOException {
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(file);
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[offset] ^= 0x08;
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, before);
+    }
+
+    private static StoreListener recordRemovals(List<String> removals) {
+        return new StoreListener() {
+            @Override
+            public void added(StoredResource resource) {
+            }
+
+            @Override
+            public void removed(StoredResource resource, Removal why) {
+                removals.add(why + " " + resource.id().shortForm());
+            }
+        };
     }
 
     @Test

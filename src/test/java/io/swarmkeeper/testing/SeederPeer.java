@@ -22,11 +22,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SeederPeer implements AutoCloseable {
     private final SeederNode node;
     private final ContentStore store;
+    private final Path dir;
+    private final Kind kind;
+    private final String[] names;
     private final List<SwarmEvent> events = new CopyOnWriteArrayList<>();
 
-    private SeederPeer(SeederNode node, ContentStore store) {
+    private SeederPeer(SeederNode node, ContentStore store, Path dir, Kind kind, String[] names) {
         this.node = node;
         this.store = store;
+        this.dir = dir;
+        this.kind = kind;
+        this.names = names;
     }
 
     /** How a test seeder behaves. */
@@ -44,7 +50,7 @@ public final class SeederPeer implements AutoCloseable {
         };
         SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
         node.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED); // the swarm's origin is on loopback
-        SeederPeer peer = new SeederPeer(node, store);
+        SeederPeer peer = new SeederPeer(node, store, dir, kind, names);
         bus.subscribe(peer.events::add);
         node.start();
         List<Manifest.Entry> entries = new ArrayList<>();
@@ -63,6 +69,18 @@ public final class SeederPeer implements AutoCloseable {
 
     public String id() {
         return node.peerId();
+    }
+
+    /** Where its store lives. */
+    public Path directory() {
+        return dir;
+    }
+
+    /** The same seeder started again on the same store, as a restarted process would be. */
+    SeederPeer restart(Swarm swarm, Swarm.WhileStopped whileStopped) throws IOException {
+        close();
+        whileStopped.run(dir);
+        return start(swarm, dir, kind, names);
     }
 
     public ContentStore store() {

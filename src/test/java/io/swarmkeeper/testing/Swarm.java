@@ -76,6 +76,22 @@ public final class Swarm implements AutoCloseable {
         return add(SeederPeer.start(this, dir("breaker"), SeederPeer.Kind.BREAKS_PROTOCOL, names));
     }
 
+    /** Done to a seeder's store directory while the seeder is stopped. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run(Path storeDirectory) throws IOException;
+    }
+
+    /**
+     * Stops {@code seeder} (node and store), runs {@code whileStopped} on its store directory,
+     * and starts it again there with the same manifest, as a restart of its process would; the
+     * new one joins the swarm.
+     */
+    public SeederPeer restart(SeederPeer seeder, WhileStopped whileStopped) throws IOException {
+        peers.remove(seeder);
+        return add(seeder.restart(this, whileStopped));
+    }
+
     public LeecherPeer leecher() throws IOException {
         return leecher(io.swarmkeeper.node.Fetcher.Options.defaults());
     }

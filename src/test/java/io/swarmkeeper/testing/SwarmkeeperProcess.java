@@ -57,6 +57,63 @@ public final class SwarmkeeperProcess {
         return new SwarmkeeperProcess(new ProcessBuilder(command).start());
     }
 
+    /**
+     * Starts a long-running command whose view of {@code mountPoint} (an empty directory) is a
+     * file system of its own of {@code bytes} bytes: a tmpfs mounted in a mount namespace that
+     * only this process has ({@code unshare}; as root, or as any user through a user namespace).
+     * Nothing changes for the rest of the machine; the mount goes when the process ends. This
+     * JVM reaches the small disk through {@link #seenFromHere}.
+     */
+    public static SwarmkeeperProcess startOnSmallDisk(Path mountPoint, long bytes, String... args) throws IOException {
+        return startOnSmallDisk(mountPoint, bytes, builder(args).command());
+    }
+
+    /** Like {@link #startOnSmallDisk(Path, long, String...)}, for another main class of this build. */
+    public static SwarmkeeperProcess startOnSmallDisk(Path mountPoint, long bytes, Class<?> main, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(builder(args).command());
+        command.set(command.indexOf(Main.class.getName()), main.getName());
+        return startOnSmallDisk(mountPoint, bytes, command);
+    }
+
+    private static SwarmkeeperProcess startOnSmallDisk(Path mountPoint, long bytes, List<String> java) throws IOException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
+        if (!"0".equals(idOutput())) {
+            command.addAll(1, List.of("--user", "--map-root-user"));
+        }
+        command.addAll(List.of("sh", "-c", "mount -t tmpfs -o size=\"$1\" swarmkeeper-test \"$2\" && shift 2 && exec \"$@\"",
+                "sh", String.valueOf(bytes), mountPoint.toAbsolutePath().toString()));
+        command.addAll(java);
+        return new SwarmkeeperProcess(new ProcessBuilder(command).start());
+    }
+
+    /**
+     * Where a path as the process sees it is found from this JVM: through its root in /proc,
+     * which crosses into its mount namespace. Plain file operations only (no real-path lookups:
+     * the kernel names that root "/").
+     */
+    public Path seenFromHere(Path path) {
+        return Path.of("/proc/" + process.pid() + "/root").resolve(path.toAbsolutePath().toString().substring(1));
+    }
+
+    private static String idOutput() throws IOException {
+        Process id = new ProcessBuilder("id", "-u").start();
+        try (InputStream in = id.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    /** Waits (60 s at most) for the end of a process started here; what it printed and returned. */
+    public Result finish() throws IOException, InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            stop();
+            throw new AssertionError("the process did not finish within 60 s; stderr: " + err);
+        }
+        outReader.join(5000);
+        errReader.join(5000);
+        return new Result(process.exitValue(), String.join("\n", out), String.join("\n", err));
+    }
+
     /** Runs a command to its end (60 s at most). */
     public static Result run(String... args) throws IOException, InterruptedException {
         return run(Map.of(), args);
