@@ -348,7 +348,7 @@ public final class SeederNode implements AutoCloseable {
             return; // tried again as soon as the disk has room (KeepAnnouncementsTrue.diskSpace)
         }
         try {
-            FetchResult got = refetchFetcher().fetch(id, url);
+            FetchResult got = refetchFetcher().fetch(id, url, manifestSizes.getOrDefault(id, -1L));
             try (InputStream in = got.file().open()) {
                 store.put(id, in, got.mediaType(), url.toString());
             } finally {
@@ -369,6 +369,7 @@ public final class SeederNode implements AutoCloseable {
     private synchronized Fetcher refetchFetcher() {
         if (refetchFetcher == null) {
             refetchFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
+            refetchFetcher.setOriginAddresses(originAddresses);
         }
         return refetchFetcher;
     }
@@ -398,6 +399,9 @@ public final class SeederNode implements AutoCloseable {
         synchronized (this) {
             if (demandFetcher != null) {
                 demandFetcher.setOriginAddresses(addresses);
+            }
+            if (refetchFetcher != null) {
+                refetchFetcher.setOriginAddresses(addresses);
             }
         }
     }

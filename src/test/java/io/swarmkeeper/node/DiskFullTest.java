@@ -58,7 +58,7 @@ class DiskFullTest {
 
         seeder = SwarmkeeperProcess.startOnSmallDisk(disk, SMALL_DISK, "seed", "--server", swarm.serverUri().toString(),
                 "--store", store.toString(), "--manifest", manifest.toString(), "--quota", "1GiB",
-                "--demand-origin", swarm.origin().base() + "/");
+                "--demand-origin", swarm.origin().base() + "/", "--allow-private-origins");
         String capped = seeder.awaitStderr("--quota 1073741824 is more than the disk of " + store + " can hold");
         long within = Long.parseLong(capped.replaceAll(".*keeping the store within (\\d+) bytes.*", "$1"));
         assertTrue(within > 0 && within < SMALL_DISK, "capped to what the disk holds: " + capped);
