@@ -210,12 +210,26 @@ public final class HttpDownload {
         }
     }
 
+    /**
+     * Closes sockets whose exchange outlived its deadline: a socket timeout bounds each read, but
+     * TLS makes several reads per record, and a server sending a byte just inside each timeout
+     * could otherwise hold an exchange for ever.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "origin-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** One connection, one request, one response; reads and writes within the deadline. */
     private final class Exchange implements AutoCloseable {
         private final URI url;
         private final String what;
         private final long endAt;
-        private Socket socket;
+        private volatile Socket socket;
+        private volatile boolean expired;
+        private final java.util.concurrent.ScheduledFuture<?> watchdog;
         private InputStream in;
         private final byte[] buffer = new byte[BUFFER_BYTES];
         /** The buffer holds unread bytes from {@code next} to {@code end}. */
@@ -230,6 +244,10 @@ public final class HttpDownload {
             this.url = url;
             this.what = what;
             this.endAt = endAt;
+            this.watchdog = DEADLINES.schedule(() -> {
+                expired = true;
+                close();
+            }, Math.max(1, endAt - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
         /** Tries the checked addresses in turn; each attempt within the connect timeout and the deadline. */
@@ -240,11 +258,18 @@ public final class HttpDownload {
                 if (left <= 0) {
                     break;
                 }
+                if (port < 1 || port > 65535) {
+                    throw new IOException(what + " " + url + ": port " + port + " is not a TCP port");
+                }
                 // A channel's socket, so that interrupting the thread stops a blocked read.
                 Socket plain = SocketChannel.open().socket();
                 try {
                     plain.connect(new InetSocketAddress(address, port), (int) Math.min(connectTimeout.toMillis(), left));
                     socket = plain;
+                    if (expired) {
+                        close(); // the watchdog ran while this socket was being made
+                        throw deadlinePassed();
+                    }
                     break;
                 } catch (ClosedByInterruptException e) {
                     plain.close();
@@ -254,7 +279,13 @@ public final class HttpDownload {
                     failures.add(address.getHostAddress() + ": no answer within " + describe(connectTimeout));
                 } catch (IOException e) {
                     plain.close();
+                    if (expired) {
+                        throw deadlinePassed();
+                    }
                     failures.add(address.getHostAddress() + ": " + e.getMessage());
+                } catch (RuntimeException e) {
+                    plain.close(); // never leave a channel behind (they have no cleaner)
+                    failures.add(address.getHostAddress() + ": " + e);
                 }
             }
             if (socket == null) {
@@ -281,7 +312,12 @@ public final class HttpDownload {
                 } catch (ClosedByInterruptException e) {
                     throw interrupted(e);
                 } catch (SSLException e) {
+                    if (expired) {
+                        throw deadlinePassed();
+                    }
                     throw new IOException(what + " " + url + ": TLS failed: " + e.getMessage(), e);
+                } catch (IOException e) {
+                    throw expired ? deadlinePassed() : e; // closed by the watchdog
                 }
             }
             in = socket.getInputStream();
@@ -483,6 +519,8 @@ public final class HttpDownload {
                 throw deadlinePassed();
             } catch (ClosedByInterruptException e) {
                 throw interrupted(e);
+            } catch (IOException e) {
+                throw expired ? deadlinePassed() : e; // closed by the watchdog
             }
         }
 
@@ -534,6 +572,8 @@ public final class HttpDownload {
 
         @Override
         public void close() {
+            watchdog.cancel(false);
+            Socket socket = this.socket;
             if (socket != null) {
                 try {
                     socket.close();

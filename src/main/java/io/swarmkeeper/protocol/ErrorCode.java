@@ -19,6 +19,7 @@ public final class ErrorCode {
     public static final String TOO_MANY_CONNECTIONS = "too-many-connections";
     public static final String ORIGIN_NOT_ALLOWED = "origin-not-allowed";
     public static final String TOKEN_REQUIRED = "token-required";
+    public static final String PEER_BUSY = "peer-busy";
 
     // Counted in /metrics only: the connection cannot be told (it never upgraded, or stopped reading).
     /** No complete WebSocket upgrade within the deadline. */

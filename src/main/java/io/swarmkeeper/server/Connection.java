@@ -23,6 +23,13 @@ interface Connection {
     boolean send(String text);
 
     /**
+     * Queues a text frame only while less than half the bound waits for this peer; false (and
+     * nothing queued, nobody disconnected) otherwise. For what others relay to it: a flood from
+     * one peer must not cut another off.
+     */
+    boolean sendIfRoom(String text);
+
+    /**
      * Sends a close frame after whatever was queued, stops sending, and ends the connection when
      * the peer answers or after a short grace; a no-op when closing already.
      */

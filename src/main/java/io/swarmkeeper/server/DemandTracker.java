@@ -30,6 +30,8 @@ final class DemandTracker {
     /** Different origins remembered per resource. */
     static final int MAX_ORIGINS = 4;
     private static final int MAX_ORIGIN_CHARS = 2048;
+    /** Askers remembered per origin: enough to tell which origin most askers agree on. */
+    static final int MAX_ASKERS_PER_ORIGIN = 256;
 
     private final int minWants;
     private final int targetHolders;
@@ -69,7 +71,7 @@ final class DemandTracker {
                 askers = new HashSet<>();
                 e.originsByAskers.put(origin, askers);
             }
-            if (askers != null) {
+            if (askers != null && askers.size() < MAX_ASKERS_PER_ORIGIN) {
                 askers.add(asker);
             }
         }

@@ -40,14 +40,18 @@ public final class Fatal {
         }
     }
 
-    /** Wraps a task so that a fatal error in it ends the process instead of vanishing into an executor. */
-    static Runnable guarded(Runnable task) {
+    /**
+     * Wraps a periodic task: a fatal error in it ends the process instead of vanishing into an
+     * executor, and any other failure is logged and the task runs again next time (an executor
+     * would cancel it for good).
+     */
+    static Runnable guarded(String what, Runnable task) {
         return () -> {
             try {
                 task.run();
             } catch (Throwable t) {
                 haltIfFatal(t);
-                throw t;
+                org.slf4j.LoggerFactory.getLogger(Fatal.class).warn("{} failed: {}", what, t.toString(), t);
             }
         };
     }

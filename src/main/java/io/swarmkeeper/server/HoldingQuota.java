@@ -27,6 +27,9 @@ final class HoldingQuota {
 
     /** Reserves room for {@code n} holdings of {@code network}; NONE when granted. */
     Refusal reserve(InetAddress network, int n) {
+        if (n <= 0) {
+            return Refusal.NONE; // nothing to hold room for (and no entry left behind)
+        }
         boolean[] granted = new boolean[1];
         byNetwork.compute(network, (k, held) -> {
             int now = held == null ? 0 : held;

@@ -127,6 +127,31 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     }
 
     @Override
+    public synchronized List<PeerRecord> holders(ResourceId id, int limit) {
+        Object holders = holdersById.get(id);
+        if (!(holders instanceof Set<?> several) || several.size() <= limit) {
+            return holders(id);
+        }
+        // Reservoir sampling: one pass, no copy of a popular resource's holders.
+        List<PeerRecord> sample = new ArrayList<>(limit);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        int seen = 0;
+        for (Object peerId : several) {
+            PeerRecord record = peers.get((String) peerId);
+            if (seen < limit) {
+                sample.add(record);
+            } else {
+                int slot = random.nextInt(seen + 1);
+                if (slot < limit) {
+                    sample.set(slot, record);
+                }
+            }
+            seen++;
+        }
+        return sample;
+    }
+
+    @Override
     public synchronized int holdingCount(String peerId) {
         Set<ResourceId> held = holdingsByPeer.get(peerId);
         return held == null ? 0 : held.size();

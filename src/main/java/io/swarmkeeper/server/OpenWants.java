@@ -30,6 +30,9 @@ final class OpenWants {
         }
     }
 
+    /** What a want was when looked at: safe to read outside the lock. */
+    record View(String asker, ResourceId id, int count, Set<String> offered) {}
+
     /** Open wants one peer may have; older ones close first. */
     static final int MAX_WANTS_PER_ASKER = 256;
 
@@ -78,16 +81,16 @@ final class OpenWants {
      * Live wants of {@code id}, by others than {@code holder}, that were offered fewer holders than
      * they asked for and not {@code holder}: a holder that announces it now is news to them.
      */
-    synchronized List<Want> waitingFor(ResourceId id, String holder, long nowNanos) {
+    synchronized List<View> waitingFor(ResourceId id, String holder, long nowNanos) {
         Set<Want> wanting = byId.get(id);
-        List<Want> result = new ArrayList<>();
+        List<View> result = new ArrayList<>();
         if (wanting == null) {
             return result;
         }
         for (Want want : wanting) {
             if (want.expiresAtNanos - nowNanos >= 0 && !want.asker.equals(holder)
                     && want.offered.size() < want.count && !want.offered.contains(holder)) {
-                result.add(want);
+                result.add(view(want));
             }
         }
         return result;
@@ -114,24 +117,33 @@ final class OpenWants {
     }
 
     /** Live wants of {@code asker} that had {@code holder} among their offers. */
-    synchronized List<Want> offeredBy(String asker, String holder, long nowNanos) {
+    synchronized List<View> offeredBy(String asker, String holder, long nowNanos) {
         Map<ResourceId, Want> wants = byAsker.get(asker);
-        List<Want> result = new ArrayList<>();
+        List<View> result = new ArrayList<>();
         if (wants == null) {
             return result;
         }
         expire(wants, nowNanos);
         for (Want want : wants.values()) {
             if (want.offered.contains(holder)) {
-                result.add(want);
+                result.add(view(want));
             }
         }
         return result;
     }
 
-    /** Records further offers made for a want. */
-    synchronized void addOffers(Want want, List<String> holders) {
-        want.offered.addAll(holders);
+    private static View view(Want want) {
+        return new View(want.asker, want.id, want.count, Set.copyOf(want.offered));
+    }
+
+    /**
+     * Records a further offer for the asker's open want of {@code id}; false when that want has
+     * closed meanwhile, or was offered the holder already (the caller then sends nothing).
+     */
+    synchronized boolean addOffer(String asker, ResourceId id, String holder) {
+        Map<ResourceId, Want> wants = byAsker.get(asker);
+        Want want = wants == null ? null : wants.get(id);
+        return want != null && want.offered.add(holder);
     }
 
     synchronized int size() {

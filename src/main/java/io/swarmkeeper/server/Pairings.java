@@ -1,50 +1,93 @@
 package io.swarmkeeper.server;
 
+import io.swarmkeeper.content.ResourceId;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Which peers the server has matched, and so may exchange signals, with why (the ranking's
- * reason). Symmetric. Thread-safe.
+ * reason), and which holders each asker was offered for which resources: the one direction in
+ * which a {@code report} or {@code served} makes sense. Symmetric for signals. Thread-safe;
+ * forgetting a peer costs as much as its own pairings, not the server's.
  */
 final class Pairings {
-    /** Peer → its partners → why they were matched (empty string when no reason was given). */
-    private final Map<String, Map<String, String>> partners = new HashMap<>();
-    /** Asker → holders it was offered: the one direction in which a report makes sense. */
-    private final Map<String, Set<String>> offered = new HashMap<>();
-    /**
-     * Offers whose holder has left, kept a while: a liar that disconnects right after its bad
-     * bytes can still be reported (and an honest holder still confirmed) by the asker.
-     */
-    private final Map<Offer, Long> departed = new java.util.LinkedHashMap<>();
-
-    private record Offer(String asker, String holder) {}
-
+    /** Holders one asker keeps offers of; the oldest offer goes first. */
+    static final int MAX_OFFERS_PER_ASKER = 512;
+    /** Resources remembered per offer (what a report may be about). */
+    static final int MAX_RESOURCES_PER_OFFER = 8;
     /** How long an asker may still report or confirm a holder that left. */
     static final long DEPARTED_NANOS = 10 * 60_000_000_000L;
     static final int MAX_DEPARTED = 100_000;
 
-    /** Pairs an asker with a holder it was offered, for {@code reason} (may be null). */
-    synchronized void offer(String asker, String holder, String reason) {
+    /** What an asker was offered of one holder; {@code departedHolder} is set once the holder has left. */
+    record Offered(Set<ResourceId> resources, Reputation.Party departedHolder) {}
+
+    private record Offer(String asker, String holder) {}
+
+    private record Departed(Set<ResourceId> resources, Reputation.Party holder, long at) {}
+
+    /** Peer → its partners → why they were matched (empty string when no reason was given). */
+    private final Map<String, Map<String, String>> partners = new HashMap<>();
+    /** Asker → holder → the resources it was offered for, oldest offer first. */
+    private final Map<String, LinkedHashMap<String, Set<ResourceId>>> offered = new HashMap<>();
+    /**
+     * Offers whose holder has left, kept a while with the holder's network: a liar that
+     * disconnects right after its bad bytes can still be reported (an honest holder confirmed).
+     */
+    private final LinkedHashMap<Offer, Departed> departed = new LinkedHashMap<>();
+
+    /** Pairs an asker with a holder it was offered for {@code resource}, for {@code reason} (may be null). */
+    synchronized void offer(String asker, String holder, String reason, ResourceId resource) {
         String why = reason == null ? "" : reason;
         partners.computeIfAbsent(asker, k -> new HashMap<>()).put(holder, why);
         partners.computeIfAbsent(holder, k -> new HashMap<>()).put(asker, why);
-        offered.computeIfAbsent(asker, k -> new HashSet<>()).add(holder);
+        LinkedHashMap<String, Set<ResourceId>> of = offered.computeIfAbsent(asker, k -> new LinkedHashMap<>());
+        Set<ResourceId> resources = of.remove(holder); // re-inserted: the newest offer
+        if (resources == null) {
+            resources = new LinkedHashSet<>();
+        }
+        resources.add(resource);
+        if (resources.size() > MAX_RESOURCES_PER_OFFER) {
+            resources.remove(resources.iterator().next());
+        }
+        of.put(holder, resources);
+        if (of.size() > MAX_OFFERS_PER_ASKER) {
+            Iterator<String> oldest = of.keySet().iterator();
+            unpair(asker, oldest.next());
+            oldest.remove();
+        }
+    }
+
+    private void unpair(String a, String b) {
+        Map<String, String> of = partners.get(a);
+        if (of != null && of.remove(b) != null && of.isEmpty()) {
+            partners.remove(a);
+        }
+        Map<String, String> back = partners.get(b);
+        if (back != null && back.remove(a) != null && back.isEmpty()) {
+            partners.remove(b);
+        }
     }
 
     /**
-     * True when {@code holder} was offered to {@code asker}, and the asker has not left since (the
-     * holder may have, within {@link #DEPARTED_NANOS}).
+     * What {@code asker} was offered of {@code holder}, if anything: while both are connected, and
+     * for {@link #DEPARTED_NANOS} after the holder left.
      */
-    synchronized boolean wasOffered(String asker, String holder, long nowNanos) {
-        Set<String> of = offered.get(asker);
-        if (of != null && of.contains(holder)) {
-            return true;
+    synchronized Offered offered(String asker, String holder, long nowNanos) {
+        Map<String, Set<ResourceId>> of = offered.get(asker);
+        Set<ResourceId> resources = of == null ? null : of.get(holder);
+        if (resources != null) {
+            return new Offered(Set.copyOf(resources), null);
         }
-        Long left = departed.get(new Offer(asker, holder));
-        return left != null && nowNanos - left <= DEPARTED_NANOS;
+        Departed gone = departed.get(new Offer(asker, holder));
+        if (gone != null && nowNanos - gone.at() <= DEPARTED_NANOS) {
+            return new Offered(gone.resources(), gone.holder());
+        }
+        return null;
     }
 
     synchronized boolean arePaired(String a, String b) {
@@ -59,34 +102,49 @@ final class Pairings {
         return why == null || why.isEmpty() ? null : why;
     }
 
-    /** Drops every pairing of {@code peer}; returns its former partners. */
-    synchronized Set<String> removeAll(String peer, long nowNanos) {
-        offered.remove(peer);
-        for (Map.Entry<String, Set<String>> e : offered.entrySet()) {
-            if (e.getValue().remove(peer)) {
-                departed.put(new Offer(e.getKey(), peer), nowNanos);
-            }
-        }
-        for (java.util.Iterator<Long> it = departed.values().iterator(); it.hasNext(); ) {
-            if (departed.size() <= MAX_DEPARTED && nowNanos - it.next() <= DEPARTED_NANOS) {
-                break; // oldest first
-            }
-            it.remove();
-        }
-        Map<String, String> of = partners.remove(peer);
+    /**
+     * Drops every pairing of {@code peer}, which left; returns its former partners. Askers it was
+     * offered to keep that offer for a while ({@link #offered}).
+     */
+    synchronized Set<String> removeAll(Reputation.Party peer, long nowNanos) {
+        String id = peer.id();
+        offered.remove(id);
+        Map<String, String> of = partners.remove(id);
         if (of == null) {
+            expireDeparted(nowNanos);
             return Set.of();
         }
         for (String other : of.keySet()) {
             Map<String, String> back = partners.get(other);
             if (back != null) {
-                back.remove(peer);
+                back.remove(id);
                 if (back.isEmpty()) {
                     partners.remove(other);
                 }
             }
+            // Only partners can have offered this peer: no scan of every asker.
+            Map<String, Set<ResourceId>> theirs = offered.get(other);
+            Set<ResourceId> resources = theirs == null ? null : theirs.remove(id);
+            if (resources != null) {
+                if (theirs.isEmpty()) {
+                    offered.remove(other);
+                }
+                departed.remove(new Offer(other, id));
+                departed.put(new Offer(other, id), new Departed(Set.copyOf(resources), peer, nowNanos));
+            }
         }
+        expireDeparted(nowNanos);
         return of.keySet();
+    }
+
+    private void expireDeparted(long nowNanos) {
+        for (Iterator<Departed> it = departed.values().iterator(); it.hasNext(); ) {
+            Departed oldest = it.next();
+            if (departed.size() <= MAX_DEPARTED && nowNanos - oldest.at() <= DEPARTED_NANOS) {
+                break; // kept in order of departure
+            }
+            it.remove();
+        }
     }
 
     synchronized int pairCount() {

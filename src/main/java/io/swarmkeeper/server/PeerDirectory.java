@@ -29,6 +29,12 @@ public interface PeerDirectory {
     /** Every live holder of {@code id}, in no particular order. */
     List<PeerRecord> holders(ResourceId id);
 
+    /**
+     * At most {@code limit} holders of {@code id}, a uniform random sample when there are more:
+     * what a match considers, so that its cost does not grow with a resource's popularity.
+     */
+    List<PeerRecord> holders(ResourceId id, int limit);
+
     int size();
 
     /** Holdings of all peers together. */

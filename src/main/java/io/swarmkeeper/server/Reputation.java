@@ -43,14 +43,25 @@ final class Reputation {
     static final int MAX_VOUCHES = 200_000;
     /** Reports kept against one subject (an id or a network), oldest dropped first. */
     static final int MAX_PER_SUBJECT = 512;
+    /** Resources one network may report one peer about (so that no network can crowd out others' reports). */
+    static final int MAX_RESOURCES_PER_REPORTER = 4;
+    /** Reports (and confirmations) one network may have on record at once; more are not taken. */
+    static final int MAX_PER_NETWORK = 1024;
 
     /** One side of a report or a vouch: a peer id, the network it connected from, when it joined. */
     record Party(String id, InetAddress network, long joinedNanos) {}
 
-    private record Report(String reporterId, InetAddress reporterNetwork, String subjectId,
+    /** One network's report of one peer about one resource; the reporter ids it came from (a few). */
+    private record Report(Set<String> reporterIds, InetAddress reporterNetwork, String subjectId,
                           InetAddress subjectNetwork, ResourceId resource, long at) {}
 
-    private record ReportKey(InetAddress reporterNetwork, String reporterId, String subjectId, ResourceId resource) {}
+    private record ReportKey(InetAddress reporterNetwork, String subjectId, ResourceId resource) {
+        static ReportKey of(Report r) {
+            return new ReportKey(r.reporterNetwork(), r.subjectId(), r.resource());
+        }
+    }
+
+    private record PairKey(InetAddress reporterNetwork, String subjectId) {}
 
     private record Vouch(InetAddress voucherNetwork, String subjectId, long at) {}
 
@@ -61,30 +72,49 @@ final class Reputation {
     private final Map<InetAddress, Deque<Report>> againstNetwork = new HashMap<>();
     private final Map<VouchKey, Vouch> vouches = new LinkedHashMap<>();
     private final Map<String, Set<InetAddress>> vouchersOf = new HashMap<>();
+    /** Resources each network reported each peer about. */
+    private final Map<PairKey, Integer> resourcesReported = new HashMap<>();
+    /** Reports and confirmations on record per network. */
+    private final Map<InetAddress, Integer> perNetwork = new HashMap<>();
 
-    /** Records a report; true when it was new (one per reporter network, subject and resource). */
+    /**
+     * Records a report about {@code resource} (one the reporter was offered the subject for);
+     * true when it was new: once per reporter network, subject and resource, at most
+     * {@link #MAX_RESOURCES_PER_REPORTER} resources per network and subject.
+     */
     synchronized boolean report(Party reporter, Party subject, ResourceId resource, long now) {
         expire(now);
-        if (reporter.id().equals(subject.id())) {
+        if (reporter.id().equals(subject.id()) || resource == null) {
             return false;
         }
-        ReportKey key = new ReportKey(reporter.network(), reporter.id(), subject.id(), resource);
-        if (reports.containsKey(key)) {
+        ReportKey key = new ReportKey(reporter.network(), subject.id(), resource);
+        Report known = reports.get(key);
+        if (known != null) {
+            if (known.reporterIds().size() < 8) {
+                known.reporterIds().add(reporter.id()); // the same network, another id: it speaks for it too
+            }
+            return false;
+        }
+        PairKey pair = new PairKey(reporter.network(), subject.id());
+        if (resourcesReported.getOrDefault(pair, 0) >= MAX_RESOURCES_PER_REPORTER
+                || perNetwork.getOrDefault(reporter.network(), 0) >= MAX_PER_NETWORK) {
             return false;
         }
         if (reports.size() >= MAX_REPORTS) {
-            Iterator<Report> oldest = reports.values().iterator();
-            unindex(oldest.next());
-            oldest.remove();
+            drop(reports.values().iterator().next());
         }
-        Report r = new Report(reporter.id(), reporter.network(), subject.id(), subject.network(), resource, now);
+        Set<String> ids = new HashSet<>(2);
+        ids.add(reporter.id());
+        Report r = new Report(ids, reporter.network(), subject.id(), subject.network(), resource, now);
         reports.put(key, r);
+        resourcesReported.merge(pair, 1, Integer::sum);
+        perNetwork.merge(reporter.network(), 1, Integer::sum);
         index(againstId.computeIfAbsent(subject.id(), k -> new ArrayDeque<>()), r);
         index(againstNetwork.computeIfAbsent(subject.network(), k -> new ArrayDeque<>()), r);
         // A served record from the reporter contradicts the report: the report wins.
-        Set<InetAddress> vouchers = vouchersOf.get(subject.id());
-        if (vouchers != null && vouchers.remove(reporter.network())) {
-            vouches.remove(new VouchKey(reporter.network(), subject.id()));
+        Vouch withdrawn = vouches.remove(new VouchKey(reporter.network(), subject.id()));
+        if (withdrawn != null) {
+            unindex(withdrawn);
         }
         return true;
     }
@@ -92,11 +122,16 @@ final class Reputation {
     private void index(Deque<Report> list, Report r) {
         list.addLast(r);
         if (list.size() > MAX_PER_SUBJECT) {
-            Report dropped = list.peekFirst(); // never r: r is the newest
-            reports.remove(new ReportKey(dropped.reporterNetwork(), dropped.reporterId(), dropped.subjectId(),
-                    dropped.resource()));
-            unindex(dropped);
+            drop(list.peekFirst()); // never r: r is the newest
         }
+    }
+
+    /** Forgets one report everywhere it is counted. */
+    private void drop(Report r) {
+        reports.remove(ReportKey.of(r));
+        unindex(r);
+        resourcesReported.computeIfPresent(new PairKey(r.reporterNetwork(), r.subjectId()), (k, n) -> n <= 1 ? null : n - 1);
+        perNetwork.computeIfPresent(r.reporterNetwork(), (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /**
@@ -105,11 +140,11 @@ final class Reputation {
      */
     synchronized boolean vouch(Party voucher, Party subject, long now) {
         expire(now);
-        if (voucher.network().equals(subject.network()) || reportedBy(voucher, subject, now)) {
+        if (voucher.network().equals(subject.network()) || reportedByNetwork(voucher.network(), subject, now)) {
             return false;
         }
         VouchKey key = new VouchKey(voucher.network(), subject.id());
-        if (vouches.containsKey(key)) {
+        if (vouches.containsKey(key) || perNetwork.getOrDefault(voucher.network(), 0) >= MAX_PER_NETWORK) {
             return false;
         }
         if (vouches.size() >= MAX_VOUCHES) {
@@ -120,6 +155,7 @@ final class Reputation {
         }
         vouches.put(key, new Vouch(voucher.network(), subject.id(), now));
         vouchersOf.computeIfAbsent(subject.id(), k -> new HashSet<>()).add(voucher.network());
+        perNetwork.merge(voucher.network(), 1, Integer::sum);
         return true;
     }
 
@@ -138,7 +174,7 @@ final class Reputation {
             }
             all.add(r.reporterNetwork());
             resources.add(r.resource());
-            if (r.resource() == null || r.resource().equals(resource)) {
+            if (r.resource().equals(resource)) {
                 forResource.add(r.reporterNetwork());
             }
         }
@@ -155,6 +191,11 @@ final class Reputation {
         return vouchers == null ? 0 : vouchers.size();
     }
 
+    /** Everything on record: reports, confirmations and the indexes' entries (for tests). */
+    synchronized int entries() {
+        return reports.size() + vouches.size() + vouchersOf.size();
+    }
+
     /** Different networks that reported {@code peerId} itself (by id) within the hour. */
     synchronized int reporters(String peerId) {
         Deque<Report> list = againstId.get(peerId);
@@ -168,10 +209,16 @@ final class Reputation {
         return networks.size();
     }
 
-    private boolean reportedBy(Party reporter, Party subject, long now) {
-        for (Report r : reportsAgainst(subject, now)) {
-            if (speaksFor(r, reporter)) {
-                return true;
+    /** True when {@code network} reported {@code subject} (by its id or its network), whenever that was. */
+    private boolean reportedByNetwork(InetAddress network, Party subject, long now) {
+        expire(now);
+        for (Deque<Report> list : java.util.Arrays.asList(againstId.get(subject.id()), againstNetwork.get(subject.network()))) {
+            if (list != null) {
+                for (Report r : list) {
+                    if (r.reporterNetwork().equals(network)) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
@@ -198,7 +245,7 @@ final class Reputation {
 
     /** True when a report was made by {@code asker}: its id, or a later id from its network. */
     private static boolean speaksFor(Report r, Party asker) {
-        return r.reporterId().equals(asker.id())
+        return r.reporterIds().contains(asker.id())
                 || (r.reporterNetwork().equals(asker.network()) && asker.joinedNanos() - r.at() > 0);
     }
 
@@ -208,8 +255,8 @@ final class Reputation {
             if (now - r.at() <= REPORT_MEMORY_NANOS) {
                 break; // kept in order of arrival
             }
-            it.remove();
-            unindex(r);
+            drop(r);
+            it = reports.values().iterator();
         }
         for (Iterator<Vouch> it = vouches.values().iterator(); it.hasNext(); ) {
             Vouch v = it.next();
@@ -237,5 +284,6 @@ final class Reputation {
         if (vouchers != null && vouchers.remove(v.voucherNetwork()) && vouchers.isEmpty()) {
             vouchersOf.remove(v.subjectId());
         }
+        perNetwork.computeIfPresent(v.voucherNetwork(), (k, n) -> n <= 1 ? null : n - 1);
     }
 }

@@ -47,19 +47,13 @@ public final class SignalingServer implements AutoCloseable {
     private final HolderRanking ranking;
     private final Pairings pairings = new Pairings();
     private final Reputation reputation = new Reputation();
-    /** Peers that left in the last minutes, so that reports and confirmations still find their network. */
-    private final Map<String, Reputation.Party> departed = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Reputation.Party> eldest) {
-                    return size() > 100_000;
-                }
-            });
     private final DemandTracker demand;
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    /** Connected peers that said they are seeders: the ones demand goes to. */
+    private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
     private final HoldingQuota holdingQuota;
     private final AtomicInteger welcomed = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
@@ -95,6 +89,11 @@ public final class SignalingServer implements AutoCloseable {
     public SignalingServer start() {
         SSLContext tls = null;
         if (config.tls() != null) {
+            // TLS 1.2 renegotiation asked by a client costs the server a private-key operation each
+            // time: refuse it (TLS 1.3 has none). Read when JSSE first handshakes; an operator's own setting stands.
+            if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+                System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+            }
             try {
                 tls = TlsContexts.load(config.tls());
             } catch (IOException | GeneralSecurityException e) {
@@ -113,11 +112,12 @@ public final class SignalingServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         metrics.descriptors(transport::descriptorsInUse, transport.maxDescriptors());
-        sampler.scheduleAtFixedRate(Fatal.guarded(() -> {
+        sampler.scheduleAtFixedRate(Fatal.guarded("sampling", () -> {
             metrics.sample();
             transport.sample();
         }), 1, 1, TimeUnit.SECONDS);
-        sampler.scheduleAtFixedRate(Fatal.guarded(this::heartbeatTick), HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", this::heartbeatTick), HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS,
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -221,6 +221,9 @@ public final class SignalingServer implements AutoCloseable {
         long lastPingNanos;
         int dropped;
         long lastRateError;
+        long lastBusyError;
+        /** Presented a peer token at the upgrade. */
+        boolean tokenPresented;
         Session session; // guarded by this
         boolean gone;    // guarded by this
 
@@ -398,6 +401,13 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         PeerRole role = hello.role() == null ? PeerRole.PEER : hello.role();
+        if (role == PeerRole.SEEDER && !config.peerTokens().isEmpty() && !c.tokenPresented) {
+            // Seeders hear demand: with tokens set, only token holders may say they are one (an
+            // Origin header proves nothing to a program that can send any).
+            refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED,
+                    "this server admits seeders only with a token (Authorization: Bearer …)"), CloseCodes.POLICY_VALIDATION);
+            return;
+        }
         Session created;
         boolean resumed = false;
         // onClose may run on the selector thread while a worker still handles this hello:
@@ -425,6 +435,9 @@ public final class SignalingServer implements AutoCloseable {
             directory.add(new PeerRecord(id, role));
             welcomed.incrementAndGet();
             metrics.peerJoined(role);
+            if (role == PeerRole.SEEDER) {
+                seeders.add(conn);
+            }
             token = resumeTokens.issue(created.id(), role);
         }
         if (resumed) {
@@ -499,8 +512,8 @@ public final class SignalingServer implements AutoCloseable {
      * asked for (an empty match among them) are offered it at once, without asking again.
      */
     private void offerToWaitingAskers(Session holder, ResourceId id, long now) {
-        for (OpenWants.Want want : wants.waitingFor(id, holder.id(), now)) {
-            Connection askerConn = connections.get(want.asker);
+        for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
+            Connection askerConn = connections.get(want.asker());
             Conn ac = askerConn == null ? null : askerConn.state();
             Session asker = ac == null ? null : sessionOf(ac);
             if (asker == null || !askerConn.isOpen()
@@ -508,8 +521,7 @@ public final class SignalingServer implements AutoCloseable {
                 continue;
             }
             List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder.record()), 1);
-            if (!ranked.isEmpty()) {
-                wants.addOffers(want, List.of(holder.id()));
+            if (!ranked.isEmpty() && wants.addOffer(asker.id(), id, holder.id())) {
                 sendMatch(askerConn, asker.id(), id, ranked);
             }
         }
@@ -531,7 +543,7 @@ public final class SignalingServer implements AutoCloseable {
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
         Conn c = conn.state();
-        String address = c == null || c.address == null ? session.id() : c.address.getHostAddress();
+        String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
         Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
         if (wanted != null) {
             tellSeeders(wanted, id, session.id());
@@ -540,15 +552,14 @@ public final class SignalingServer implements AutoCloseable {
 
     /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
     private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
-        List<Connection> candidates = new ArrayList<>();
         Set<String> holding = new java.util.HashSet<>();
-        directory.holders(id).forEach(p -> holding.add(p.id()));
-        for (Map.Entry<String, Connection> e : connections.entrySet()) {
-            Conn c = e.getValue().state();
+        directory.holders(id, MAX_HOLDERS_CONSIDERED).forEach(p -> holding.add(p.id()));
+        List<Connection> candidates = new ArrayList<>();
+        for (Connection seeder : seeders) {
+            Conn c = seeder.state();
             Session s = c == null ? null : sessionOf(c);
-            if (s != null && s.role() == PeerRole.SEEDER && !s.id().equals(asker) && e.getValue().isOpen()
-                    && !holding.contains(s.id())) {
-                candidates.add(e.getValue());
+            if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
+                candidates.add(seeder);
             }
         }
         java.util.Collections.shuffle(candidates, random);
@@ -559,44 +570,62 @@ public final class SignalingServer implements AutoCloseable {
                 wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
     }
 
+    /**
+     * Holders of one resource a match looks at, sampled at random when more hold it: a match of
+     * a popular resource costs no more than this.
+     */
+    static final int MAX_HOLDERS_CONSIDERED = 256;
+
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
 
     private void onReport(Connection conn, Session session, Message.Report report) {
-        Reputation.Party subject = pairedHolder(conn, session, report.peer(), "report");
-        if (subject == null) {
+        Pairings.Offered offered = offeredHolder(conn, session, report.peer(), "report");
+        if (offered == null) {
             return;
         }
-        ResourceId resource = report.hash() != null && ResourceId.isValid(report.hash()) ? ResourceId.parse(report.hash()) : null;
+        // A report is about a resource the reporter was offered the holder for: the one it names,
+        // else the last it was offered the holder for (a peer that broke the protocol, or stalled).
+        ResourceId resource = report.hash() != null && ResourceId.isValid(report.hash())
+                ? ResourceId.parse(report.hash()) : null;
+        if (resource == null || !offered.resources().contains(resource)) {
+            if (report.hash() != null) {
+                sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(report.peer())
+                        + " for " + abbreviate(report.hash()));
+                return;
+            }
+            resource = List.copyOf(offered.resources()).get(offered.resources().size() - 1);
+        }
+        Reputation.Party subject = partyOf(report.peer(), offered);
         if (reputation.report(session.party(), subject, resource, System.nanoTime())) {
-            int reporters = reputation.reporters(report.peer());
-            log.info("{} reports {}: {} ({} reporting network{})", session.id(), report.peer(),
-                    abbreviate(String.valueOf(report.reason())), reporters, reporters == 1 ? "" : "s");
+            log.debug("{} reports {}: {} ({} reporting networks)", session.id(), report.peer(),
+                    abbreviate(String.valueOf(report.reason())), reputation.reporters(report.peer()));
         }
     }
 
     private void onServed(Connection conn, Session session, Message.Served served) {
-        Reputation.Party subject = pairedHolder(conn, session, served.peer(), "served");
-        if (subject != null && reputation.vouch(session.party(), subject, System.nanoTime())) {
+        Pairings.Offered offered = offeredHolder(conn, session, served.peer(), "served");
+        if (offered != null && reputation.vouch(session.party(), partyOf(served.peer(), offered), System.nanoTime())) {
             log.debug("{} confirms verified bytes from {}", session.id(), served.peer());
         }
     }
 
     /**
-     * The holder a {@code report} or {@code served} speaks of, if the sender asked and was
-     * offered it (the holder may have left since, within minutes); else answers not-paired.
+     * What the sender of a {@code report} or {@code served} was offered of {@code peer}, if it
+     * asked and was offered it (the holder may have left since, within minutes); else answers
+     * not-paired.
      */
-    private Reputation.Party pairedHolder(Connection conn, Session session, String peer, String type) {
+    private Pairings.Offered offeredHolder(Connection conn, Session session, String peer, String type) {
         if (peer == null) {
             sendError(conn, ErrorCode.BAD_MESSAGE, "\"" + type + "\" needs \"peer\"");
             return null;
         }
-        Reputation.Party subject = partyOf(peer);
-        if (subject == null || !pairings.wasOffered(session.id(), peer, System.nanoTime())) {
+        Pairings.Offered offered = pairings.offered(session.id(), peer, System.nanoTime());
+        if (offered == null || (offered.departedHolder() == null && sessionOfPeer(peer) == null)) {
             sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(peer) + " as a holder");
             return null;
         }
-        return subject;
+        return offered;
     }
 
     /** A connected peer's session, or null. */
@@ -606,10 +635,10 @@ public final class SignalingServer implements AutoCloseable {
         return state == null ? null : sessionOf(state);
     }
 
-    /** What reports and confirmations need of a peer, connected or recently gone; null if unknown. */
-    private Reputation.Party partyOf(String peerId) {
+    /** What reports and confirmations need of a holder: from its session, or as it was when it left. */
+    private Reputation.Party partyOf(String peerId, Pairings.Offered offered) {
         Session s = sessionOfPeer(peerId);
-        return s != null ? s.party() : departed.get(peerId);
+        return s != null ? s.party() : offered.departedHolder();
     }
 
     /**
@@ -632,7 +661,7 @@ public final class SignalingServer implements AutoCloseable {
         List<PeerRecord> live = new ArrayList<>();
         long now = System.nanoTime();
         Reputation.Party askerParty = asker.party();
-        for (PeerRecord holder : directory.holders(id)) {
+        for (PeerRecord holder : directory.holders(id, MAX_HOLDERS_CONSIDERED)) {
             Connection c = connections.get(holder.id());
             Conn hc = c == null ? null : c.state();
             Session hs = hc == null ? null : sessionOf(hc);
@@ -647,7 +676,7 @@ public final class SignalingServer implements AutoCloseable {
     private void sendMatch(Connection conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (HolderRanking.Ranked holder : holders) {
-            pairings.offer(askerId, holder.peer().id(), holder.reason());
+            pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
             peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason()));
         }
         metrics.matches.increment();
@@ -668,8 +697,23 @@ public final class SignalingServer implements AutoCloseable {
             send(conn, new Message.PeerGone(signal.to()));
             return;
         }
-        metrics.signalsRelayed.increment();
-        send(target, new Message.Signal(null, session.id(), signal.data(), pairings.reason(session.id(), signal.to())));
+        String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
+                pairings.reason(session.id(), signal.to())));
+        metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
+        if (!target.sendIfRoom(relayed)) {
+            metrics.signalsRelayed.decrement();
+            // The receiver reads slower than it is sent to: drop what the sender relays rather than
+            // cut the receiver off for someone else's flood.
+            metrics.error(ErrorCode.PEER_BUSY);
+            Conn c = conn.state();
+            long now = System.nanoTime();
+            if (c != null && now - c.lastBusyError > 1_000_000_000L) {
+                c.lastBusyError = now;
+                send(conn, new Message.Error(ErrorCode.PEER_BUSY, "peer " + abbreviate(signal.to())
+                        + " is not keeping up; this signal and others were dropped"));
+            }
+            return;
+        }
     }
 
     private void onGone(Connection conn, Conn c) {
@@ -682,6 +726,7 @@ public final class SignalingServer implements AutoCloseable {
             session = c.session;
             if (session != null) {
                 connections.remove(session.id(), conn);
+                seeders.remove(conn);
                 holdingQuota.release(c.network, directory.remove(session.id()));
                 welcomed.decrementAndGet();
                 metrics.peerLeft(session.role());
@@ -691,31 +736,39 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        wants.closeAll(session.id());
-        departed.put(session.id(), session.party());
-        for (String partner : pairings.removeAll(session.id(), now)) {
-            Connection other = connections.get(partner);
-            if (other == null) {
-                continue;
-            }
-            send(other, new Message.PeerGone(session.id()));
-            Conn otherConn = other.state();
-            Session otherSession = otherConn == null ? null : sessionOf(otherConn);
-            if (otherSession == null) {
-                continue;
-            }
-            // The partner still wants what the gone holder had: offer the next-best, unasked.
-            for (OpenWants.Want want : wants.offeredBy(partner, session.id(), now)) {
-                Set<String> exclude = new HashSet<>(want.offered);
-                List<HolderRanking.Ranked> next = choose(otherSession, liveHolders(otherSession, want.id, exclude), 1);
-                if (!next.isEmpty()) {
-                    wants.addOffers(want, List.of(next.get(0).peer().id()));
-                    sendMatch(other, partner, want.id, next);
+        try {
+            wants.closeAll(session.id());
+            for (String partner : pairings.removeAll(session.party(), now)) {
+                try {
+                    tellPartnerGone(partner, session.id(), now);
+                } catch (RuntimeException e) {
+                    log.warn("could not tell {} that {} left", partner, session.id(), e);
                 }
             }
+        } finally {
+            // Last: a quick resume must not have its fresh wants and pairings wiped by the above.
+            resumeTokens.park(session.id(), now);
         }
-        // Last: a quick resume must not have its fresh wants and pairings wiped by the above.
-        resumeTokens.park(session.id(), now);
+    }
+
+    /** A partner of a peer that left hears {@code peer-gone}, and the next-best holder for what it still wants. */
+    private void tellPartnerGone(String partner, String goneId, long now) {
+        Connection other = connections.get(partner);
+        if (other == null) {
+            return;
+        }
+        send(other, new Message.PeerGone(goneId));
+        Conn otherConn = other.state();
+        Session otherSession = otherConn == null ? null : sessionOf(otherConn);
+        if (otherSession == null) {
+            return;
+        }
+        for (OpenWants.View want : wants.offeredBy(partner, goneId, now)) {
+            List<HolderRanking.Ranked> next = choose(otherSession, liveHolders(otherSession, want.id(), want.offered()), 1);
+            if (!next.isEmpty() && wants.addOffer(partner, want.id(), next.get(0).peer().id())) {
+                sendMatch(other, partner, want.id(), next);
+            }
+        }
     }
 
     private static String abbreviate(String text) {
@@ -737,7 +790,9 @@ public final class SignalingServer implements AutoCloseable {
                         "origin " + abbreviate(origin) + " may not use this server"), CloseCodes.POLICY_VALIDATION);
                 return;
             }
-        } else if (!config.peerTokens().isEmpty() && !validToken(authorization)) {
+        }
+        c.tokenPresented = validToken(authorization);
+        if (origin == null && !config.peerTokens().isEmpty() && !c.tokenPresented) {
             // No Origin: not a browser page. Such peers prove themselves with a token when the operator set one.
             refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED, authorization == null
                     ? "this server admits peers without an Origin only with a token (Authorization: Bearer …)"

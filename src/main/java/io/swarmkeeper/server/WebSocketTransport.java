@@ -82,6 +82,10 @@ final class WebSocketTransport implements AutoCloseable {
     static final long CLOSE_GRACE_MS = 3000;
     /** Body bytes an upgrade request may carry (it should carry none). */
     private static final int MAX_REQUEST_BODY = 1024;
+    /** The kernel's send buffer per connection (signaling messages are at most 64 KiB). */
+    static final int SEND_BUFFER_BYTES = 64 * 1024;
+    /** Pongs one connection gets at most: one per 100 ms. */
+    private static final long PONG_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Pause after accept() itself failed (descriptors exhausted by something else). */
     private static final long ACCEPT_RETRY_MS = 250;
 
@@ -144,6 +148,7 @@ final class WebSocketTransport implements AutoCloseable {
     /** Binds; throws if the address cannot be listened on. */
     void start() throws InterruptedException {
         warmUpDescriptorClasses();
+        ClassPreload.packages("io.swarmkeeper.server", "io.swarmkeeper.protocol", "io.swarmkeeper.content");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptLoop, ioLoops)
                 .channel(serverChannelType)
@@ -152,6 +157,9 @@ final class WebSocketTransport implements AutoCloseable {
                 .handler(new AcceptHandler())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // A fixed kernel send buffer (the kernel doubles it), not one autotuned to megabytes:
+                // what waits for a slow peer then waits in the queue that --max-queued-bytes bounds.
+                .childOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxQueuedBytes() / 2, config.maxQueuedBytes()))
                 .childHandler(new ChannelInitializer<>() {
@@ -234,9 +242,11 @@ final class WebSocketTransport implements AutoCloseable {
         }
     }
 
+    /** On the accept loop (the flag and autoRead change together there). */
     private void pauseAccepting(String why) {
         Channel ch = serverChannel;
-        if (ch != null && acceptPaused.compareAndSet(false, true)) {
+        if (ch != null && !acceptPaused.get()) {
+            acceptPaused.set(true);
             ch.config().setAutoRead(false);
             metrics.acceptPaused.increment();
             log.warn("accepting paused: {} ({} of {} file descriptors in use, {} kept in reserve); resuming as they free up",
@@ -244,12 +254,19 @@ final class WebSocketTransport implements AutoCloseable {
         }
     }
 
+    /** From any thread: resumes on the accept loop once enough descriptors are free. */
     private void maybeResumeAccepting() {
         Channel ch = serverChannel;
-        if (ch != null && acceptPaused.get() && gate.descriptorsRecovered() && acceptPaused.compareAndSet(true, false)) {
-            ch.config().setAutoRead(true);
-            log.info("accepting resumed ({} of {} file descriptors in use)", gate.descriptorsInUse(), gate.maxDescriptors());
+        if (ch == null || !acceptPaused.get()) {
+            return;
         }
+        ch.eventLoop().execute(() -> {
+            if (acceptPaused.get() && gate.descriptorsRecovered()) {
+                acceptPaused.set(false);
+                ch.config().setAutoRead(true);
+                log.info("accepting resumed ({} of {} file descriptors in use)", gate.descriptorsInUse(), gate.maxDescriptors());
+            }
+        });
     }
 
     /** On the listening socket: sees each accepted socket before anything else does. */
@@ -265,10 +282,10 @@ final class WebSocketTransport implements AutoCloseable {
                 child.unsafe().closeForcibly();
                 return;
             }
-            child.closeFuture().addListener(f -> {
+            child.closeFuture().addListener(f -> guarded("releasing a socket", () -> {
                 gate.release(address);
                 maybeResumeAccepting();
-            });
+            }));
             if (gate.descriptorsLow()) {
                 pauseAccepting("file descriptors running low");
             }
@@ -298,6 +315,7 @@ final class WebSocketTransport implements AutoCloseable {
     /** Reads one HTTP request within the deadline and the size cap, and upgrades it or answers why not. */
     private final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private ScheduledFuture<?> deadline;
+        private boolean refused;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -318,6 +336,9 @@ final class WebSocketTransport implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (refused) {
+                return; // a request pipelined behind one already refused
+            }
             if (request.decoderResult().isFailure()) {
                 Throwable cause = request.decoderResult().cause();
                 if (cause instanceof TooLongHttpLineException) {
@@ -341,6 +362,8 @@ final class WebSocketTransport implements AutoCloseable {
                 return;
             }
             if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+                refused = true;
+                ctx.channel().config().setAutoRead(false);
                 metrics.error(ErrorCode.BAD_REQUEST);
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
                         .addListener(f -> closeGently(ctx.channel()));
@@ -377,15 +400,24 @@ final class WebSocketTransport implements AutoCloseable {
             p.remove("aggregate-http");
             p.remove(this);
             open.add(connection);
-            listener.onOpen(connection, origin, authorization);
-            ch.closeFuture().addListener(closed -> {
+            ch.closeFuture().addListener(closed -> guarded("forgetting a connection", () -> {
                 open.remove(connection);
                 listener.onClosed(connection, connection.closeCode);
-            });
+            }));
+            try {
+                listener.onOpen(connection, origin, authorization);
+            } catch (RuntimeException e) {
+                log.warn("{}: could not open: {}", ch.remoteAddress(), e.toString(), e);
+                connection.abort();
+                return;
+            }
             p.replace("http", "wsdecoder", new WebSocket13FrameDecoder(decoderConfig));
         }
 
         private void refuseRequest(ChannelHandlerContext ctx, HttpResponseStatus status, String code) {
+            // One answer per connection: stop reading (what else comes is not looked at), then close.
+            refused = true;
+            ctx.channel().config().setAutoRead(false);
             metrics.error(code);
             byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
@@ -416,15 +448,38 @@ final class WebSocketTransport implements AutoCloseable {
         }
     }
 
-    /** Half-closes (so that what was written reaches the peer) and closes for good after a grace. */
-    private static void closeGently(Channel ch) {
-        if (ch instanceof DuplexChannel duplex && ch.isActive()) {
-            duplex.shutdownOutput();
+    private static final io.netty.util.AttributeKey<Boolean> CLOSE_SCHEDULED =
+            io.netty.util.AttributeKey.valueOf("swarmkeeper.closeScheduled");
+
+    /**
+     * Closes {@code ch} for good {@link #CLOSE_GRACE_MS} from now, whatever happens meanwhile
+     * (a peer that stopped reading cannot hold a close open); once per channel.
+     */
+    private static void closeWithin(Channel ch) {
+        if (ch.attr(CLOSE_SCHEDULED).setIfAbsent(Boolean.TRUE) == null) {
             ch.eventLoop().schedule(() -> {
                 ch.close();
             }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Half-closes (so that what was written reaches the peer); closed for good within the grace. */
+    private static void closeGently(Channel ch) {
+        if (ch instanceof DuplexChannel duplex && ch.isActive()) {
+            closeWithin(ch);
+            duplex.shutdownOutput();
         } else {
             ch.close();
+        }
+    }
+
+    /** Runs a listener's work: a fatal error ends the process (Netty would swallow it), others are logged. */
+    private static void guarded(String what, Runnable work) {
+        try {
+            work.run();
+        } catch (Throwable t) {
+            Fatal.haltIfFatal(t);
+            log.warn("{} failed: {}", what, t.toString(), t);
         }
     }
 
@@ -453,9 +508,7 @@ final class WebSocketTransport implements AutoCloseable {
                     }
                 } else if (frame instanceof PingWebSocketFrame) {
                     listener.onPong(connection);
-                    if (!connection.closing.get()) {
-                        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-                    }
+                    onPing(ctx, frame);
                 } else if (frame instanceof PongWebSocketFrame) {
                     listener.onPong(connection);
                 } else if (frame instanceof CloseWebSocketFrame close) {
@@ -466,6 +519,29 @@ final class WebSocketTransport implements AutoCloseable {
             }
         }
 
+        /**
+         * Answers a ping, at most one every {@link #PONG_INTERVAL_NANOS} (RFC 6455 allows
+         * answering only the latest), and never into a full queue: a peer that pings and does not
+         * read is cut off like one that is sent to and does not read.
+         */
+        private void onPing(ChannelHandlerContext ctx, WebSocketFrame ping) {
+            if (connection.closing.get()) {
+                return;
+            }
+            if (!ctx.channel().isWritable()) {
+                metrics.error(ErrorCode.QUEUE_FULL);
+                connection.abort();
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - lastPongNanos >= PONG_INTERVAL_NANOS) {
+                lastPongNanos = now;
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            }
+        }
+
+        private long lastPongNanos = System.nanoTime() - PONG_INTERVAL_NANOS;
+
         private void onCloseFrame(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
             int code = close.statusCode() < 0 ? WebSocketCloseStatus.EMPTY.code() : close.statusCode();
             if (connection.closing.compareAndSet(false, true)) {
@@ -473,6 +549,7 @@ final class WebSocketTransport implements AutoCloseable {
                 connection.closeCode = code;
                 CloseWebSocketFrame answer = code == WebSocketCloseStatus.EMPTY.code() ? new CloseWebSocketFrame()
                         : new CloseWebSocketFrame(code, "");
+                closeWithin(ctx.channel());
                 ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close(); // the answer to our own close
@@ -537,6 +614,19 @@ final class WebSocketTransport implements AutoCloseable {
         }
 
         @Override
+        public boolean sendIfRoom(String text) {
+            if (closing.get() || !channel.isActive()) {
+                return false;
+            }
+            if (channel.bytesBeforeUnwritable() < config.maxQueuedBytes() / 2) {
+                return false; // more than half the bound waits already
+            }
+            channel.writeAndFlush(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), text)),
+                    channel.voidPromise());
+            return true;
+        }
+
+        @Override
         public void close(int code, String reason) {
             if (!closing.compareAndSet(false, true)) {
                 return;
@@ -545,6 +635,7 @@ final class WebSocketTransport implements AutoCloseable {
             if (!channel.isActive()) {
                 return;
             }
+            closeWithin(channel); // even if the close frame can never be written
             channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
                 if (f.isSuccess()) {
                     closeGently(channel);

@@ -240,6 +240,36 @@ class OriginAddressesTest {
         }
     }
 
+    @Test
+    void aTlsServerThatTricklesItsHandshakeCannotHoldAFetchPastItsDeadline() throws Exception {
+        // One byte every 300 ms: each read finishes within the socket timeout, the handshake never does.
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 8, InetAddress.getByName("127.0.0.1"))) {
+            Thread dripper = new Thread(() -> {
+                try (java.net.Socket s = listener.accept()) {
+                    byte[] record = {0x16, 0x03, 0x03, 0x40, 0x00}; // a handshake record of 16 KiB, to come
+                    for (int i = 0; ; i++) {
+                        s.getOutputStream().write(i < record.length ? record[i] : 0);
+                        s.getOutputStream().flush();
+                        Thread.sleep(300);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the client went
+                }
+            }, "dripper");
+            dripper.setDaemon(true);
+            dripper.start();
+            OriginClient client = new OriginClient(new HttpDownload(Duration.ofSeconds(2), Duration.ofSeconds(1), 1_000_000,
+                    null, AddressPolicy.PRIVATE_ALLOWED, null));
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class,
+                    () -> client.fetch(URI.create("https://127.0.0.1:" + listener.getLocalPort() + "/x"), ID, dir));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 3000, "took " + millis + " ms with a 1 s deadline");
+            assertTrue(e.getMessage().contains("did not deliver within"), e.getMessage());
+            assertNothingStaged();
+        }
+    }
+
     private Path selfSignedKeystore() throws Exception {
         Path keystore = tlsDir.resolve("origin.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),

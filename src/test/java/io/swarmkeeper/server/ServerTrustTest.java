@@ -155,6 +155,37 @@ class ServerTrustTest extends RunningServer {
     }
 
     @Test
+    void aReportIsAboutAResourceTheReporterWasOfferedTheHolderFor() throws Exception {
+        start(ServerConfig.builder());
+        RawSignalingClient seeder = peer("127.0.1.1", "seeder");
+        have(seeder, A, B);
+        awaitHolders(B, 1);
+        RawSignalingClient asker = peer("127.0.2.1", "peer");
+        assertEquals(List.of(seeder.id()), want(asker, A, 1));
+        report(asker, seeder.id(), B); // it was offered the seeder for A, not for B
+        assertEquals("not-paired", asker.next("error").get("code").asText());
+        // A report without a hash (a broken protocol, a stall) is about what it was offered it for.
+        for (int i = 0; i < 3; i++) {
+            RawSignalingClient other = peer("127.0.3." + (i + 1), "peer");
+            want(other, A, 1);
+            other.send("{\"type\":\"report\",\"peer\":\"" + seeder.id() + "\",\"reason\":\"stalled\"}");
+        }
+        Poll.until(Duration.ofSeconds(5), "the reports", () -> server.reportersOf(seeder.id()) == 3);
+        RawSignalingClient fresh = peer("127.0.4.1", "peer");
+        assertEquals(List.of(), want(fresh, A, 1));
+        assertEquals(List.of(seeder.id()), want(fresh, B, 1));
+    }
+
+    @Test
+    void onlyTokenHoldersMaySayTheyAreSeedersOnAServerWithTokens() throws Exception {
+        start(ServerConfig.builder().allowedOrigins(Set.of("https://example.org")).peerTokens(Set.of("s3cret-token-for-seeders")));
+        try (RawSignalingClient page = RawSignalingClient.connect(server.url(), Map.of("Origin", "https://example.org"), null, null)) {
+            page.send("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\"}");
+            assertEquals("token-required", page.next("error").get("code").asText(), "an Origin is no token");
+        }
+    }
+
+    @Test
     void manyIdsFromOneAddressCountAsOneHolder() throws Exception {
         start(ServerConfig.builder());
         RawSignalingClient honest = peer("127.0.1.1", "seeder");

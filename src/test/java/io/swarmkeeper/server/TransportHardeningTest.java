@@ -98,33 +98,90 @@ class TransportHardeningTest extends RunningServer {
         }
     }
 
-    @Test
-    void aPeerThatStopsReadingIsDisconnectedAtItsQueueBound() throws Exception {
-        start(ServerConfig.builder().maxQueuedBytes(256 * 1024));
-        try (RawWebSocket victim = RawWebSocket.upgraded("127.0.0.1", server.port(), "127.0.0.3", 4096);
-             RawSignalingClient sender = RawSignalingClient.welcomed(server.url(), "peer", "127.0.0.4")) {
-            victim.sendText("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\"}");
-            JsonNode welcome = io.swarmkeeper.protocol.MessageCodec.mapper().readTree(victim.readFrame().text());
-            String victimId = welcome.get("id").asText();
-            victim.sendText("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
-            Poll.until(Duration.ofSeconds(5), "holding recorded", () -> server.holderCount(
-                    io.swarmkeeper.content.ResourceId.parse(HASH)) == 1);
-            sender.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
-            assertEquals(victimId, sender.next("match").get("peers").get(0).get("id").asText());
-            // The victim never reads again; the sender keeps within its message rate.
-            String sdp = "x".repeat(30_000);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            boolean gone = false;
-            while (!gone && System.nanoTime() < deadline) {
-                for (int i = 0; i < 20; i++) {
-                    sender.send("{\"type\":\"signal\",\"to\":\"" + victimId + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"" + sdp + "\"}}");
-                }
-                JsonNode next = sender.nextOrNull(500);
-                gone = next != null && "peer-gone".equals(next.path("type").asText());
-            }
-            assertTrue(gone, "the peer that stopped reading is still connected");
+    /** A victim that said hello and announced HASH, then stops reading; and a sender matched with it. */
+    private record StalledPair(RawWebSocket victim, String victimId, RawSignalingClient sender) implements AutoCloseable {
+        @Override
+        public void close() {
+            victim.close();
+            sender.close();
         }
-        assertTrue(server.errorCounts().getOrDefault("queue-full", 0L) >= 1, server.errorCounts().toString());
+    }
+
+    private StalledPair stalledPair() throws Exception {
+        RawWebSocket victim = RawWebSocket.upgraded("127.0.0.1", server.port(), "127.0.0.3", 4096);
+        RawSignalingClient sender = RawSignalingClient.welcomed(server.url(), "peer", "127.0.0.4");
+        victim.sendText("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\"}");
+        JsonNode welcome = io.swarmkeeper.protocol.MessageCodec.mapper().readTree(victim.readFrame().text());
+        String victimId = welcome.get("id").asText();
+        victim.sendText("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+        Poll.until(Duration.ofSeconds(5), "holding recorded", () -> server.holderCount(
+                io.swarmkeeper.content.ResourceId.parse(HASH)) == 1);
+        sender.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+        assertEquals(victimId, sender.next("match").get("peers").get(0).get("id").asText());
+        return new StalledPair(victim, victimId, sender);
+    }
+
+    /** Relays 30 KB signals to the victim, within the sender's message rate, until the server says it is busy. */
+    private static void floodUntilBusy(StalledPair pair) throws InterruptedException {
+        String sdp = "x".repeat(30_000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 20; i++) {
+                pair.sender().send("{\"type\":\"signal\",\"to\":\"" + pair.victimId()
+                        + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"" + sdp + "\"}}");
+            }
+            JsonNode next = pair.sender().nextOrNull(500);
+            if (next != null && "peer-busy".equals(next.path("code").asText())) {
+                return;
+            }
+        }
+        throw new AssertionError("the server never said the peer was busy");
+    }
+
+    @Test
+    void whatOthersRelayToAPeerThatStoppedReadingIsDroppedAtHalfItsBoundAndItIsReaped() throws Exception {
+        start(ServerConfig.builder().maxQueuedBytes(256 * 1024).heartbeatSeconds(1));
+        try (StalledPair pair = stalledPair()) {
+            floodUntilBusy(pair); // the sender hears that its signals are dropped, the victim is not cut off for it
+            assertEquals(pair.victimId(), pair.sender().next("peer-gone").get("id").asText(),
+                    "the peer that does not read is reaped by the heartbeat");
+        }
+        assertTrue(server.errorCounts().getOrDefault("peer-busy", 0L) >= 1, server.errorCounts().toString());
+    }
+
+    @Test
+    void aCloseThatCannotBeWrittenEndsTheConnectionAnyway() throws Exception {
+        start(ServerConfig.builder().maxQueuedBytes(256 * 1024)); // heartbeats every 30 s: they play no part
+        try (StalledPair pair = stalledPair()) {
+            floodUntilBusy(pair); // the victim's queue is full: a close frame would wait behind it for ever
+            pair.victim().sendText("{\"type\":\"bye\"}");
+            // Gone from the server (not only closing) within the close grace, though its close frame cannot be written.
+            Poll.until(Duration.ofSeconds(6), "the victim forgotten", () -> server.peerCount() == 1);
+        }
+    }
+
+    @Test
+    void pingsAreAnsweredAtMostTenTimesASecond() throws Exception {
+        start(ServerConfig.builder());
+        try (RawWebSocket ws = RawWebSocket.upgraded("127.0.0.1", server.port(), null, 0)) {
+            for (int i = 0; i < 500; i++) {
+                ws.sendFrame(0x9, new byte[] {(byte) i});
+            }
+            long start = System.nanoTime();
+            int pongs = 0;
+            ws.socket().setSoTimeout(300);
+            try {
+                while (true) {
+                    if (ws.readFrame().opcode() == 0xA) {
+                        pongs++;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // no more
+            }
+            long tenths = (System.nanoTime() - start) / 100_000_000L + 2;
+            assertTrue(pongs >= 1 && pongs <= tenths, pongs + " pongs for 500 pings in " + tenths + " tenths of a second");
+        }
     }
 
     @Test
