@@ -76,6 +76,9 @@ public final class DiskFullProbe {
                 Thread.sleep(50);
             }
             check(!store.isDiskFull(), "the store noticed the room by itself");
+            while (heard.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the state changes first, the listeners hear it just after
+            }
             check(heard.size() == 2 && heard.get(1).startsWith("room: "), "listeners heard the room: " + heard);
             say("room again: " + heard.get(1));
 
