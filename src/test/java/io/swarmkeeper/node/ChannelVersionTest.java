@@ -15,7 +15,7 @@ import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.rtc.RtcRuntime;
 import io.swarmkeeper.testing.RawSignalingClient;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import io.swarmkeeper.transfer.TransferError;
 import io.swarmkeeper.transfer.TransferMessage;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
@@ -24,8 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,18 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * The requester here is a bare link steered by hand, so that it can name any version.
  */
 @Timeout(60)
-class ChannelVersionTest {
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
+class ChannelVersionTest extends InSwarm {
 
     @Test
     void aSeederServesVersionOneAndRefusesAnotherVersionOnItsChannel() throws Exception {

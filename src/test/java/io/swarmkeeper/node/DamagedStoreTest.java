@@ -11,7 +11,7 @@ import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,18 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * damage, never be taken for a liar, and get its manifest's resources back by itself.
  */
 @Timeout(120)
-class DamagedStoreTest {
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
+class DamagedStoreTest extends InSwarm {
 
     @Test
     void bytesThatRottedWhileTheSeederWasStoppedAreDroppedNotServedAndNobodyBlamesTheSeeder() throws Exception {

@@ -17,7 +17,7 @@ import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import io.swarmkeeper.transfer.TransferClient;
 import io.swarmkeeper.transfer.TransferObserver;
 import java.nio.file.Files;
@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,18 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * 2, "Links"), between real peers over real WebRTC and a real signaling server.
  */
 @Timeout(120)
-class LinkLifeTest {
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
+class LinkLifeTest extends InSwarm {
 
     private static List<String> unlinkReasons(List<SwarmEvent> events, String peer) {
         return events.stream()

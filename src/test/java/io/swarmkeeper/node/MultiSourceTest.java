@@ -10,7 +10,7 @@ import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.time.Duration;
 import java.util.List;
@@ -18,27 +18,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** One resource from several seeders at once over real WebRTC links, with seeders that vanish, lie or break the protocol. */
 @Timeout(180)
-class MultiSourceTest {
+class MultiSourceTest extends InSwarm {
     private static final int MIB = 1 << 20;
 
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
 
     /** Bytes the leecher received in every download request it made, finished or not. */
     private static long bytesReceived(LeecherPeer leecher, ResourceId id) {

@@ -12,7 +12,7 @@ import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.OfferFlood;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,21 +33,10 @@ import org.junit.jupiter.api.Timeout;
  * fetcher during the flood and right after it.
  */
 @Timeout(120)
-class OfferFloodTest {
+class OfferFloodTest extends InSwarm {
     private static final int FLOODING_IDS = 16;
     private static final int OFFERS_PER_SECOND = 10;
 
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
 
     /** The seeder's link threads (one per link, named after the remote peer; the leechers' are named after the seeder). */
     private static int linkThreadsOf(SeederPeer seeder) {

@@ -12,29 +12,16 @@ import io.swarmkeeper.server.ShuffledRanking;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
-import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.InSwarm;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Real peers over real WebRTC: a signaling server, an origin, seeders and leechers in one JVM. */
 @Timeout(120)
-class SwarmTest {
+class SwarmTest extends InSwarm {
     private static final int FIVE_MIB = 5 * 1024 * 1024;
 
-    private Swarm swarm;
-
-    @BeforeEach
-    void start() throws Exception {
-        swarm = Swarm.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        swarm.close();
-    }
 
     @Test
     void aLeecherFetchesFiveMebibytesThatOnlyTheSeederHas() throws Exception {
