@@ -38,6 +38,10 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;
 
+    @Option(names = "--server-token", paramLabel = "TOKEN",
+            description = "Token for a signaling server that admits peers only with one (its --peer-token); better given as SWARMKEEPER_FETCH_SERVER_TOKEN.")
+    String serverToken;
+
     @Option(names = "--hash", required = true, paramLabel = "ID",
             description = "The resource id: SHA-224 as 56 hex characters, or sha256-/sha384-/sha512-<base64> (Subresource Integrity).")
     String hash;
@@ -97,6 +101,7 @@ final class FetchCommand implements Callable<Integer> {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 fetcher.setDownloadRate(downloadRate);
                 fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
+                fetcher.setServerToken(serverToken);
                 FetchResult result = fetcher.fetch(id, origin, knownSize);
                 try (VerifiedFile file = result.file()) {
                     file.moveTo(target);
@@ -122,6 +127,7 @@ final class FetchCommand implements Callable<Integer> {
             try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
                 fetcher.setDownloadRate(downloadRate);
                 fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
+                fetcher.setServerToken(serverToken);
                 FetchResult result = fetcher.fetch(id, origin, knownSize);
                 try (VerifiedFile file = result.file()) {
                     try (InputStream in = file.open()) {

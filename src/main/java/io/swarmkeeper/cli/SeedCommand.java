@@ -31,6 +31,10 @@ final class SeedCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Signaling server, ws://host:port.")
     URI server;
 
+    @Option(names = "--server-token", paramLabel = "TOKEN",
+            description = "Token for a signaling server that admits peers only with one (its --peer-token); better given as SWARMKEEPER_SEED_SERVER_TOKEN.")
+    String serverToken;
+
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "Directory of the content store.")
     Path store;
 
@@ -115,6 +119,7 @@ final class SeedCommand implements Callable<Integer> {
             seeder = new SeederNode(config, contentStore, events);
             seeder.setUploadRate(uploadRate);
             seeder.setOriginAddresses(addresses);
+            seeder.setServerToken(serverToken);
             seeder.acceptDemandFrom(demandOrigins);
             seeder.start();
         } catch (Exception e) {

@@ -58,6 +58,8 @@ public final class Fetcher implements AutoCloseable {
     private final Options options;
     private final SwarmEvents events;
     private volatile OriginClient origin;
+    /** Presented to the signaling server when it asks peers for a token; null: none. */
+    private volatile String serverToken;
     /** Where origins may be: public addresses unless the operator allowed private ones. */
     private volatile AddressPolicy originAddresses = AddressPolicy.PUBLIC_ONLY;
     /** Null: an origin's redirects are followed to any http(s) URL. */
@@ -116,7 +118,8 @@ public final class Fetcher implements AutoCloseable {
     /** Connects to the signaling server (done lazily by {@link #fetch} too). */
     public synchronized Fetcher connect() throws IOException {
         if (signaling == null || !signaling.isConnected()) {
-            SignalingClient client = SignalingClient.connect(server, PeerRole.PEER, new Inbox(), Duration.ofSeconds(10));
+            SignalingClient client = SignalingClient.connect(server, PeerRole.PEER, new Inbox(),
+                    SignalingClient.Options.once().withTimeout(Duration.ofSeconds(10)).withToken(serverToken));
             signaling = client;
             links.configure(LinkConfig.withIceServers(client.iceServers()));
             events.publish(new SwarmEvent.Connection(Instant.now(), server.toString(), client.id(), true));
@@ -151,6 +154,11 @@ public final class Fetcher implements AutoCloseable {
             originAddresses = addresses;
             origin = originClient();
         }
+    }
+
+    /** The token to present to a signaling server that admits peers only with one (its next connection on). */
+    public void setServerToken(String token) {
+        serverToken = token;
     }
 
     private OriginClient originClient() {
@@ -391,6 +399,12 @@ public final class Fetcher implements AutoCloseable {
                 VerifiedFile file = download.verify();
                 String source = label(download.senders());
                 events.publish(new SwarmEvent.HashCheck(Instant.now(), id, source, true, null));
+                // Each holder that sent verified bytes earns its record of verified serving.
+                download.bytesBySender().forEach((peer, bytes) -> {
+                    if (bytes > 0) {
+                        sendToServer(new Message.Served(peer, id.text(), bytes));
+                    }
+                });
                 return new FetchResult(id, file.size(), source, file, null);
             } catch (HashMismatchException e) {
                 return blame(id, download, e, originUrl, knownSize, spare, reasons);

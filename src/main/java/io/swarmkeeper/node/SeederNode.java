@@ -104,7 +104,7 @@ public final class SeederNode implements AutoCloseable {
     /** Closes idle links (PeerLinks' sweep). */
     private final java.util.concurrent.ScheduledExecutorService linkTimer = PeerLinks.timer("seeder-links");
     private volatile SignalingClient signaling;
-    private final SignalingClient.Options signalingOptions;
+    private volatile SignalingClient.Options signalingOptions;
 
     /** A seeder serving what its store holds. */
     public SeederNode(SeederConfig config, ContentStore store, SwarmEvents events) {
@@ -370,6 +370,7 @@ public final class SeederNode implements AutoCloseable {
         if (refetchFetcher == null) {
             refetchFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
             refetchFetcher.setOriginAddresses(originAddresses);
+            refetchFetcher.setServerToken(signalingOptions.token());
         }
         return refetchFetcher;
     }
@@ -393,6 +394,14 @@ public final class SeederNode implements AutoCloseable {
      * Where origins may be, for manifest resources and demands alike (and their redirects):
      * {@link AddressPolicy#PUBLIC_ONLY} until the operator allows private addresses.
      */
+    /**
+     * The token this seeder presents to a signaling server with {@code --peer-token}s (set before
+     * {@link #start}); null: none.
+     */
+    public void setServerToken(String token) {
+        signalingOptions = signalingOptions.withToken(token);
+    }
+
     public void setOriginAddresses(AddressPolicy addresses) {
         originAddresses = addresses;
         origin = OriginClient.withDefaults(addresses);
@@ -486,6 +495,7 @@ public final class SeederNode implements AutoCloseable {
             // A demanded origin may redirect, but only within what this seeder accepts demand from.
             demandFetcher.restrictOriginRedirects(uri -> demandOrigins.stream().anyMatch(prefix -> isUnder(uri, prefix)));
             demandFetcher.setOriginAddresses(originAddresses);
+            demandFetcher.setServerToken(signalingOptions.token());
         }
         return demandFetcher;
     }

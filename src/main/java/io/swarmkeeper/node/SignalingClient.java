@@ -47,25 +47,33 @@ public final class SignalingClient implements AutoCloseable {
         default void onDisconnected(String reason, Duration retryIn) {}
     }
 
-    /** How the client connects and reconnects. */
+    /**
+     * How the client connects and reconnects. {@code token}, when not null, is presented as
+     * {@code Authorization: Bearer <token>}: servers with {@code --peer-token} admit peers without
+     * an Origin (this one) and seeders only with it.
+     */
     public record Options(Duration connectTimeout, boolean reconnect, Duration backoffBase, Duration backoffCap,
-                          Message.Coordinates coords) {
+                          Message.Coordinates coords, String token) {
         /** One connection, no reconnection: for one-shot commands. */
         public static Options once() {
-            return new Options(Duration.ofSeconds(10), false, Duration.ofMillis(500), Duration.ofSeconds(30), null);
+            return new Options(Duration.ofSeconds(10), false, Duration.ofMillis(500), Duration.ofSeconds(30), null, null);
         }
 
         /** Reconnects for ever, 0.5 s to 30 s apart: for long-running peers. */
         public static Options persistent() {
-            return new Options(Duration.ofSeconds(10), true, Duration.ofMillis(500), Duration.ofSeconds(30), null);
+            return new Options(Duration.ofSeconds(10), true, Duration.ofMillis(500), Duration.ofSeconds(30), null, null);
         }
 
         public Options withTimeout(Duration timeout) {
-            return new Options(timeout, reconnect, backoffBase, backoffCap, coords);
+            return new Options(timeout, reconnect, backoffBase, backoffCap, coords, token);
         }
 
         public Options withBackoff(Duration base, Duration cap) {
-            return new Options(connectTimeout, reconnect, base, cap, coords);
+            return new Options(connectTimeout, reconnect, base, cap, coords, token);
+        }
+
+        public Options withToken(String token) {
+            return new Options(connectTimeout, reconnect, backoffBase, backoffCap, coords, token);
         }
     }
 
@@ -148,7 +156,7 @@ public final class SignalingClient implements AutoCloseable {
     /** One connection attempt: connect, hello, wait for welcome (or a refusal). */
     private void attempt() throws IOException {
         Message.Welcome last = welcome;
-        Socket s = new Socket(server);
+        Socket s = new Socket(server, options.token());
         socket = s;
         Duration timeout = options.connectTimeout();
         try {
@@ -505,8 +513,8 @@ public final class SignalingClient implements AutoCloseable {
         /** The close code and reason, when the server closed the connection after it opened. */
         volatile String closedBy;
 
-        Socket(URI uri) {
-            super(uri);
+        Socket(URI uri, String token) {
+            super(uri, token == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + token));
             setTcpNoDelay(true);
             setConnectionLostTimeout(30);
         }

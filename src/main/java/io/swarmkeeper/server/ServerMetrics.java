@@ -21,6 +21,8 @@ public final class ServerMetrics {
     final LongAdder refusedOverload = new LongAdder();
     final LongAdder reaped = new LongAdder();
     final LongAdder acceptPaused = new LongAdder();
+    /** {@code served} confirmations received (recorded or not). */
+    final LongAdder confirmations = new LongAdder();
     final LongAdder acceptErrors = new LongAdder();
     /** Descriptors in use and the process's limit, as the transport last saw them. */
     private volatile java.util.function.LongSupplier descriptorsInUse = () -> -1;
@@ -61,6 +63,10 @@ public final class ServerMetrics {
         lastSampleNanos = now;
     }
 
+    public long confirmations() {
+        return confirmations.sum();
+    }
+
     public long signalsRelayed() {
         return signalsRelayed.sum();
     }
@@ -93,6 +99,7 @@ public final class ServerMetrics {
         counter(out, "swarmkeeper_resumed_total", "Reconnections that got their id back.", resumed.sum());
         counter(out, "swarmkeeper_refused_overload_total", "Connections refused with a retry-after hint.", refusedOverload.sum());
         counter(out, "swarmkeeper_reaped_total", "Connections closed for missed heartbeats or no hello.", reaped.sum());
+        counter(out, "swarmkeeper_served_confirmations_total", "Confirmations of verified bytes received from askers.", confirmations.sum());
         counter(out, "swarmkeeper_accept_paused_total", "Times accepting paused because file descriptors ran low.", acceptPaused.sum());
         counter(out, "swarmkeeper_accept_errors_total", "Times accept() itself failed (e.g. too many open files).", acceptErrors.sum());
         gauge(out, "swarmkeeper_open_descriptors", "File descriptors in use by the process.", descriptorsInUse.getAsLong());

@@ -604,6 +604,7 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private void onServed(Connection conn, Session session, Message.Served served) {
+        metrics.confirmations.increment();
         Pairings.Offered offered = offeredHolder(conn, session, served.peer(), "served");
         if (offered != null && reputation.vouch(session.party(), partyOf(served.peer(), offered), System.nanoTime())) {
             log.debug("{} confirms verified bytes from {}", session.id(), served.peer());

@@ -121,6 +121,9 @@ final class WebSocketTransport implements AutoCloseable {
     private volatile Channel serverChannel;
     private final AtomicBoolean acceptPaused = new AtomicBoolean();
     private volatile long lastAcceptErrorLog;
+    /** Pauses since the last logged one, and when that was (accept loop only). */
+    private int pausesUnreported;
+    private long lastPauseLog = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     WebSocketTransport(ServerConfig config, SSLContext tls, ServerMetrics metrics, Listener listener) {
         this.config = config;
@@ -249,8 +252,16 @@ final class WebSocketTransport implements AutoCloseable {
             acceptPaused.set(true);
             ch.config().setAutoRead(false);
             metrics.acceptPaused.increment();
-            log.warn("accepting paused: {} ({} of {} file descriptors in use, {} kept in reserve); resuming as they free up",
-                    why, gate.descriptorsInUse(), gate.maxDescriptors(), config.fdReserve());
+            pausesUnreported++;
+            long now = System.nanoTime();
+            if (now - lastPauseLog > TimeUnit.MINUTES.toNanos(1)) {
+                // An attack makes accepting pause and resume many times a minute: one line a minute says so.
+                lastPauseLog = now;
+                log.warn("accepting paused {} time{} in the last minute: {} ({} of {} file descriptors in use, {} kept in"
+                        + " reserve); it resumes as they free up", pausesUnreported, pausesUnreported == 1 ? "" : "s", why,
+                        gate.descriptorsInUse(), gate.maxDescriptors(), config.fdReserve());
+                pausesUnreported = 0;
+            }
         }
     }
 
@@ -264,7 +275,7 @@ final class WebSocketTransport implements AutoCloseable {
             if (acceptPaused.get() && gate.descriptorsRecovered()) {
                 acceptPaused.set(false);
                 ch.config().setAutoRead(true);
-                log.info("accepting resumed ({} of {} file descriptors in use)", gate.descriptorsInUse(), gate.maxDescriptors());
+                log.debug("accepting resumed ({} of {} file descriptors in use)", gate.descriptorsInUse(), gate.maxDescriptors());
             }
         });
     }

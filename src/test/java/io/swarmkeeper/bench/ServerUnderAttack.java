@@ -60,6 +60,7 @@ public final class ServerUnderAttack {
     private final AtomicLong probesLost = new AtomicLong();
     private final List<Closeable> held = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong attackCount = new AtomicLong();
+    private int logStart;
 
     private interface Closeable {
         void close() throws IOException;
@@ -114,6 +115,7 @@ public final class ServerUnderAttack {
         Integer exitCode = null;
         long exitedAfterMs = -1;
         int logLinesBefore = serverLines.size();
+        logStart = logLinesBefore;
         while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
             Thread.sleep(1000);
             if (!server.isAlive()) {
@@ -466,6 +468,8 @@ public final class ServerUnderAttack {
         System.out.printf(Locale.ROOT, "  pair round trip: %d probes, p50 %s, p99 %s, max %s, lost %d%n", latencies.size(),
                 ms(latencies, 0.5), ms(latencies, 0.99), ms(latencies, 1.0), lost);
         System.out.printf(Locale.ROOT, "  server log lines during the attack: %d%n", logLines);
+        serverLines.stream().skip(logStart).limit(Math.min(logLines, 3))
+                .forEach(l -> System.out.println("    | " + (l.length() > 200 ? l.substring(0, 200) + "…" : l)));
         if (exitCode != null) {
             System.out.printf(Locale.ROOT, "  server exited with %d after %.1f s%n", exitCode, exitedAfterMs / 1000.0);
             List<String> tail = serverLines.subList(Math.max(0, serverLines.size() - 3), serverLines.size());

@@ -68,6 +68,15 @@ class ServerRefusalTest {
     private static final String TOKEN = "a-token-this-client-lacks";
 
     @Test
+    void aClientWithTheTokenIsAdmittedAsSeeder() throws Exception {
+        try (SignalingServer server = server(b -> b.peerTokens(Set.of(TOKEN)));
+             SignalingClient client = SignalingClient.connect(URI.create(server.url()), PeerRole.SEEDER, message -> { },
+                     SignalingClient.Options.once().withToken(TOKEN))) {
+            assertTrue(client.isConnected());
+        }
+    }
+
+    @Test
     void tooManyConnectionsFromOneAddressIsNamedEveryTime() throws Exception {
         try (SignalingServer server = server(b -> b.maxConnectionsPerAddress(1));
              RawSignalingClient first = RawSignalingClient.welcomed(server.url(), "peer")) { // takes the one place

@@ -41,6 +41,8 @@ class SwarmTest extends InSwarm {
         assertEquals(FIVE_MIB, seeder.events().stream().filter(e -> e instanceof SwarmEvent.Transfer t
                 && t.finished() && t.failure() == null).mapToLong(e -> ((SwarmEvent.Transfer) e).doneBytes()).sum(),
                 "the seeder reports the uploads of every range");
+        io.swarmkeeper.testing.Poll.until(java.time.Duration.ofSeconds(5), "the leecher's confirmation (served)",
+                () -> swarm.server().metrics().confirmations() == 1);
     }
 
     @Test
