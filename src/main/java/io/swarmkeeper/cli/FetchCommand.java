@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetches one resource by hash from a peer of the swarm, or from --origin when no peer",
                 "delivers verified bytes. Prints one JSON line",
-                "{\"hash\":…,\"bytes\":…,\"source\":\"peer:<id>\"|\"origin\",\"verified\":true}",
+                "{\"hash\":…,\"bytes\":…,\"source\":\"peer:<id>\"|\"peers:<id>,<id>\"|\"origin\"|\"store\",\"verified\":true}",
                 "and exits 0 only when verified bytes were written to --out; otherwise exits 1 with a",
                 "one-line reason on stderr and writes nothing to --out.",
                 "With --store, a resource already in that store is taken from it (\"source\":\"store\"),",
@@ -43,7 +43,7 @@ final class FetchCommand implements Callable<Integer> {
     String serverToken;
 
     @Option(names = "--hash", required = true, paramLabel = "ID",
-            description = "The resource id: SHA-224 as 56 hex characters, or sha256-/sha384-/sha512-<base64> (Subresource Integrity).")
+            description = "The resource id: SHA-224 as 56 hex characters, sha256-/sha384-/sha512-<base64> (Subresource Integrity) or mt256-<64 hex> (Merkle root).")
     String hash;
 
     @Option(names = "--origin", paramLabel = "URL", description = "Where to fetch from when no peer delivers (http or https).")

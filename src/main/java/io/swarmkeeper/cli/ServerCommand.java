@@ -46,7 +46,7 @@ final class ServerCommand implements Callable<Integer> {
     long retryAfterMs;
 
     @Option(names = "--max-connections-per-address", defaultValue = "64",
-            description = "Connections from one IP address at once (default: ${DEFAULT-VALUE}).")
+            description = "Connections from one network (an IPv4 address, an IPv6 /64) at once; as many again are told so, more are closed at accept (default: ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
 
     @Option(names = "--messages-per-second", defaultValue = "50",
@@ -82,7 +82,7 @@ final class ServerCommand implements Callable<Integer> {
     int upgradeTimeoutMs;
 
     @Option(names = "--max-header-bytes", defaultValue = "8192",
-            description = "Request line and headers of the upgrade request; beyond, 431 or 414 and closed (default: ${DEFAULT-VALUE}).")
+            description = "Headers of the upgrade request (the request line has 4 KiB of its own); beyond, 431 (414 for the line) and closed (default: ${DEFAULT-VALUE}).")
     int maxHeaderBytes;
 
     @Option(names = "--max-queued-bytes", defaultValue = "1048576",
@@ -94,7 +94,7 @@ final class ServerCommand implements Callable<Integer> {
     int fdReserve;
 
     @Option(names = "--heartbeat-seconds", defaultValue = "30",
-            description = "WebSocket ping interval; a peer silent for 1.5 intervals is dropped (default: ${DEFAULT-VALUE}).")
+            description = "WebSocket ping interval; a peer that answers nothing is dropped one to two intervals after its last sign of life (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
     @Option(names = "--resume-grace-seconds", defaultValue = "120",

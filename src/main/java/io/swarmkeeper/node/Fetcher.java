@@ -356,8 +356,8 @@ public final class Fetcher implements AutoCloseable {
                                 return;
                             }
                             reasons.add("peer " + peer + ": " + (refused ? why : "no connection"));
-                            if ((PeerLinks.REFUSED + OfferAdmission.BUSY).equals(why)) {
-                                busy.add(peer);
+                            if (refused && !(PeerLinks.REFUSED + OfferAdmission.TOO_MANY_OFFERS).equals(why)) {
+                                busy.add(peer); // any reason but too-many-offers reads as busy (docs/protocol.md)
                             }
                             // Refused at once (busy): not its fault, no strike; another holder takes its place.
                             String next = null;

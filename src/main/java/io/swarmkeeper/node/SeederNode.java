@@ -278,7 +278,7 @@ public final class SeederNode implements AutoCloseable {
     }
 
     private static void announce(SignalingClient client, List<ResourceId> ids) {
-        final int batch = 500;
+        final int batch = Math.min(500, client.maxHashesPerMessage()); // within the server's limit
         for (int i = 0; i < ids.size(); i += batch) {
             List<String> hashes = ids.subList(i, Math.min(ids.size(), i + batch)).stream().map(ResourceId::text).toList();
             client.send(new Message.Have(hashes));

@@ -271,6 +271,12 @@ public final class SignalingClient implements AutoCloseable {
         return w == null ? null : w.id();
     }
 
+    /** Hashes one {@code have} or {@code lost} may carry, as the server's welcome says (1,000 if it did not). */
+    public int maxHashesPerMessage() {
+        Message.Welcome w = welcome;
+        return w == null || w.limits() == null ? 1000 : Math.max(1, w.limits().maxHashesPerMessage());
+    }
+
     public List<Message.IceServer> iceServers() {
         Message.Welcome w = welcome;
         return w == null || w.iceServers() == null ? List.of() : w.iceServers();

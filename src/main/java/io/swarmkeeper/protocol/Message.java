@@ -113,7 +113,7 @@ public sealed interface Message {
     record PeerGone(String id) implements Message {}
 
     /**
-     * Either way: something was wrong; {@code code} is stable, {@code message} is for people.
+     * Server → client: something was wrong; {@code code} is stable, {@code message} is for people.
      * {@code retryAfterMs}, when present, is how long to wait before connecting again.
      */
     record Error(String code, String message, Long retryAfterMs) implements Message {
@@ -122,7 +122,7 @@ public sealed interface Message {
         }
     }
 
-    /** Either way: I am leaving on purpose. */
+    /** Client → server: I am leaving on purpose. */
     record Bye() implements Message {}
 
     /**

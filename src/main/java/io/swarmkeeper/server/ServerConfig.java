@@ -214,7 +214,7 @@ public record ServerConfig(
 
         /** A connection that has not completed its WebSocket upgrade by then is closed. */
         public Builder upgradeTimeoutMs(int v) { upgradeTimeoutMs = v; return this; }
-        /** The upgrade request's request line and headers together; beyond, 431 (or 414) and closed. */
+        /** The upgrade request's headers (the request line: at most 4 KiB of its own); beyond, 431 (414) and closed. */
         public Builder maxHeaderBytes(int v) { maxHeaderBytes = v; return this; }
         /** Bytes waiting to be sent to one connection; a peer that lets more pile up is disconnected. */
         public Builder maxQueuedBytes(int v) { maxQueuedBytes = v; return this; }

@@ -586,15 +586,14 @@ public final class SignalingServer implements AutoCloseable {
         }
         // A report is about a resource the reporter was offered the holder for: the one it names,
         // else the last it was offered the holder for (a peer that broke the protocol, or stalled).
-        ResourceId resource = report.hash() != null && ResourceId.isValid(report.hash())
-                ? ResourceId.parse(report.hash()) : null;
-        if (resource == null || !offered.resources().contains(resource)) {
-            if (report.hash() != null) {
-                sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(report.peer())
-                        + " for " + abbreviate(report.hash()));
+        ResourceId resource;
+        if (report.hash() == null) {
+            resource = List.copyOf(offered.resources()).get(offered.resources().size() - 1);
+        } else {
+            resource = offeredResource(conn, report.peer(), report.hash(), offered);
+            if (resource == null) {
                 return;
             }
-            resource = List.copyOf(offered.resources()).get(offered.resources().size() - 1);
         }
         Reputation.Party subject = partyOf(report.peer(), offered);
         if (reputation.report(session.party(), subject, resource, System.nanoTime())) {
@@ -606,9 +605,29 @@ public final class SignalingServer implements AutoCloseable {
     private void onServed(Connection conn, Session session, Message.Served served) {
         metrics.confirmations.increment();
         Pairings.Offered offered = offeredHolder(conn, session, served.peer(), "served");
-        if (offered != null && reputation.vouch(session.party(), partyOf(served.peer(), offered), System.nanoTime())) {
+        if (offered == null || (served.hash() != null && offeredResource(conn, served.peer(), served.hash(), offered) == null)) {
+            return;
+        }
+        if (reputation.vouch(session.party(), partyOf(served.peer(), offered), System.nanoTime())) {
             log.debug("{} confirms verified bytes from {}", session.id(), served.peer());
         }
+    }
+
+    /**
+     * The resource {@code hash} names, if the sender was offered {@code peer} for it; else answers
+     * {@code bad-hash} or {@code not-paired} and returns null.
+     */
+    private ResourceId offeredResource(Connection conn, String peer, String hash, Pairings.Offered offered) {
+        if (!ResourceId.isValid(hash)) {
+            sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(hash));
+            return null;
+        }
+        ResourceId resource = ResourceId.parse(hash);
+        if (!offered.resources().contains(resource)) {
+            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(peer) + " for " + abbreviate(hash));
+            return null;
+        }
+        return resource;
     }
 
     /**
