@@ -17,12 +17,19 @@ import java.util.concurrent.Executors;
  * A small website origin on loopback for the demo swarm and for tests: serves named resources
  * over HTTP and a manifest of them at {@code /manifest.json}. A resource can be made to lie
  * (serve bytes other than those its manifest hash names), to show failed hash checks.
+ *
+ * <p>It is also the demo's website for browsers: {@code /} is the listing page
+ * ({@code assets/demo/index.html}), which loads the browser client from
+ * {@code /client/swarmkeeper.js} and asks {@code /swarm-config.json} where the signaling server
+ * is. Every answer allows any origin to read it (CORS): a page that verifies what it fetched
+ * must read the bytes, also from another site's origin.
  */
 public final class DemoOrigin implements AutoCloseable {
     private final HttpServer http;
     private final Map<String, byte[]> bodies = new LinkedHashMap<>();
     private final Map<String, ResourceId> ids = new LinkedHashMap<>();
     private final Map<String, byte[]> lies = new LinkedHashMap<>();
+    private volatile String signalingServer;
 
     private DemoOrigin(HttpServer http) {
         this.http = http;
@@ -37,9 +44,25 @@ public final class DemoOrigin implements AutoCloseable {
                 String path = exchange.getRequestURI().getPath();
                 byte[] body;
                 String type;
+                exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+                if ("OPTIONS".equals(exchange.getRequestMethod())) {
+                    exchange.getResponseHeaders().set("Access-Control-Allow-Methods", "GET, HEAD");
+                    exchange.sendResponseHeaders(204, -1);
+                    return;
+                }
                 synchronized (origin) {
                     if (path.equals("/manifest.json")) {
                         body = origin.manifestJson().getBytes(StandardCharsets.UTF_8);
+                        type = "application/json";
+                    } else if (path.equals("/") || path.equals("/index.html")) {
+                        body = pageResource("demo/index.html");
+                        type = "text/html; charset=utf-8";
+                    } else if (path.equals("/client/swarmkeeper.js")) {
+                        body = pageResource("client/swarmkeeper.js");
+                        type = "text/javascript; charset=utf-8";
+                    } else if (path.equals("/swarm-config.json")) {
+                        String server = origin.signalingServer;
+                        body = (server == null ? "{}" : "{\"server\":\"" + server + "\"}").getBytes(StandardCharsets.UTF_8);
                         type = "application/json";
                     } else {
                         String name = path.startsWith("/") ? path.substring(1) : path;
@@ -66,6 +89,23 @@ public final class DemoOrigin implements AutoCloseable {
         }));
         http.start();
         return origin;
+    }
+
+    /** A file of the demo page from the classpath (packaged from assets/), or null. */
+    private static byte[] pageResource(String name) throws IOException {
+        try (java.io.InputStream in = DemoOrigin.class.getClassLoader().getResourceAsStream(name)) {
+            return in == null ? null : in.readAllBytes();
+        }
+    }
+
+    /** Where the demo page's client finds the signaling server ({@code /swarm-config.json}). */
+    public void setSignalingServer(String url) {
+        signalingServer = url;
+    }
+
+    /** The demo page, for a browser. */
+    public URI pageUrl() {
+        return URI.create(base() + "/");
     }
 
     /** Deterministic pseudo-random bytes, so that runs are repeatable. */

@@ -61,6 +61,7 @@ public final class DemoSwarm implements AutoCloseable {
     public static DemoSwarm start(SwarmEvents events, Path storeDir) throws IOException {
         SignalingServer server = new SignalingServer(ServerConfig.loopback(0).toBuilder().demandMinWants(1).build()).start();
         DemoOrigin origin = DemoOrigin.start();
+        origin.setSignalingServer(server.url());
         addListing(origin);
         // Two larger resources, so that transfers take long enough to watch.
         origin.add("listing/tour-360-1.bin", DemoOrigin.sampleBytes(1001, 2_500_000));
@@ -83,8 +84,13 @@ public final class DemoSwarm implements AutoCloseable {
             swarm.spawn("demo-visitor-" + (i + 1), swarm::visitLoop);
         }
         swarm.spawn("demo-liar", swarm::liarLoop);
-        log.info("demo swarm up: signaling {} origin {}", server.url(), origin.base());
+        log.info("demo swarm up: signaling {} origin {}; the demo page: {}", server.url(), origin.base(), origin.pageUrl());
         return swarm;
+    }
+
+    /** The demo's web page (the listing, loaded through the browser client). */
+    public URI pageUrl() {
+        return origin.pageUrl();
     }
 
     /**

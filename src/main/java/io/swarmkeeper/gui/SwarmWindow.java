@@ -3,6 +3,7 @@ package io.swarmkeeper.gui;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
+import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableCell;
@@ -15,6 +16,7 @@ import javafx.scene.layout.VBox;
 /** The main window's content: connection state, the peers table and a log of events. */
 public final class SwarmWindow {
     private final BorderPane root = new BorderPane();
+    private final Hyperlink page = new Hyperlink();
 
     public SwarmWindow(SwarmView view) {
         Label connection = new Label();
@@ -56,13 +58,25 @@ public final class SwarmWindow {
         log.setId("log");
         log.setPrefHeight(220);
 
-        HBox status = new HBox(24, connection, checks);
+        page.setId("open-page");
+        page.setVisible(false);
+        HBox status = new HBox(24, connection, checks, page);
         status.setPadding(new Insets(8));
         root.setTop(status);
         root.setCenter(peers);
         VBox bottom = new VBox(log);
         bottom.setPadding(new Insets(4, 0, 0, 0));
         root.setBottom(bottom);
+    }
+
+    /**
+     * Offers a web page of the swarm (the demo's listing, loaded by the browser client) behind a
+     * link in the status line; {@code open} opens it in the system browser. FX thread.
+     */
+    public void offerPage(String text, Runnable open) {
+        page.setText(text);
+        page.setOnAction(e -> open.run());
+        page.setVisible(true);
     }
 
     /** Shows a byte count the way people read it: 3.3 MB. */

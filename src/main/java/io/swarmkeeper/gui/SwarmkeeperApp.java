@@ -29,13 +29,17 @@ public final class SwarmkeeperApp extends Application {
         SwarmEvents events = new SwarmEvents();
         events.subscribe(view::accept);
         stage.setTitle("Swarmkeeper");
-        stage.setScene(new Scene(new SwarmWindow(view).root(), 900, 600));
+        SwarmWindow window = new SwarmWindow(view);
+        stage.setScene(new Scene(window.root(), 900, 600));
         stage.show();
         view.setStatus("Starting the local demo swarm…");
         Path storeDir = demoStoreDir;
         Thread starter = new Thread(() -> {
             try {
                 swarm = DemoSwarm.start(events, storeDir);
+                String page = swarm.pageUrl().toString();
+                Platform.runLater(() -> window.offerPage("Open the demo page in your browser",
+                        () -> getHostServices().showDocument(page)));
             } catch (Exception e) {
                 log.error("demo swarm failed to start", e);
                 view.setStatus("Demo swarm failed to start: " + e.getMessage());
