@@ -30,6 +30,7 @@ public final class DemoOrigin implements AutoCloseable {
     private final Map<String, ResourceId> ids = new LinkedHashMap<>();
     private final Map<String, byte[]> lies = new LinkedHashMap<>();
     private volatile String signalingServer;
+    private final java.util.Set<String> withheld = new java.util.HashSet<>();
 
     private DemoOrigin(HttpServer http) {
         this.http = http;
@@ -66,7 +67,8 @@ public final class DemoOrigin implements AutoCloseable {
                         type = "application/json";
                     } else {
                         String name = path.startsWith("/") ? path.substring(1) : path;
-                        body = origin.lies.containsKey(name) ? origin.lies.get(name) : origin.bodies.get(name);
+                        body = origin.withheld.contains(name) ? null
+                                : origin.lies.containsKey(name) ? origin.lies.get(name) : origin.bodies.get(name);
                         type = name.endsWith(".jpg") ? "image/jpeg"
                                 : name.endsWith(".json") ? "application/json" : "application/octet-stream";
                     }
@@ -131,6 +133,11 @@ public final class DemoOrigin implements AutoCloseable {
     /** From now on {@code /name} serves {@code wrong} while the manifest still names the true hash. */
     public synchronized void lieAbout(String name, byte[] wrong) {
         lies.put(name, wrong);
+    }
+
+    /** From now on {@code /name} is not found (404), as if the website had lost it; the manifest still lists it. */
+    public synchronized void withhold(String name) {
+        withheld.add(name);
     }
 
     /** From now on {@code /name} serves its true bytes again. */

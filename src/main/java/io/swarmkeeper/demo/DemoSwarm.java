@@ -97,7 +97,7 @@ public final class DemoSwarm implements AutoCloseable {
      * The website of the demo: a real-estate listing ({@code assets/demo/listing.json}, as the
      * site's server writes it, with an {@code img_hash} beside each photo) and its photos.
      */
-    static void addListing(DemoOrigin origin) throws IOException {
+    public static void addListing(DemoOrigin origin) throws IOException {
         byte[] listing = resource("listing.json");
         origin.add("listing.json", listing);
         JsonNode photos = MessageCodec.mapper().readTree(listing).path("listing").path("photos");
