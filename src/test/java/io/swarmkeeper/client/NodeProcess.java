@@ -104,6 +104,12 @@ final class NodeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Writes one JSON line to its standard input (a command). */
+    void send(java.util.Map<String, ?> command) throws IOException {
+        process.getOutputStream().write((JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Closes its standard input (the hold mode's signal to stop). */
     void closeInput() throws IOException {
         process.getOutputStream().close();
