@@ -34,6 +34,14 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export const DEFAULT_UPLOAD_BYTES_PER_SECOND = 2 * 1024 * 1024;
+
+function uploadRate(bytesPerSecond = DEFAULT_UPLOAD_BYTES_PER_SECOND) {
+  if (!(bytesPerSecond > 0)) return null;
+  // A quarter of a second's worth saved up at most, and at least one chunk.
+  return new TokenBucket(bytesPerSecond, Math.max(64 * 1024, bytesPerSecond / 4));
+}
+
 function message(e) {
   return e && e.message ? e.message : String(e);
 }
@@ -54,7 +62,8 @@ export class Client extends Emitter {
     const upload = options.upload || {};
     this.uploads = new Uploads({
       slots: upload.slots || 4,
-      bucket: upload.bytesPerSecond > 0 ? new TokenBucket(upload.bytesPerSecond, Math.max(64 * 1024, upload.bytesPerSecond / 4)) : null,
+      // A visitor's page serves within a cap (2 MiB/s unless the page says; 0: none) and 4 slots.
+      bucket: uploadRate(upload.bytesPerSecond),
     });
     this.distrusted = new Set();
     this.strikes = new Map();
@@ -107,9 +116,13 @@ export class Client extends Emitter {
     // Fetches made while the first connection is being made wait for it, a little: until
     // welcomed, refused, or FIRST_CONNECT_WAIT_MS (a server that is down costs no more than that, once).
     this.firstContact = new Promise((resolve) => {
-      this.signaling.on('welcome', resolve);
-      this.signaling.on('disconnected', resolve);
-      setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
+      const timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.signaling.on('welcome', done);
+      this.signaling.on('disconnected', done);
     });
     this.signaling.start();
   }
@@ -132,11 +145,11 @@ export class Client extends Emitter {
     }
   }
 
-  /** Tells the server what this page holds, in messages the server takes. */
+  /** Tells the server what this page holds, in messages the server takes. True when sent. */
   announce(ids) {
-    if (!this.signaling || !this.signaling.connected || !ids.length) return;
-    const per = this.signaling.limits.maxHashesPerMessage || 1000;
-    for (let i = 0; i < ids.length; i += per) this.signaling.send(messages.have(ids.slice(i, i + per)));
+    if (!this.signaling || !this.signaling.connected || !ids.length) return false;
+    for (const batch of batches(ids, this.signaling.limits)) this.signaling.send(messages.have(batch));
+    return true;
   }
 
   announceLost(ids) {
@@ -145,8 +158,7 @@ export class Client extends Emitter {
       this.trees.delete(id);
     }
     if (!this.signaling || !this.signaling.connected || !ids.length) return;
-    const per = this.signaling.limits.maxHashesPerMessage || 1000;
-    for (let i = 0; i < ids.length; i += per) this.signaling.send(messages.lost(ids.slice(i, i + per)));
+    for (const batch of batches(ids, this.signaling.limits)) this.signaling.send(messages.lost(batch));
   }
 
   // ---- The requester ------------------------------------------------------------------------
@@ -204,17 +216,25 @@ export class Client extends Emitter {
           const got = await this.fromPeers(id, url, reasons);
           if (got) {
             this.counts[got.source === 'origin' ? 'origin' : 'peers']++;
-            await this.keep(id, got.bytes, guessType(url));
+            // `have` closes the want at the server; without it (not kept), `cancel` does.
+            if (!(await this.keep(id, got.bytes, guessType(url)))) this.signaling.send(messages.cancel(id.text));
             return this.result(id, got.bytes, guessType(url), got.source);
           }
         } catch (e) {
+          if (e instanceof OriginMismatch) throw e;
           reasons.push(message(e));
         }
         this.signaling.send(messages.cancel(id.text)); // the want is no longer open for us
       }
     }
     if (!url) throw new Error(`no verified copy of ${id.text}: ${reasons.join('; ') || 'no peer holds it'}; no origin given`);
-    const origin = await this.fromOrigin(id, url); // throws OriginMismatch for bytes that fail the hash
+    let origin;
+    try {
+      origin = await this.fromOrigin(id, url); // OriginMismatch for bytes that fail the hash
+    } catch (e) {
+      if (reasons.length) e.message += ` (peers: ${reasons.join('; ')})`;
+      throw e;
+    }
     this.counts.origin++;
     await this.keep(id, origin.bytes, origin.type);
     return this.result(id, origin.bytes, origin.type, 'origin');
@@ -224,16 +244,18 @@ export class Client extends Emitter {
     return { blob: new Blob([bytes], { type: type || '' }), bytes: bytes.length, id: id.text, source };
   }
 
+  /** Keeps verified bytes and announces them; true when the server was told (`have`). */
   async keep(id, bytes, type) {
-    if (!this.cache) return;
+    if (!this.cache) return false;
     try {
       if (await this.cache.put(id, bytes, type || '')) {
         this.checked.add(id.text);
-        this.announce([id.text]);
+        return this.announce([id.text]);
       }
     } catch (e) {
       this.log('could not keep ' + id.short + ': ' + message(e));
     }
+    return false;
   }
 
   /** Cached bytes, hashed again before their first use in this page's life; damaged ones are dropped. */
@@ -652,6 +674,30 @@ export class Client extends Emitter {
     if (this.signaling) this.signaling.close();
     if (this.cache) await this.cache.close().catch(() => {});
   }
+}
+
+/**
+ * Ids cut into messages the server takes: at most maxHashesPerMessage each, and each frame under
+ * maxFrameBytes (a thousand sha512- ids would not fit in 64 KiB).
+ */
+export function batches(ids, limits = {}) {
+  const perMessage = limits.maxHashesPerMessage || 1000;
+  const frameBytes = (limits.maxFrameBytes || 65536) - 64; // room for {"type":"have","hashes":[]}
+  const out = [];
+  let batch = [];
+  let bytes = 0;
+  for (const id of ids) {
+    const cost = id.length + 3;
+    if (batch.length && (batch.length >= perMessage || bytes + cost > frameBytes)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(id);
+    bytes += cost;
+  }
+  if (batch.length) out.push(batch);
+  return out;
 }
 
 async function matchesId(id, bytes) {

@@ -142,3 +142,16 @@ test('elements get src only once verified; a failure is in data-swarm-error', as
   assert.equal(hits.get('/f.jpg'), 2);
   await sk.close();
 });
+
+test('have and lost are cut to the server\'s hashes per message and frame size', async () => {
+  const { batches } = await import('../../src/client.js');
+  const sri = Array.from({ length: 1500 }, (_, i) => 'sha512-' + createHash('sha512').update(String(i)).digest('base64'));
+  const cut = batches(sri, { maxHashesPerMessage: 1000, maxFrameBytes: 65536 });
+  assert.deepEqual(cut.flat(), sri, 'every id once, in order');
+  for (const b of cut) {
+    assert.ok(b.length <= 1000);
+    assert.ok(JSON.stringify({ type: 'have', hashes: b }).length <= 65536);
+  }
+  assert.ok(cut.length >= 3, 'a thousand sha512- ids do not fit one 64 KiB frame');
+  assert.deepEqual(batches(['a', 'b', 'c'], { maxHashesPerMessage: 2 }), [['a', 'b'], ['c']]);
+});

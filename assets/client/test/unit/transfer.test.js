@@ -95,7 +95,9 @@ async function download(id, holders, maxBytes = 1 << 30) {
   const d = new SwarmDownload(id, { maxBytes, onDropped: (peer, why, fault) => dropped.push({ peer, why, fault }), windowMs: 2000 });
   const noneLeft = new Promise((r) => (d.onNoSources = () => r(false)));
   for (const [peer, client] of holders) d.addSource(peer, client);
-  const ok = await Promise.race([d.complete.then(() => true, () => false), noneLeft, new Promise((r) => setTimeout(() => r('timeout'), 5000))]);
+  let timer;
+  const ok = await Promise.race([d.complete.then(() => true, () => false), noneLeft, new Promise((r) => (timer = setTimeout(() => r('timeout'), 5000)))]);
+  clearTimeout(timer);
   d.close();
   return { d, ok, dropped };
 }
