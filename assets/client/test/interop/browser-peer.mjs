@@ -6,6 +6,7 @@
 //   {"cmd":"fetch","page":P,"id":ID,"url":URL?}    sk.fetch in page P → {"event":"fetched",page,id,bytes,source} or {"event":"failed",…}
 //   {"cmd":"scan","page":P,"id":ID,"url":URL}      an <img data-swarm-src data-swarm-hash> and sk.scan → {"event":"scanned",page,source,error,src}
 //   {"cmd":"stats","page":P}                       sk.stats() → {"event":"stats",page,stats}
+//   {"cmd":"reload","page":P}                      reloads the page (same profile) and starts a client again → {"event":"reloaded",page,peer}
 //   {"cmd":"quit"}
 // and prints one JSON line per answer on standard output. Run inside the test namespace.
 
@@ -39,6 +40,17 @@ const browser = await chromium.launch({
 const pages = new Map();
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
+async function startClient(page, server) {
+  return page.evaluate(async (server) => {
+      window.sk = Swarmkeeper.start({ server, log: (m) => console.log(m) });
+      window.distrust = [];
+      window.sk.on('distrust', (e) => window.distrust.push(e));
+      await window.sk.ready;
+      for (let i = 0; i < 100 && !window.sk.stats().connected; i++) await new Promise((r) => setTimeout(r, 50));
+      return window.sk.stats().peerId;
+    }, server);
+}
+
 async function run(c) {
   if (c.cmd === 'open') {
     const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
@@ -46,18 +58,15 @@ async function run(c) {
     page.on('console', (m) => console.error(`[${c.page}] ${m.text()}`));
     page.on('pageerror', (e) => console.error(`[${c.page}] page error: ${e.message}`));
     await page.goto(pageUrl);
-    const peer = await page.evaluate(async (server) => {
-      window.sk = Swarmkeeper.start({ server, log: (m) => console.log(m) });
-      window.distrust = [];
-      window.sk.on('distrust', (e) => window.distrust.push(e));
-      await window.sk.ready;
-      for (let i = 0; i < 100 && !window.sk.stats().connected; i++) await new Promise((r) => setTimeout(r, 50));
-      return window.sk.stats().peerId;
-    }, c.server);
-    pages.set(c.page, page);
+    const peer = await startClient(page, c.server);
+    pages.set(c.page, { page, server: c.server });
     return { event: 'opened', page: c.page, peer };
   }
-  const page = pages.get(c.page);
+  const { page, server } = pages.get(c.page);
+  if (c.cmd === 'reload') {
+    await page.reload();
+    return { event: 'reloaded', page: c.page, peer: await startClient(page, server) };
+  }
   if (c.cmd === 'fetch') {
     return page.evaluate(async ({ id, url, name }) => {
       try {

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The built bundle (dist/swarmkeeper.js) in headless Chromium, in one swarm with the Java seeder
  * and fetcher: a page gets a photo and an mt256- resource from the seeder, shows the photo only
- * once verified, serves them to a second page (browser to browser) and to a Java leecher.
- * assets/client/test/interop/browser-peer.mjs drives the pages.
+ * once verified, serves them to a second page (browser to browser) and to a Java leecher; the
+ * second page has them in IndexedDB after a reload. assets/client/test/interop/browser-peer.mjs
+ * drives the pages.
  */
 @Timeout(180)
 class BrowserBundleTest extends InSwarm {
@@ -77,6 +78,15 @@ class BrowserBundleTest extends InSwarm {
             pages.send(Map.of("cmd", "stats", "page", "A"));
             JsonNode stats = pages.await(WAIT, "page A's stats", l -> "stats".equals(l.path("event").asText()));
             assertEquals(big.length + photo.length, stats.path("stats").path("uploads").path("bytes").asLong(), stats.toString());
+
+            // After a reload, page B has it in its IndexedDB (PouchDB): no peer, no origin needed.
+            pages.send(Map.of("cmd", "reload", "page", "B"));
+            pages.await(WAIT, "page B reloaded", l -> "reloaded".equals(l.path("event").asText()));
+            pages.send(Map.of("cmd", "fetch", "page", "B", "id", bigId.text()));
+            JsonNode cached = pages.await(WAIT, "page B's fetch after the reload", l -> "B".equals(l.path("page").asText())
+                    && "cache".equals(l.path("source").asText()) || "failed".equals(l.path("event").asText()));
+            assertEquals("cache", cached.path("source").asText(), cached + "\n" + pages.stderr());
+            assertEquals(big.length, cached.path("blobBytes").asInt());
             pages.send(Map.of("cmd", "quit"));
             assertEquals(0, pages.waitFor(WAIT), pages.stderr());
         }
