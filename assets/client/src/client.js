@@ -523,13 +523,16 @@ export class Client extends Emitter {
     let client = this.clients.get(link);
     if (!client) {
       client = new TransferClient(link, (violation) => {
-        // The request it was serving drops it too and names the resource; this covers strays.
-        if (!this.distrusted.has(link.peerId)) {
-          this.distrusted.add(link.peerId);
-          this.emit('distrust', { peer: link.peerId, id: null, reason: 'broke the transfer protocol: ' + violation.message });
-          this.signaling.send(messages.report(link.peerId, null, 'broke the transfer protocol: ' + violation.message));
-        }
-        link.close('broke the transfer protocol');
+        // The download whose request it broke drops it first (its failure runs as a microtask)
+        // and reports it naming the resource; this covers messages for no running request.
+        setTimeout(() => {
+          if (!this.distrusted.has(link.peerId)) {
+            this.distrusted.add(link.peerId);
+            this.emit('distrust', { peer: link.peerId, id: null, reason: 'broke the transfer protocol: ' + violation.message });
+            if (this.signaling) this.signaling.send(messages.report(link.peerId, null, 'broke the transfer protocol: ' + violation.message));
+          }
+          link.close('broke the transfer protocol');
+        }, 0);
       });
       this.clients.set(link, client);
       link.handler = {

@@ -131,6 +131,7 @@ class NodeClientTest extends InSwarm {
             }
             JsonNode broke = node.await(WAIT, "the breaker distrusted", l -> breaker.id().equals(l.path("peer").asText()));
             assertTrue(broke.path("reason").asText().contains("broke the transfer protocol"), broke.toString());
+            assertEquals(sha.text(), broke.path("id").asText(), "the report names the resource: " + broke);
             JsonNode forged = node.await(WAIT, "the forger distrusted", l -> forger.id().equals(l.path("peer").asText()));
             assertTrue(forged.path("reason").asText().contains("do not lead to the resource's root"), forged.toString());
             assertEquals(0, node.waitFor(WAIT), node.stderr());
