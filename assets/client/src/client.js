@@ -583,9 +583,10 @@ export class Client extends Emitter {
     return {
       bytes: entry.bytes,
       pieceTree: () => {
+        // Built once per resource, in slices (a page stays responsive), shared by concurrent requests.
         let tree = this.trees.get(id.text);
         if (!tree) {
-          tree = PieceTree.of(entry.bytes);
+          tree = PieceTree.inSlices(entry.bytes);
           this.trees.set(id.text, tree);
         }
         return tree;

@@ -36,7 +36,8 @@ export function misaligned(offset, length, size) {
 
 export class TransferServer {
   /**
-   * `source.open(id)`: resolves to {bytes, pieceTree()} for a resource held and verified, or null.
+   * `source.open(id)`: resolves to {bytes, pieceTree()} for a resource held and verified (pieceTree()
+   * may return a promise), or null.
    * `onViolation(error)`: the requester broke the protocol; the owner closes the link.
    * `onUploaded({id, bytes, failure})`: after each request.
    */
@@ -130,7 +131,11 @@ export class TransferServer {
         await this.link.send(codec.encode({ type: codec.ERROR, requestId: m.requestId, code: codec.Errors.PROTOCOL, message: bad }));
         return;
       }
-      const tree = merkle && length > 0 ? content.pieceTree() : null;
+      const tree = merkle && length > 0 ? await content.pieceTree() : null;
+      if (stopped()) {
+        failure = 'cancelled';
+        return;
+      }
       await this.link.send(codec.encode({ type: codec.RESPONSE, requestId: m.requestId, totalSize: size, offset: m.offset, length }));
       let nextPiece = Math.floor(m.offset / PIECE_BYTES);
       const lastPiece = length > 0 ? Math.floor((m.offset + length - 1) / PIECE_BYTES) : -1;

@@ -43,8 +43,28 @@ export function pieceLength(size, index) {
 /** The root of the whole tree over `bytes` (a Uint8Array): the digest of an mt256- id. */
 export function merkleRoot(bytes) {
   const blocks = Math.max(1, Math.ceil(bytes.length / BLOCK_BYTES));
-  let level = [];
-  for (let b = 0; b < blocks; b++) level.push(hash(bytes.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES)));
+  const leaves = [];
+  for (let b = 0; b < blocks; b++) leaves.push(hash(bytes.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES)));
+  return rootOver(leaves);
+}
+
+/** Blocks hashed between two yields to the page (4 MiB). */
+const BLOCKS_PER_SLICE = 256;
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** As merkleRoot, giving the page's event loop a turn every 4 MiB, so a large resource does not freeze it. */
+export async function merkleRootInSlices(bytes) {
+  const blocks = Math.max(1, Math.ceil(bytes.length / BLOCK_BYTES));
+  const leaves = [];
+  for (let b = 0; b < blocks; b++) {
+    leaves.push(hash(bytes.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES)));
+    if (b % BLOCKS_PER_SLICE === BLOCKS_PER_SLICE - 1 && b + 1 < blocks) await yieldToPage();
+  }
+  return rootOver(leaves);
+}
+
+function rootOver(leaves) {
+  let level = leaves;
   const padded = paddedCount(level.length);
   while (level.length < padded) level.push(ZERO_LEAF);
   while (level.length > 1) {
@@ -91,6 +111,17 @@ export class PieceTree {
     const hashes = [];
     for (let i = 0; i < count; i++) {
       hashes.push(pieceHash(bytes.subarray(i * PIECE_BYTES, i * PIECE_BYTES + pieceLength(bytes.length, i)), count === 1));
+    }
+    return new PieceTree(hashes);
+  }
+
+  /** As of(), giving the page's event loop a turn every 4 MiB. */
+  static async inSlices(bytes) {
+    const count = pieceCount(bytes.length);
+    const hashes = [];
+    for (let i = 0; i < count; i++) {
+      hashes.push(pieceHash(bytes.subarray(i * PIECE_BYTES, i * PIECE_BYTES + pieceLength(bytes.length, i)), count === 1));
+      if (i % 64 === 63 && i + 1 < count) await yieldToPage();
     }
     return new PieceTree(hashes);
   }

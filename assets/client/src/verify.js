@@ -4,7 +4,7 @@
 // contexts only, and in Node); mt256- with the Merkle tree.
 
 import jsSha256 from 'js-sha256';
-import { merkleRoot, bytesEqual } from './merkle.js';
+import { merkleRootInSlices, bytesEqual } from './merkle.js';
 import { toHex } from './ids.js';
 
 const { sha224, sha256 } = jsSha256;
@@ -27,7 +27,7 @@ export async function digestFor(id, bytes) {
     case 'sha224':
       return incremental(sha224.create(), bytes);
     case 'mt256':
-      return merkleRoot(bytes);
+      return merkleRootInSlices(bytes);
     default: {
       const s = subtle();
       if (s) return new Uint8Array(await s.digest(SUBTLE_NAMES[id.algorithm], bytes));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as codec from '../../src/codec.js';
-import { merkleRoot, PieceTree, verifyProof, PAD_PIECE, pieceCount } from '../../src/merkle.js';
+import { merkleRoot, merkleRootInSlices, PieceTree, verifyProof, PAD_PIECE, pieceCount } from '../../src/merkle.js';
 import { parseId } from '../../src/ids.js';
 import { merkleVectors, hex, unhex } from './golden.js';
 
@@ -57,4 +57,13 @@ test('a proof checked against a wrong piece count fails where it reaches the pad
   assert.ok(verifyProof(id.digest, 48, 32, decoded.pieces, decoded.proof));
   // Told 40 pieces (a holder lying about the size): the neighbour over pieces 40–47 would be padding, and is not Z(3).
   assert.equal(verifyProof(id.digest, 40, 32, decoded.pieces, decoded.proof), false);
+});
+
+test('the root and the piece tree built in slices (the page gets turns) are the same as built at once', async () => {
+  const bytes = bytesOf(9 * 1024 * 1024 + 100); // three 4 MiB slices
+  assert.equal(hex(await merkleRootInSlices(bytes)), hex(merkleRoot(bytes)));
+  const sliced = await PieceTree.inSlices(bytes);
+  const whole = PieceTree.of(bytes);
+  assert.equal(hex(sliced.root), hex(whole.root));
+  assert.deepEqual(sliced.proof(40, 8).map(hex), whole.proof(40, 8).map(hex));
 });
