@@ -288,12 +288,20 @@ test('after CANCEL the holder sends nothing more for the request and frees its p
     seen.push(codec.decode(b).type);
     onMessage(b);
   };
-  const r = client.request(id.text, 0, -1, collect());
-  await new Promise((res) => setTimeout(res, 5));
-  client.cancel(r);
+  const sink = collect();
+  let r = null;
+  const write = sink.write;
+  sink.write = (at, data) => {
+    write(at, data);
+    if (at === 0) client.cancel(r); // cancelled as the first bytes arrive
+  };
+  r = client.request(id.text, 0, -1, sink);
   await assert.rejects(r.done, /cancelled/);
-  await new Promise((res) => setTimeout(res, 100));
+  for (let i = 0; i < 200 && uploads.active > 0; i++) await new Promise((res) => setTimeout(res, 10));
+  assert.equal(uploads.active, 0, 'its slot is free');
+  const after = seen.length;
+  await new Promise((res) => setTimeout(res, 20));
+  assert.equal(seen.length, after, 'nothing more came once the holder stopped');
   assert.equal(seen.includes(codec.END), false);
-  assert.equal(uploads.active, 0);
   assert.ok(uploads.bytes < body.length);
 });
