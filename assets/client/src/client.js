@@ -416,7 +416,9 @@ export class Client extends Emitter {
     const join = (peer, mayReuse) => {
       const kept = mayReuse ? this.links.openLink(peer) : null;
       const reused = !!kept && this.clients.has(kept);
-      const link = reused ? kept : this.links.offer(peer);
+      // A link another fetch is opening to the same holder is shared, not replaced.
+      const shared = reused ? null : this.links.openingLink(peer);
+      const link = reused ? kept : shared || this.links.offer(peer);
       link.users++;
       used.set(peer, link);
       joined.push(peer);

@@ -146,6 +146,11 @@ export class SwarmDownload {
       handle: null,
       piece: null,
       pieceFill: 0,
+      sent() {
+        // The link sent it (it may have waited behind other fetches' requests): its window starts now.
+        r.windowStart = Date.now();
+        r.receivedAtWindowStart = r.received;
+      },
       size(total) {
         r.received += 1; // an answer is progress, even before the first byte
         download.learnSize(total, r);
@@ -259,7 +264,7 @@ export class SwarmDownload {
   cancelStalled(now = Date.now()) {
     for (const s of this.sources.values()) {
       for (const r of s.inFlight) {
-        if (!r.handle || now - r.windowStart < this.windowMs) continue;
+        if (!r.handle || !r.handle.sent || now - r.windowStart < this.windowMs) continue;
         const brought = r.received - r.receivedAtWindowStart;
         const total = this.size < 0 ? r.length : Math.min(r.length, this.size - r.offset);
         const left = Math.max(1, total - r.receivedAtWindowStart);

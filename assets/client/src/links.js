@@ -242,6 +242,15 @@ export class Links {
     return link && link.open && !link.closed && link.initiator ? link : null;
   }
 
+  /**
+   * The link to `peerId` this side offered and that is still opening, if any: fetches that start
+   * together share it (a second offer would replace the first).
+   */
+  openingLink(peerId) {
+    const link = this.links.get(peerId);
+    return link && !link.open && !link.closed && link.initiator ? link : null;
+  }
+
   onSignal(from, data, reason) {
     const kind = signalKind(data);
     if (kind === 'refused') return this.onRefused(from, data);

@@ -14,13 +14,22 @@ export class TransferFailed extends Error {
   }
 }
 
+/**
+ * Requests one link keeps running at once, whoever made them: a holder runs at most two per link
+ * and answers more with ERROR 4 (busy). A page fetching several resources from one holder shares
+ * the link, and the requests beyond two wait here, in order, unsent.
+ */
+export const MAX_REQUESTS_PER_LINK = 2;
+
 export class TransferClient {
   /** `onViolation(error)`: the holder broke the protocol (the owner distrusts it and closes the link). */
   constructor(link, onViolation) {
     this.link = link;
     this.peerId = link.peerId;
     this.nextRequestId = 1;
-    this.requests = new Map();
+    this.requests = new Map(); // sent, not settled
+    this.waiting = []; // made, not sent yet
+    this.maxInFlight = MAX_REQUESTS_PER_LINK; // tests raise it to see what a holder does with more
     this.onViolation = onViolation || (() => {});
   }
 
@@ -30,35 +39,64 @@ export class TransferClient {
    * once END came after exactly them, or rejects with why not.
    */
   request(id, offset, length, sink) {
-    const requestId = this.nextRequestId++;
-    const r = { requestId, id, offset, length, sink, end: -1, next: offset, received: 0, settled: false };
+    const r = { requestId: 0, id, offset, length, sink, end: -1, next: offset, received: 0, settled: false, sent: false };
     r.done = new Promise((resolve, reject) => {
       r.resolve = resolve;
       r.reject = reject;
     });
     r.done.catch(() => {});
-    this.requests.set(requestId, r);
-    this.link.send(codec.encode({ type: codec.REQUEST, requestId, offset, length, id })).catch((e) => this.fail(r, e));
+    this.waiting.push(r);
+    this.dispatch();
     return r;
   }
 
-  /** Abandons a request and tells the holder to stop. */
+  /** Sends waiting requests while fewer than MAX_REQUESTS_PER_LINK run. */
+  dispatch() {
+    while (this.waiting.length && this.requests.size < this.maxInFlight) {
+      const r = this.waiting.shift();
+      r.requestId = this.nextRequestId++;
+      r.sent = true;
+      this.requests.set(r.requestId, r);
+      if (r.sink.sent) r.sink.sent(); // its stall window starts now, not while it waited
+      this.link.send(codec.encode({ type: codec.REQUEST, requestId: r.requestId, offset: r.offset, length: r.length, id: r.id }))
+        .catch((e) => this.fail(r, e));
+    }
+  }
+
+  /** Abandons a request and tells the holder to stop (a request still waiting is simply dropped). */
   cancel(r) {
     if (r.settled) return;
+    const wasSent = r.sent;
     this.fail(r, new Error('cancelled'));
-    this.link.trySend(codec.encode({ type: codec.CANCEL, requestId: r.requestId }));
+    if (wasSent) this.link.trySend(codec.encode({ type: codec.CANCEL, requestId: r.requestId }));
   }
 
   fail(r, error) {
     if (r.settled) return;
     r.settled = true;
-    this.requests.delete(r.requestId);
+    this.forget(r);
     r.reject(error);
+  }
+
+  /** A request settled: its place goes to the next waiting one. */
+  forget(r) {
+    if (r.sent) {
+      this.requests.delete(r.requestId);
+    } else {
+      const i = this.waiting.indexOf(r);
+      if (i >= 0) this.waiting.splice(i, 1);
+    }
+    this.dispatch();
   }
 
   /** The link closed: every pending request fails, with no blame. */
   onClosed(reason) {
-    for (const r of [...this.requests.values()]) this.fail(r, new Error(`link to ${this.peerId} closed: ${reason}`));
+    const all = [...this.requests.values(), ...this.waiting];
+    this.waiting = [];
+    for (const r of all) {
+      r.sent = false; // nothing more to send on this link
+      this.fail(r, new Error(`link to ${this.peerId} closed: ${reason}`));
+    }
   }
 
   /** One message from the holder. */
@@ -80,7 +118,9 @@ export class TransferClient {
       }
     } catch (e) {
       if (e instanceof ProtocolViolation) {
-        for (const r of [...this.requests.values()]) this.fail(r, e);
+        const waiting = this.waiting;
+        this.waiting = []; // the link is done for: nothing more is sent on it
+        for (const r of [...this.requests.values(), ...waiting]) this.fail(r, e);
         this.onViolation(e);
         return;
       }
@@ -120,7 +160,7 @@ export class TransferClient {
           throw new ProtocolViolation(`end after ${r.next - r.offset} of ${r.end < 0 ? 'unannounced' : r.end - r.offset} bytes`);
         }
         r.settled = true;
-        this.requests.delete(r.requestId);
+        this.forget(r);
         r.resolve(r.received);
         return;
       case codec.NOT_FOUND:

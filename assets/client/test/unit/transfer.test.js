@@ -233,6 +233,7 @@ test('a third request at once on one link, or one beyond the page\'s upload slot
   const { requester, holder } = linkPair();
   holderOn(holder, new Map([[id.text, body]]), { uploads });
   const { client } = requesterOn(requester);
+  client.maxInFlight = 3; // a requester that does not keep to two per link
   const first = client.request(id.text, 0, -1, collect());
   const second = client.request(id.text, 0, -1, collect());
   const third = client.request(id.text, 0, -1, collect());
@@ -245,6 +246,25 @@ test('a third request at once on one link, or one beyond the page\'s upload slot
   await new Promise((r) => setTimeout(r, 20)); // the holder frees its slots once END is written
   assert.equal(uploads.active, 0);
   assert.equal(uploads.bytes, 2 * body.length);
+});
+
+test('a requester keeps two requests at once on a link; the others wait their turn and all complete', async () => {
+  const body = bytesOf(1_500_000, 11);
+  const id = sha224Id(body);
+  const { requester, holder } = linkPair();
+  holderOn(holder, new Map([[id.text, body]]), { uploads: new Uploads({ slots: 8 }) });
+  const { client } = requesterOn(requester);
+  const all = [];
+  let most = 0;
+  for (let i = 0; i < 6; i++) {
+    all.push(client.request(id.text, i * 250_000, 250_000, collect()));
+    most = Math.max(most, client.requests.size);
+  }
+  assert.equal(client.requests.size, 2, 'two sent');
+  assert.equal(client.waiting.length, 4, 'four waiting, unsent');
+  const got = await Promise.all(all.map((r) => r.done));
+  assert.deepEqual(got, [250_000, 250_000, 250_000, 250_000, 250_000, 250_000]);
+  assert.ok(most <= 2);
 });
 
 test('a holder that does not speak the channel\'s version answers every message ERROR 5 and serves nothing', async () => {
