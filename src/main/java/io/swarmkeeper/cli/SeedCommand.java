@@ -1,12 +1,9 @@
 package io.swarmkeeper.cli;
 
-import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.manifest.OriginKey;
-import io.swarmkeeper.node.SeederConfig;
+import io.swarmkeeper.node.Seeder;
 import io.swarmkeeper.node.SeederNode;
-import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.origin.AddressPolicy;
-import io.swarmkeeper.store.ContentStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "resource from its origin, and what the swarm asks for (--demand-origin), verifies it against its",
                 "hash, keeps it in the store under --store (records in H2, bytes in files, within --quota),",
                 "announces it to the signaling server and serves it to peers. Bytes that fail the hash are logged",
-                "and not stored. Logs one line per event (peers, transfers, hash checks, store changes)."})
+                "and not stored. The manifest is read again every --manifest-refresh. Logs one line per event",
+                "(peers, transfers, hash checks, store changes, manifests read)."})
 final class SeedCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -70,14 +68,18 @@ final class SeedCommand implements Callable<Integer> {
             description = "Bytes per second the background scrub re-hashes, to find stored bytes damaged on disk; 0 turns it off (default: ${DEFAULT-VALUE}).")
     long scrubRate;
 
+    @Option(names = "--manifest-refresh", defaultValue = "10m", converter = DurationOption.class, paramLabel = "DURATION",
+            description = "How often the manifest is read again, so that resources the site publishes later are seeded and those it removed are no longer announced (kept in the store until evicted), e.g. 30s, 10m, 1h; 0 turns it off. A manifest that fails to load or verify keeps the last good one (default: ${DEFAULT-VALUE}).")
+    java.time.Duration manifestRefresh;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        SeederConfig config;
+        Seeder.Builder settings = Seeder.builder(server, store);
         try {
-            config = new SeederConfig(server, store, uploadSlots);
+            settings.uploadSlots(uploadSlots);
         } catch (IllegalArgumentException e) {
             throw SettingErrors.invalid(spec, "--upload-slots", "--upload-slots: " + e.getMessage());
         }
@@ -99,48 +101,42 @@ final class SeedCommand implements Callable<Integer> {
                 throw SettingErrors.invalid(spec, "--demand-origin", "--demand-origin " + origin + ": " + problem);
             }
         }
-        Manifest toSeed = manifest == null ? null : Manifest.load(manifest, keys, addresses);
-        if (toSeed != null && keys.isEmpty()) {
-            System.err.println("swarmkeeper seed: manifest " + manifest + " accepted without a signature check"
-                    + " (no --trusted-key); its hashes still guard every byte, but not which resources it lists");
+        if (manifestRefresh.isNegative()) {
+            throw SettingErrors.invalid(spec, "--manifest-refresh", "--manifest-refresh must be 0 (off) or more");
         }
-        ContentStore contentStore = ContentStore.open(store, quota);
-        if (contentStore.quota() < quota) {
-            System.err.println("swarmkeeper seed: --quota " + quota + " is more than the disk of " + store
-                    + " can hold; keeping the store within " + contentStore.quota() + " bytes");
+        settings.quota(quota).uploadRate(uploadRate).scrubRate(scrubRate).trustedKeys(keys).originAddresses(addresses)
+                .demandOrigins(demandOrigins).serverToken(serverToken).manifestRefresh(manifestRefresh).label("seed")
+                .logEvents(true).warnings(SeedCommand::warn);
+        if (manifest != null) {
+            settings.manifest(manifest);
         }
-        if (scrubRate > 0) {
-            contentStore.startScrubbing(scrubRate);
-        }
-        SeederNode seeder;
-        try {
-            SwarmEvents events = new SwarmEvents();
-            events.subscribe(new io.swarmkeeper.node.EventLog());
-            seeder = new SeederNode(config, contentStore, events);
-            seeder.setUploadRate(uploadRate);
-            seeder.setOriginAddresses(addresses);
-            seeder.setServerToken(serverToken);
-            seeder.acceptDemandFrom(demandOrigins);
-            seeder.start();
-        } catch (Exception e) {
-            contentStore.close();
-            throw e;
-        }
+        Seeder seeder = settings.open();
         CountDownLatch stopped = new CountDownLatch(1);
+        // Before the first fetch: a SIGTERM in the middle of it closes the store cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             seeder.close();
-            contentStore.close();
             stopped.countDown();
         }, "seed-shutdown"));
-        if (toSeed != null) {
-            SeederNode.SeedReport report = seeder.seed(toSeed);
+        SeederNode.SeedReport report = seeder.seedManifests().get(manifest);
+        if (report != null) {
             System.err.println("swarmkeeper seed: " + report.stored() + " stored, " + report.alreadyHeld()
                     + " already held, " + report.failures().size() + " failed");
         }
-        System.out.println("seeding " + contentStore.list().size() + " resources as peer " + seeder.peerId()
+        System.out.println("seeding " + seeder.store().list().size() + " resources as peer " + seeder.peerId()
                 + " on " + server);
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** What the assembly warns of, in the command line's words. */
+    private static void warn(Seeder.Warning warning) {
+        if (warning instanceof Seeder.Warning.QuotaCapped q) {
+            System.err.println("swarmkeeper seed: --quota " + q.asked() + " is more than the disk of " + q.store()
+                    + " can hold; keeping the store within " + q.kept() + " bytes");
+        } else if (warning instanceof Seeder.Warning.UnsignedManifest u) {
+            System.err.println("swarmkeeper seed: manifest " + u.source() + " accepted without a signature check"
+                    + " (no --trusted-key); its hashes still guard every byte, but not which resources it lists");
+        }
     }
 }

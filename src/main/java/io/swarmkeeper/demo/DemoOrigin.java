@@ -29,6 +29,8 @@ public final class DemoOrigin implements AutoCloseable {
     private final Map<String, byte[]> bodies = new LinkedHashMap<>();
     private final Map<String, ResourceId> ids = new LinkedHashMap<>();
     private final Map<String, byte[]> lies = new LinkedHashMap<>();
+    /** What {@code /manifest.json} serves instead of the manifest while the site's publishing is broken; null: the manifest. */
+    private String brokenManifest;
     private volatile String signalingServer;
     private final java.util.Set<String> withheld = new java.util.HashSet<>();
 
@@ -53,7 +55,8 @@ public final class DemoOrigin implements AutoCloseable {
                 }
                 synchronized (origin) {
                     if (path.equals("/manifest.json")) {
-                        body = origin.manifestJson().getBytes(StandardCharsets.UTF_8);
+                        String manifest = origin.brokenManifest != null ? origin.brokenManifest : origin.manifestJson();
+                        body = manifest.getBytes(StandardCharsets.UTF_8);
                         type = "application/json";
                     } else if (path.equals("/") || path.equals("/index.html")) {
                         body = pageResource("demo/index.html");
@@ -128,6 +131,21 @@ public final class DemoOrigin implements AutoCloseable {
         bodies.put(name, body);
         ids.put(name, id);
         return id;
+    }
+
+    /**
+     * The site takes {@code /name} down: it leaves the manifest and is no longer served. Returns
+     * its id, or null when there was none.
+     */
+    public synchronized ResourceId remove(String name) {
+        bodies.remove(name);
+        lies.remove(name);
+        return ids.remove(name);
+    }
+
+    /** From now on {@code /manifest.json} serves {@code body} (not a manifest, say) instead of the manifest; null: the manifest again. */
+    public synchronized void breakManifest(String body) {
+        brokenManifest = body;
     }
 
     /** From now on {@code /name} serves {@code wrong} while the manifest still names the true hash. */

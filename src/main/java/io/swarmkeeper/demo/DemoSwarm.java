@@ -2,24 +2,20 @@ package io.swarmkeeper.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmkeeper.content.ResourceId;
-import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Fetcher;
-import io.swarmkeeper.node.SeederConfig;
-import io.swarmkeeper.node.SeederNode;
+import io.swarmkeeper.node.Seeder;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
-import io.swarmkeeper.store.ContentStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,19 +36,15 @@ public final class DemoSwarm implements AutoCloseable {
 
     private final SignalingServer server;
     private final DemoOrigin origin;
-    private final ContentStore store;
-    private final SeederNode seeder;
     private final SwarmEvents events;
     private final Path storeDir;
     private final List<Thread> threads = new ArrayList<>();
+    private volatile Seeder seeder;
     private volatile boolean running = true;
 
-    private DemoSwarm(SignalingServer server, DemoOrigin origin, ContentStore store, SeederNode seeder,
-                      SwarmEvents events, Path storeDir) {
+    private DemoSwarm(SignalingServer server, DemoOrigin origin, SwarmEvents events, Path storeDir) {
         this.server = server;
         this.origin = origin;
-        this.store = store;
-        this.seeder = seeder;
         this.events = events;
         this.storeDir = storeDir;
     }
@@ -66,16 +58,13 @@ public final class DemoSwarm implements AutoCloseable {
         // Two larger resources, so that transfers take long enough to watch.
         origin.add("listing/tour-360-1.bin", DemoOrigin.sampleBytes(1001, 2_500_000));
         origin.add("listing/tour-360-2.bin", DemoOrigin.sampleBytes(1002, 3_300_000));
-        Files.createDirectories(storeDir);
-        ContentStore store = ContentStore.open(storeDir);
-        SeederNode seeder = new SeederNode(new SeederConfig(URI.create(server.url()), storeDir, 4), store, events);
-        // The demo's website is on loopback: its operator (this class) allows private origins.
-        seeder.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED);
-        seeder.acceptDemandFrom(List.of(origin.base() + "/"));
-        DemoSwarm swarm = new DemoSwarm(server, origin, store, seeder, events, storeDir);
+        DemoSwarm swarm = new DemoSwarm(server, origin, events, storeDir);
         try {
-            seeder.start();
-            seeder.seed(Manifest.load(origin.manifestUrl().toString(), List.of(), AddressPolicy.PRIVATE_ALLOWED));
+            swarm.seeder = seederOf(swarm.serverUri(), storeDir, origin)
+                    .events(events)
+                    .label("demo-seeder")
+                    .demandOrigins(List.of(origin.base() + "/"))
+                    .start();
         } catch (IOException | RuntimeException e) {
             swarm.close();
             throw e;
@@ -119,6 +108,20 @@ public final class DemoSwarm implements AutoCloseable {
         }
     }
 
+    /**
+     * A seeder of the demo's site: the demo's website is on loopback, and its operator (this
+     * class) allows private origins; no quota, no scrub, no refresh (the demo's store is new).
+     */
+    private static Seeder.Builder seederOf(URI server, Path storeDir, DemoOrigin origin) {
+        return Seeder.builder(server, storeDir)
+                .originAddresses(AddressPolicy.PRIVATE_ALLOWED)
+                .manifest(origin.manifestUrl().toString());
+    }
+
+    private URI serverUri() {
+        return URI.create(server.url());
+    }
+
     private void spawn(String name, Runnable loop) {
         Thread t = new Thread(loop, name);
         t.setDaemon(true);
@@ -130,7 +133,8 @@ public final class DemoSwarm implements AutoCloseable {
         return server.url();
     }
 
-    public SeederNode seeder() {
+    /** The demo's seeder, or null while it starts. */
+    public Seeder seeder() {
         return seeder;
     }
 
@@ -175,12 +179,8 @@ public final class DemoSwarm implements AutoCloseable {
         }
         while (running) {
             Path dir = storeDir.resolve("liar");
-            try (ContentStore liarStore = ContentStore.open(dir);
-                 SeederNode liar = new SeederNode(new SeederConfig(URI.create(server.url()), dir, 2), liarStore,
-                         new LyingSource(liarStore), new SwarmEvents())) {
-                liar.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED);
-                liar.start();
-                liar.seed(Manifest.load(origin.manifestUrl().toString(), List.of(), AddressPolicy.PRIVATE_ALLOWED));
+            try (Seeder liar = seederOf(serverUri(), dir, origin).label("demo-liar").uploadSlots(2)
+                    .serving(LyingSource::new).start()) {
                 log.info("demo liar {} joined", liar.peerId());
                 if (!pause(20_000 + random.nextInt(20_000))) {
                     return;
@@ -215,8 +215,10 @@ public final class DemoSwarm implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        seeder.close();
-        store.close();
+        Seeder s = seeder;
+        if (s != null) {
+            s.close();
+        }
         origin.close();
         server.close();
     }

@@ -32,6 +32,8 @@ public final class SwarmView {
         private final StringProperty matchReason = new SimpleStringProperty("");
         private final LongProperty uploaded = new SimpleLongProperty();
         private final LongProperty downloaded = new SimpleLongProperty();
+        /** The links open with this peer: one we offered, one it offered, or both (a seeder fetching from a seeder). */
+        private final java.util.Set<Boolean> linksWeOffered = new java.util.HashSet<>();
         private boolean gone;
 
         PeerRow(String peerId) {
@@ -119,11 +121,12 @@ public final class SwarmView {
             });
             row.state.set("linked");
             row.matchReason.set(p.matchReason() == null ? "" : p.matchReason());
+            row.linksWeOffered.add(p.weOffered());
             row.gone = false;
             line(event, "peer " + p.peerId() + " linked" + (p.matchReason() == null ? "" : " (matched: " + p.matchReason() + ")"));
         } else if (event instanceof SwarmEvent.PeerUnlinked p) {
             PeerRow row = rowsById.get(p.peerId());
-            if (row != null) {
+            if (row != null && row.linksWeOffered.remove(p.weOffered()) && row.linksWeOffered.isEmpty()) {
                 row.state.set("gone: " + p.reason());
                 row.gone = true;
                 pruneGoneRows();

@@ -6,12 +6,8 @@ import io.swarmkeeper.content.VerifiedFile;
 import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.origin.OriginClient;
 import io.swarmkeeper.protocol.Message;
-import io.swarmkeeper.protocol.PeerRole;
-import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
-import io.swarmkeeper.transfer.RateLimiter;
 import io.swarmkeeper.transfer.TransferClient;
-import io.swarmkeeper.transfer.TransferProtocolException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,11 +19,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,15 +28,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leecher: asks the signaling server who holds a resource, fetches it from one holder after
- * another over WebRTC until a copy verifies, and falls back to the origin. A holder whose bytes
- * fail the hash is distrusted for the life of this fetcher.
+ * Fetches resources for a node: asks the signaling server who holds one, fetches it from several
+ * holders at once over WebRTC until a copy verifies, and falls back to the origin. A holder whose
+ * bytes fail the hash is distrusted for the life of the node.
+ *
+ * <p>A fetcher is the fetching role of a {@link Node}: {@link #Fetcher(Node, Path, Options)}
+ * binds one to a node that may serve too (a seeder fetching what it lost, what the swarm
+ * demands, or what its user asks for, with its own id over its own connection and links); the
+ * other constructor makes a node of its own, which only fetches (the {@code fetch} command, a
+ * leecher), and closes it with the fetcher. Fetchers of one node share its links, what it learned
+ * of holders, and its download cap; each has its own settings and origin client.
  */
 public final class Fetcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
-    /** Settings of a fetcher. */
     /**
+     * Settings of a fetcher.
+     *
      * @param transferIdleTimeout a holder that sends nothing on a request for this long is dropped
      * @param holdersToTry        holders used at once; the signaling server is asked for
      *                            {@link #SPARE_HOLDERS} more, which replace those that refuse or fail
@@ -54,87 +55,74 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    private final URI server;
+    private final Node node;
+    /** True when this fetcher made its node, and closes it. */
+    private final boolean ownsNode;
+    private final Requesting requesting;
+    private final PeerLinks links;
     private final Options options;
-    private final SwarmEvents events;
     private volatile OriginClient origin;
-    /** Presented to the signaling server when it asks peers for a token; null: none. */
-    private volatile String serverToken;
     /** Where origins may be: public addresses unless the operator allowed private ones. */
     private volatile AddressPolicy originAddresses = AddressPolicy.PUBLIC_ONLY;
     /** Null: an origin's redirects are followed to any http(s) URL. */
     private volatile java.util.function.Predicate<URI> originRedirects;
-    /** Guards rebuilding {@link #origin} from the two settings above (not the fetcher's own lock, held while connecting). */
+    /** Guards rebuilding {@link #origin} from the two settings above. */
     private final Object originLock = new Object();
     private final Path stagingDir;
-    private final Map<String, CompletableFuture<Message.Match>> pendingMatches = new ConcurrentHashMap<>();
-    private final Map<PeerLink, TransferClient> clients = new ConcurrentHashMap<>();
-    private final Set<String> distrusted = ConcurrentHashMap.newKeySet();
-    /** Recent stalls, by peer; {@link #STRIKES_TO_DISTRUST} within {@link #STRIKE_MEMORY_NANOS} and it is distrusted. */
-    private final Map<String, java.util.Deque<Long>> strikes = new ConcurrentHashMap<>();
-    static final int STRIKES_TO_DISTRUST = 2;
+    static final int STRIKES_TO_DISTRUST = Requesting.STRIKES_TO_DISTRUST;
     /** A holder that refused us for being busy is offered again once, after this pause, when no other holder served. */
     static final long BUSY_RETRY_MILLIS = 1_000;
     /** Holders asked for beyond those used at once, to replace those that refuse or fail. */
     static final int SPARE_HOLDERS = 2;
     /** The most holders one want may ask for (docs/protocol.md, {@code want}). */
     static final int MAX_HOLDERS_ASKED = 8;
-    /** Strikes are forgotten after ten minutes: a busy moment is not a pattern. */
-    static final long STRIKE_MEMORY_NANOS = 600_000_000_000L;
-
-    private int strike(String peer) {
-        long now = System.nanoTime();
-        java.util.Deque<Long> times = strikes.computeIfAbsent(peer, k -> new java.util.ArrayDeque<>());
-        synchronized (times) {
-            times.addLast(now);
-            while (!times.isEmpty() && now - times.peekFirst() > STRIKE_MEMORY_NANOS) {
-                times.removeFirst();
-            }
-            return times.size();
-        }
-    }
-    private final RateLimiter downloadRate = RateLimiter.unlimited();
-    /** Range requests waiting for the download cap. */
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fetch-timer");
-        t.setDaemon(true);
-        return t;
-    });
-    private final PeerLinks links;
-    private volatile SignalingClient signaling;
 
     /**
+     * A fetcher with a node of its own, which only fetches: it connects to {@code server} when it
+     * first fetches (or at {@link #connect}), and again when it finds itself cut off.
+     *
      * @param stagingDir where bytes wait while they are verified; null for the system temp dir
      */
     public Fetcher(URI server, Path stagingDir, Options options, SwarmEvents events) {
-        this.server = server;
+        this(Node.oneShot(server, null, events), true, stagingDir, options);
+    }
+
+    /**
+     * The fetching role of {@code node}, which may serve too: fetches go over its connection
+     * and its links, under its id. Closing this fetcher leaves the node open.
+     */
+    public Fetcher(Node node, Path stagingDir, Options options) {
+        this(node, false, stagingDir, options);
+    }
+
+    private Fetcher(Node node, boolean ownsNode, Path stagingDir, Options options) {
+        this.node = node;
+        this.ownsNode = ownsNode;
+        this.requesting = node.requesting();
+        this.links = node.links();
         this.stagingDir = stagingDir;
         this.options = options;
-        this.events = events;
         this.origin = originClient();
-        this.links = new PeerLinks(PeerLinks.Outbound.through(() -> signaling), events, new Downloading(), LinkLimits.requester(), timer);
     }
 
     /** Connects to the signaling server (done lazily by {@link #fetch} too). */
-    public synchronized Fetcher connect() throws IOException {
-        if (signaling == null || !signaling.isConnected()) {
-            SignalingClient client = SignalingClient.connect(server, PeerRole.PEER, new Inbox(),
-                    SignalingClient.Options.once().withTimeout(Duration.ofSeconds(10)).withToken(serverToken));
-            signaling = client;
-            links.configure(LinkConfig.withIceServers(client.iceServers()));
-            events.publish(new SwarmEvent.Connection(Instant.now(), server.toString(), client.id(), true));
-        }
+    public Fetcher connect() throws IOException {
+        node.connect();
         return this;
     }
 
-    public String peerId() {
-        SignalingClient s = signaling;
-        return s == null ? null : s.id();
+    /** The node this fetcher fetches for. */
+    public Node node() {
+        return node;
     }
 
-    /** Caps the bytes per second this fetcher downloads from peers, over all of them; 0 removes the cap. */
+    public String peerId() {
+        return node.peerId();
+    }
+
+    /** Caps the bytes per second the node downloads from peers, over all of them and all its fetchers; 0 removes the cap. */
     public void setDownloadRate(long bytesPerSecond) {
-        downloadRate.setRate(bytesPerSecond);
+        requesting.downloadRate().setRate(bytesPerSecond);
     }
 
     /** From now on, follow an origin's redirects only to URLs {@code allowed} accepts. */
@@ -156,9 +144,9 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    /** The token to present to a signaling server that admits peers only with one (its next connection on). */
+    /** The token to present to a signaling server that admits peers only with one (the node's next connection on). */
     public void setServerToken(String token) {
-        serverToken = token;
+        node.setServerToken(token);
     }
 
     private OriginClient originClient() {
@@ -166,23 +154,23 @@ public final class Fetcher implements AutoCloseable {
                 originAddresses);
     }
 
-    /** Links open or opening. */
+    /** Links the node offered (to holders), open or opening. */
     public int linkCount() {
-        return links.size();
+        return links.offeredCount();
     }
 
     /**
-     * How many links this fetcher keeps and how long an idle one stays open for the next fetch
-     * from the same holder (default {@link LinkLimits#requester()}; a zero idle timeout closes each
-     * link when its fetch is done).
+     * How many links the node keeps and how long an idle one it offered stays open for the next
+     * fetch from the same holder (default {@link LinkLimits#requester()}; a zero idle timeout
+     * closes each link when its fetch is done).
      */
     public void setLinkLimits(LinkLimits limits) {
-        links.limit(limits);
+        links.limitOffered(limits);
     }
 
-    /** Peers whose bytes failed verification. */
+    /** Peers whose bytes failed verification, or that broke the protocol or stalled too often (the node's). */
     public Set<String> distrusted() {
-        return Set.copyOf(distrusted);
+        return requesting.distrusted();
     }
 
     /**
@@ -207,12 +195,14 @@ public final class Fetcher implements AutoCloseable {
      */
     public FetchResult fetch(ResourceId id, URI originUrl, long knownSize) throws FetchException {
         List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>()); // link threads add too
+        Map<String, Message.PeerInfo> known = new ConcurrentHashMap<>(); // what the match said of each holder
         try {
             connect();
             Deque<String> untried = new ArrayDeque<>();
             for (Message.PeerInfo holder : askForHolders(id, originUrl)) {
-                if (!distrusted.contains(holder.id())) {
+                if (!requesting.isDistrusted(holder.id()) && !holder.id().equals(node.peerId())) {
                     untried.add(holder.id());
+                    known.put(holder.id(), holder);
                 }
             }
             Set<String> busy = ConcurrentHashMap.newKeySet(); // holders that refused us for being busy
@@ -225,7 +215,7 @@ public final class Fetcher implements AutoCloseable {
                         }
                     }
                     Set<String> idle = new java.util.LinkedHashSet<>();
-                    FetchResult result = fromPeers(id, round, originUrl, knownSize, untried, reasons, idle, busy);
+                    FetchResult result = fromPeers(id, round, known, originUrl, knownSize, untried, reasons, idle, busy);
                     if (result != null) {
                         return result;
                     }
@@ -233,7 +223,7 @@ public final class Fetcher implements AutoCloseable {
                     List<String> again = new ArrayList<>(idle);
                     synchronized (untried) {
                         for (int i = again.size() - 1; i >= 0; i--) {
-                            if (!distrusted.contains(again.get(i))) {
+                            if (!requesting.isDistrusted(again.get(i))) {
                                 untried.addFirst(again.get(i));
                             }
                         }
@@ -282,10 +272,10 @@ public final class Fetcher implements AutoCloseable {
     private FetchResult fromOrigin(ResourceId id, URI originUrl, long knownSize) throws IOException {
         try {
             OriginClient.Fetched fetched = origin.fetch(originUrl, id, knownSize, stagingDir);
-            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, originUrl.toString()));
+            node.events().publish(new SwarmEvent.HashCheck(Instant.now(), node.name(), id, "origin", true, originUrl.toString()));
             return new FetchResult(id, fetched.file().size(), "origin", fetched.file(), fetched.mediaType());
         } catch (HashMismatchException e) {
-            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "origin", false, e.getMessage()));
+            node.events().publish(new SwarmEvent.HashCheck(Instant.now(), node.name(), id, "origin", false, e.getMessage()));
             throw e;
         }
     }
@@ -306,7 +296,8 @@ public final class Fetcher implements AutoCloseable {
      * made. Links that served well stay open when the round ends, for the next fetch, and close
      * after {@link LinkLimits#idleTimeout()} unused (docs/protocol.md, section 2, "Links").
      */
-    private FetchResult fromPeers(ResourceId id, List<String> peers, URI originUrl, long knownSize, Deque<String> spare,
+    private FetchResult fromPeers(ResourceId id, List<String> peers, Map<String, Message.PeerInfo> known, URI originUrl,
+                                  long knownSize, Deque<String> spare,
                                   List<String> reasons, Set<String> idle, Set<String> busy) throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
         List<String> joined = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -316,7 +307,7 @@ public final class Fetcher implements AutoCloseable {
                 distrust(id, peer, why, true);
             } else if (fault == SwarmDownload.Fault.VIOLATION) {
                 distrust(id, peer, "broke the transfer protocol: " + why, false);
-            } else if (fault == SwarmDownload.Fault.STALL && strike(peer) >= STRIKES_TO_DISTRUST) {
+            } else if (fault == SwarmDownload.Fault.STALL && requesting.strike(peer) >= STRIKES_TO_DISTRUST) {
                 distrust(id, peer, "stalled " + STRIKES_TO_DISTRUST + " times", false);
             }
             reasons.add("peer " + peer + ": " + why);
@@ -328,22 +319,25 @@ public final class Fetcher implements AutoCloseable {
             }
         };
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-        try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped, downloadRate, timer)) {
+        try (SwarmDownload download = new SwarmDownload(id, stagingDir, options.maxBytes(), onDropped,
+                requesting.downloadRate(), node.timer())) {
             AtomicInteger opening = new AtomicInteger();
             java.util.concurrent.atomic.AtomicLong openDeadline = new java.util.concurrent.atomic.AtomicLong();
             /** Brings a holder into the round: over the link kept from an earlier fetch, else a new one. */
             final class Joiner {
                 void join(String peer, boolean mayReuse) {
                     PeerLink open = mayReuse ? links.openLink(peer) : null;
-                    boolean reused = open != null && clients.containsKey(open);
-                    PeerLink link = reused ? open : links.offer(peer);
+                    boolean reused = open != null && requesting.client(open) != null;
+                    Message.PeerInfo info = known.get(peer);
+                    PeerLink link = reused ? open : links.offer(peer, info == null ? null : info.role(),
+                            info == null ? null : info.reason());
                     links.use(link);
                     roundLinks.put(peer, link);
                     joined.add(peer);
                     opening.incrementAndGet();
                     openDeadline.set(System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
                     link.opened().whenComplete((opened, failure) -> {
-                        TransferClient client = failure == null && !link.isClosed() ? clients.get(link) : null;
+                        TransferClient client = failure == null && !link.isClosed() ? requesting.client(link) : null;
                         if (client != null) {
                             download.addSource(peer, client);
                         } else {
@@ -365,7 +359,7 @@ public final class Fetcher implements AutoCloseable {
                                 synchronized (spare) {
                                     while (next == null && !spare.isEmpty()) {
                                         next = spare.poll();
-                                        if (distrusted.contains(next)) {
+                                        if (requesting.isDistrusted(next)) {
                                             next = null;
                                         }
                                     }
@@ -398,23 +392,23 @@ public final class Fetcher implements AutoCloseable {
             try {
                 VerifiedFile file = download.verify();
                 String source = label(download.senders());
-                events.publish(new SwarmEvent.HashCheck(Instant.now(), id, source, true, null));
+                node.events().publish(new SwarmEvent.HashCheck(Instant.now(), node.name(), id, source, true, null));
                 // Each holder that sent verified bytes earns its record of verified serving.
                 download.bytesBySender().forEach((peer, bytes) -> {
                     if (bytes > 0) {
-                        sendToServer(new Message.Served(peer, id.text(), bytes));
+                        node.send(new Message.Served(peer, id.text(), bytes));
                     }
                 });
                 return new FetchResult(id, file.size(), source, file, null);
             } catch (HashMismatchException e) {
-                return blame(id, download, e, originUrl, knownSize, spare, reasons);
+                return blame(id, download, e, known, originUrl, knownSize, spare, reasons);
             }
         } finally {
             over.set(true);
             // The download is closed (its requests cancelled): links that served well stay for the next fetch.
             roundLinks.forEach((peer, link) -> {
                 SwarmDownload.Fault fault = faults.get(peer);
-                if (!link.isOpen() || distrusted.contains(peer) || (fault != null && fault != SwarmDownload.Fault.GONE)) {
+                if (!link.isOpen() || requesting.isDistrusted(peer) || (fault != null && fault != SwarmDownload.Fault.GONE)) {
                     link.close();
                 }
                 links.release(link);
@@ -448,8 +442,9 @@ public final class Fetcher implements AutoCloseable {
      * The assembled bytes failed the hash. One sender: it lied. Several: find out who with a good
      * copy, which then is the result.
      */
-    private FetchResult blame(ResourceId id, SwarmDownload download, HashMismatchException mismatch, URI originUrl,
-                              long knownSize, Deque<String> spare, List<String> reasons) throws IOException {
+    private FetchResult blame(ResourceId id, SwarmDownload download, HashMismatchException mismatch,
+                              Map<String, Message.PeerInfo> known, URI originUrl, long knownSize, Deque<String> spare,
+                              List<String> reasons) throws IOException {
         List<String> senders = download.senders();
         if (senders.size() == 1) {
             distrust(id, senders.get(0), "sent bytes that failed the hash (got " + mismatch.actual() + ")", true);
@@ -472,7 +467,7 @@ public final class Fetcher implements AutoCloseable {
             if (next == null) {
                 break;
             }
-            good = fromPeers(id, List.of(next), null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>(),
+            good = fromPeers(id, List.of(next), known, null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>(),
                     ConcurrentHashMap.newKeySet());
         }
         if (good == null) {
@@ -496,20 +491,8 @@ public final class Fetcher implements AutoCloseable {
         return good;
     }
 
-    /**
-     * Never use {@code peer} again, tell the signaling server, and say so in the events (as a
-     * failed hash check too when {@code badBytes}).
-     */
     private void distrust(ResourceId id, String peer, String why, boolean badBytes) {
-        if (!distrusted.add(peer)) {
-            return;
-        }
-        log.warn("peer {} {} for {}; distrusted", peer, why, id.shortForm());
-        if (badBytes) {
-            events.publish(new SwarmEvent.HashCheck(Instant.now(), id, "peer:" + peer, false, why));
-        }
-        events.publish(new SwarmEvent.PeerDistrusted(Instant.now(), peer, id, why));
-        sendToServer(new Message.Report(peer, id.text(), why));
+        requesting.distrust(id, peer, why, badBytes);
     }
 
     private static String label(List<String> senders) {
@@ -517,97 +500,18 @@ public final class Fetcher implements AutoCloseable {
     }
 
     private List<Message.PeerInfo> askForHolders(ResourceId id, URI originUrl) throws IOException {
-        CompletableFuture<Message.Match> match = new CompletableFuture<>();
-        pendingMatches.put(id.text(), match);
-        try {
-            // The origin goes with the want: seeders may pick up what is wanted and poorly held.
-            // A few more holders than are used at once: one takes the place of a holder that refuses us.
-            int count = Math.min(MAX_HOLDERS_ASKED, options.holdersToTry() + SPARE_HOLDERS);
-            sendToServer(new Message.Want(id.text(), count, originUrl == null ? null : originUrl.toString()));
-            return match.get(options.matchTimeout().toMillis(), TimeUnit.MILLISECONDS).peers();
-        } catch (TimeoutException e) {
-            throw new IOException("signaling server did not answer within " + options.matchTimeout().toSeconds() + " s");
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            pendingMatches.remove(id.text(), match);
-        }
+        // The origin goes with the want: seeders may pick up what is wanted and poorly held.
+        // A few more holders than are used at once: one takes the place of a holder that refuses us.
+        int count = Math.min(MAX_HOLDERS_ASKED, options.holdersToTry() + SPARE_HOLDERS);
+        return requesting.askForHolders(id, new Message.Want(id.text(), count, originUrl == null ? null : originUrl.toString()),
+                options.matchTimeout());
     }
 
+    /** Closes the node when this fetcher made it; a fetcher bound to another's node leaves it open. */
     @Override
     public void close() {
-        timer.shutdownNow();
-        links.closeAll();
-        SignalingClient s = signaling;
-        if (s != null) {
-            s.close();
-        }
-    }
-
-    private void sendToServer(Message message) {
-        SignalingClient s = signaling;
-        if (s != null) {
-            s.send(message);
-        }
-    }
-
-
-    private final class Inbox implements SignalingClient.Listener {
-        @Override
-        public void onMessage(Message message) {
-            if (message instanceof Message.Match match) {
-                CompletableFuture<Message.Match> pending = pendingMatches.get(match.hash());
-                if (pending != null) {
-                    pending.complete(match);
-                }
-            } else if (message instanceof Message.Signal signal && signal.from() != null) {
-                links.onSignal(signal.from(), signal.data(), signal.reason());
-            } else if (message instanceof Message.PeerGone gone) {
-                links.onPeerGone(gone.id());
-            } else if (message instanceof Message.Error error) {
-                log.warn("signaling server says {}: {}", error.code(), error.message());
-            }
-        }
-
-        @Override
-        public void onDisconnected(String reason, Duration retryIn) {
-            pendingMatches.values().forEach(f -> f.completeExceptionally(new IOException("signaling " + reason)));
-        }
-    }
-
-    private final class Downloading implements PeerLinks.Handler {
-        @Override
-        public void onOpen(PeerLink link) {
-            clients.put(link, new TransferClient(link.remoteId(), link::send, events));
-        }
-
-        @Override
-        public void onMessage(PeerLink link, byte[] message) {
-            TransferClient client = clients.get(link);
-            if (client == null) {
-                return;
-            }
-            try {
-                client.onMessage(message);
-            } catch (TransferProtocolException e) {
-                // The download it was serving drops it too and names the resource; this covers strays.
-                if (distrusted.add(link.remoteId())) {
-                    log.warn("peer {} broke the transfer protocol ({}); dropping it", link.remoteId(), e.getMessage());
-                    sendToServer(new Message.Report(link.remoteId(), null, "broke the transfer protocol: " + e.getMessage()));
-                }
-                link.close();
-            }
-        }
-
-        @Override
-        public void onClosed(PeerLink link, String reason) {
-            TransferClient client = clients.remove(link);
-            if (client != null) {
-                client.onClosed(reason);
-            }
+        if (ownsNode) {
+            node.close();
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.rtc.RtcRuntime;
@@ -14,20 +15,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's WebRTC links, by remote peer id: routes signals between the signaling server and each
- * link, answers offers within {@link LinkLimits} (refusing the rest at once, with a reason),
- * keeps candidates that come before their offer, closes idle links, and reports links coming and
- * going as events.
+ * A node's WebRTC links, by remote peer id and direction: the links it offered, as the requester
+ * of what it fetches, and the links it answered, as a holder serving others. A node that both
+ * fetches and serves may hold one of each with the same peer (two seeders fetching from each
+ * other), so signals are routed by what they are: an offer starts a link we answer, an answer
+ * or a refusal concerns a link we offered, and a candidate goes to the session whose ICE username
+ * fragment it names. Offers are answered within {@link LinkLimits} (the rest refused at once,
+ * with a reason), candidates that come before their offer are kept, idle links are closed, and
+ * links coming and going are reported as events.
  */
 final class PeerLinks {
     private static final Logger log = LoggerFactory.getLogger(PeerLinks.class);
@@ -41,10 +49,13 @@ final class PeerLinks {
     static final int MAX_EARLY_CANDIDATE_PEERS = 64;
     /** How often idle links and stale bookkeeping are looked for. */
     static final long SWEEP_MILLIS = 500;
+    /** How long a link that just opened waits for libwebrtc's statistics to say its round-trip time. */
+    static final long ROUND_TRIP_WAIT_MILLIS = 1_000;
 
-    /** What the node does with an open link. Called on the link's event thread. */
+    /** What the node does with an open link, in one direction. Called on the link's event thread. */
     interface Handler {
-        void onOpen(PeerLink link);
+        /** {@code roundTrip}: the connection's, from libwebrtc's statistics; null when they did not say. */
+        void onOpen(PeerLink link, Duration roundTrip);
 
         void onMessage(PeerLink link, byte[] message);
 
@@ -79,32 +90,56 @@ final class PeerLinks {
         }
     }
 
-    private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
-    /** Why the server matched us with each link's peer, as its relayed signals say; dropped when the link closes. */
+    /** Links we offered (we request over them), by peer. */
+    private final Map<String, PeerLink> offered = new ConcurrentHashMap<>();
+    /** Links we answered (we serve over them), by peer. */
+    private final Map<String, PeerLink> answered = new ConcurrentHashMap<>();
+    /** What we know of each link's peer: why the server matched us, and its role. Dropped when the link closes. */
     private final Map<PeerLink, String> matchReasons = new ConcurrentHashMap<>();
+    private final Map<PeerLink, PeerRole> roles = new ConcurrentHashMap<>();
     /** The ICE username fragment of each offer we made, to tell which offer a refusal is about. */
     private final Map<PeerLink, String> ourOffers = new ConcurrentHashMap<>();
     /** The ICE username fragment of each offer we answered, to tell its candidates from a newer session's. */
     private final Map<PeerLink, String> theirOffers = new ConcurrentHashMap<>();
+    /** The ICE username fragment of each answer to an offer of ours, to tell its candidates from the peer's own offer's. */
+    private final Map<PeerLink, String> theirAnswers = new ConcurrentHashMap<>();
     /** Links an owner is using (a fetch round): never closed for being idle. Guarded by itself. */
     private final Map<PeerLink, Integer> inUse = new HashMap<>();
     private final Outbound toServer;
     private final SwarmEvents events;
-    private final Handler handler;
+    private final Supplier<String> node;
+    private final Handler requesting;
+    /** Null while the node serves nothing: offers are then left unanswered (nobody is matched with it as a holder). */
+    private volatile Handler serving;
     private volatile LinkConfig config = LinkConfig.withIceServers(List.of());
-    private OfferAdmission admission; // guarded by this
+    private OfferAdmission admission; // guarded by this: offers we answer
+    /** How long links we offered stay open unused, for the next fetch from the same holder. */
+    private volatile LinkLimits requesterLimits = LinkLimits.requester();
     private final EarlyCandidates early = new EarlyCandidates(); // guarded by this
     private final ScheduledFuture<?> sweeping;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong refusalsSent = new AtomicLong();
+    /** How a link that opened learns its round-trip time: libwebrtc's statistics; tests may take them away. */
+    private volatile Function<PeerLink, CompletableFuture<Duration>> roundTrips = PeerLink::roundTrip;
 
-    /** {@code timer}: the owner's scheduler, for the sweep that closes idle links. */
-    PeerLinks(Outbound toServer, SwarmEvents events, Handler handler, LinkLimits limits, ScheduledExecutorService timer) {
+    /**
+     * @param node       the node's name for its events (its id, or its label before it has one)
+     * @param requesting what the node does with links it offered
+     * @param timer      the node's scheduler, for the sweep that closes idle links
+     */
+    PeerLinks(Outbound toServer, SwarmEvents events, Supplier<String> node, Handler requesting,
+              ScheduledExecutorService timer) {
         this.toServer = toServer;
         this.events = events;
-        this.handler = handler;
-        this.admission = new OfferAdmission(limits, System.nanoTime());
+        this.node = node;
+        this.requesting = requesting;
+        this.admission = new OfferAdmission(LinkLimits.holder(), System.nanoTime());
         this.sweeping = timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** From now on, answer offers and serve over the links answered with {@code handler}. */
+    void serveWith(Handler handler) {
+        serving = handler;
     }
 
     /** Takes the ICE servers the signaling server handed out. */
@@ -112,32 +147,58 @@ final class PeerLinks {
         this.config = config;
     }
 
-    /** Takes new limits; links already held stay, and offer counts start afresh. */
-    synchronized void limit(LinkLimits limits) {
+    /** Takes new limits for the links we answer; links already held stay, and offer counts start afresh. */
+    synchronized void limitAnswered(LinkLimits limits) {
         admission = new OfferAdmission(limits, System.nanoTime());
     }
 
-    synchronized LinkLimits limits() {
+    synchronized LinkLimits answeredLimits() {
         return admission.limits();
+    }
+
+    /** Takes new limits for the links we offer: how long an idle one is kept for reuse. */
+    void limitOffered(LinkLimits limits) {
+        requesterLimits = limits;
+    }
+
+    LinkLimits offeredLimits() {
+        return requesterLimits;
+    }
+
+    /** Tests: how a link that opened learns its round-trip time (completing with null: it does not). */
+    void measureRoundTripsWith(Function<PeerLink, CompletableFuture<Duration>> measure) {
+        roundTrips = measure;
     }
 
     Duration connectTimeout() {
         return config.connectTimeout();
     }
 
-    /** Opens a link to {@code remoteId} as the offering side. */
-    PeerLink offer(String remoteId) {
+    /**
+     * Opens a link to {@code remoteId} as the offering side, for requests. {@code role} and
+     * {@code matchReason} are what the match said of it (null: it did not).
+     */
+    PeerLink offer(String remoteId, PeerRole role, String matchReason) {
         PeerLink link = PeerLink.offer(RtcRuntime.shared(), config, remoteId, new Relay());
-        PeerLink previous = links.put(remoteId, link);
+        if (role != null) {
+            roles.put(link, role);
+        }
+        if (matchReason != null) {
+            matchReasons.put(link, matchReason);
+        }
+        PeerLink previous = offered.put(remoteId, link);
         if (previous != null) {
             previous.close("replaced by a new link");
+        }
+        if (link.isClosed()) { // it failed at once: its onClosed may have run already
+            forget(link);
         }
         return link;
     }
 
-    /** The open link to {@code remoteId}, if there is one, for another request. */
+    /** The open link we offered to {@code remoteId}, if there is one, for another request. */
     PeerLink openLink(String remoteId) {
-        PeerLink link = links.get(remoteId);
+        PeerLink link = offered.get(remoteId);
         return link != null && link.isOpen() ? link : null;
     }
 
@@ -163,7 +224,7 @@ final class PeerLinks {
                 inUse.put(link, n - 1);
             }
         }
-        if (unused && limits().idleTimeout().isZero()) {
+        if (unused && idleTimeoutOf(link).isZero()) {
             link.close("no longer needed");
         }
     }
@@ -174,39 +235,62 @@ final class PeerLinks {
         }
     }
 
+    private Duration idleTimeoutOf(PeerLink link) {
+        return link.isInitiator() ? requesterLimits.idleTimeout() : answeredLimits().idleTimeout();
+    }
+
     /**
      * A signal arrived from {@code from}: give it to its link, answer (or refuse) a new offer,
      * or keep a candidate until its offer comes. {@code matchReason} is why the server matched
-     * us (null if it did not say).
+     * us, {@code role} the sender's role (null when the server did not say).
      */
-    void onSignal(String from, JsonNode data, String matchReason) {
+    void onSignal(String from, JsonNode data, String matchReason, PeerRole role) {
         switch (SignalObjects.kind(data)) {
-            case "offer" -> onOffer(from, data, matchReason);
-            case "candidate" -> onCandidate(from, data, matchReason);
+            case "offer" -> onOffer(from, data, matchReason, role);
+            case "candidate" -> onCandidate(from, data, matchReason, role);
             case "refused" -> onRefused(from, data);
+            case "answer", "pranswer" -> {
+                PeerLink link = live(offered.get(from));
+                if (link == null) {
+                    log.debug("answer from {} with no offer of ours: ignored", from);
+                    return;
+                }
+                String ufrag = SignalObjects.iceUfrag(data.path("sdp").asText(null));
+                if (ufrag != null) {
+                    theirAnswers.put(link, ufrag);
+                }
+                deliver(link, data, matchReason, role);
+            }
             default -> {
-                PeerLink link = links.get(from);
-                if (link == null || link.isClosed()) {
+                // renegotiate, transceiverRequest, or unknown: the link says what it makes of it
+                PeerLink link = live(offered.get(from));
+                if (link == null) {
+                    link = live(answered.get(from));
+                }
+                if (link == null) {
                     log.debug("signal {} from {} with no link: ignored", SignalObjects.kind(data), from);
                     return;
                 }
-                deliver(link, data, matchReason);
+                deliver(link, data, matchReason, role);
             }
         }
     }
 
-    private synchronized void onOffer(String from, JsonNode data, String matchReason) {
-        PeerLink existing = links.get(from);
-        if (existing != null && existing.isClosed()) {
-            existing = null;
-        }
-        if (existing != null && existing.isInitiator()) {
-            log.debug("offer from {} ignored: we offered to it ourselves", from); // our link stands
+    private static PeerLink live(PeerLink link) {
+        return link == null || link.isClosed() ? null : link;
+    }
+
+    private synchronized void onOffer(String from, JsonNode data, String matchReason, PeerRole role) {
+        if (serving == null) {
+            // Nobody is matched with a node that holds nothing; an offer to it is no request to answer.
+            log.debug("offer from {} ignored: this node serves nothing", from);
+            early.drop(from);
             return;
         }
+        PeerLink existing = live(answered.get(from));
         long now = System.nanoTime();
         List<OfferAdmission.Held> held = new ArrayList<>();
-        for (PeerLink l : links.values()) {
+        for (PeerLink l : answered.values()) {
             if (!l.isClosed()) {
                 held.add(new OfferAdmission.Held(l.remoteId(), !l.isOpen(), l.ageNanos()));
             }
@@ -219,7 +303,7 @@ final class PeerLinks {
         }
         String evict = ((OfferAdmission.Answer) decision).evict();
         if (evict != null) {
-            PeerLink victim = links.remove(evict);
+            PeerLink victim = answered.remove(evict);
             if (victim != null) {
                 log.debug("link being set up with {} closed to make room: it offers too often", evict);
                 victim.close("closed to make room: the peer makes too many offers");
@@ -228,18 +312,18 @@ final class PeerLinks {
         if (existing != null) {
             // A fresh offer from a peer we already answer is a new connection (a new DTLS
             // fingerprint): replace the old link rather than renegotiate it.
-            links.remove(from, existing);
+            answered.remove(from, existing);
             existing.close("replaced by the peer's new offer");
         }
         PeerLink answering = PeerLink.answer(RtcRuntime.shared(), config, from, new Relay());
-        PeerLink previous = links.put(from, answering);
+        PeerLink previous = answered.put(from, answering);
         if (previous != null && previous != answering) {
             previous.close("replaced by the peer's new offer");
         }
         if (ufrag != null) {
             theirOffers.put(answering, ufrag);
         }
-        deliver(answering, data, matchReason);
+        deliver(answering, data, matchReason, role);
         for (JsonNode candidate : early.take(from, ufrag)) {
             answering.acceptSignal(candidate);
         }
@@ -258,7 +342,15 @@ final class PeerLinks {
         }
     }
 
-    private void onCandidate(String from, JsonNode data, String matchReason) {
+    /**
+     * A candidate goes to the session it names. The peer's candidates for a link we offered carry
+     * the username fragment of its answer; those for a link it offered, that of its offer. One
+     * that names neither belongs to an offer of the peer still on its way (kept for it), or to our
+     * offer's answer still on its way. One that names no fragment (some peers write none) goes to
+     * the only link with that peer, or, with two, to those still being set up: a candidate of the
+     * other session only adds a pair whose checks fail.
+     */
+    private void onCandidate(String from, JsonNode data, String matchReason, PeerRole role) {
         RTCIceCandidate candidate;
         try {
             candidate = SignalObjects.toCandidate(data);
@@ -270,15 +362,43 @@ final class PeerLinks {
             return; // end of candidates
         }
         synchronized (this) {
-            PeerLink link = links.get(from);
-            if (link != null && !link.isClosed()) {
-                String named = SignalObjects.candidateUfrag(candidate.sdp);
-                String answered = link.isInitiator() ? null : theirOffers.get(link);
-                if (named == null || answered == null || named.equals(answered)) {
-                    deliver(link, data, matchReason);
+            PeerLink ours = live(offered.get(from));
+            PeerLink theirs = live(answered.get(from));
+            String named = SignalObjects.candidateUfrag(candidate.sdp);
+            if (named == null) {
+                if (ours != null && theirs != null && ours.isOpen() != theirs.isOpen()) {
+                    deliver(ours.isOpen() ? theirs : ours, data, matchReason, role);
                     return;
                 }
-                // It names another session than the one we answered: the peer's next offer is on its way.
+                if (ours != null || theirs != null) {
+                    if (ours != null) {
+                        deliver(ours, data, matchReason, role);
+                    }
+                    if (theirs != null) {
+                        deliver(theirs, data, matchReason, role);
+                    }
+                    return;
+                }
+            } else {
+                String answer = ours == null ? null : theirAnswers.get(ours);
+                if (ours != null && named.equals(answer)) {
+                    deliver(ours, data, matchReason, role);
+                    return;
+                }
+                if (theirs != null && named.equals(theirOffers.get(theirs))) {
+                    deliver(theirs, data, matchReason, role);
+                    return;
+                }
+                if (theirs != null && theirOffers.get(theirs) == null && (ours == null || answer != null)) {
+                    deliver(theirs, data, matchReason, role); // an offer whose fragment we could not read
+                    return;
+                }
+                if (ours != null && answer == null) {
+                    // Most likely our offer's answer is on its way; it could also be the peer's next
+                    // offer's, so it is kept for that too (kept candidates of another session are not applied).
+                    deliver(ours, data, matchReason, role);
+                }
+                // Another session than the one we answered: the peer's next offer is on its way.
             }
             if (!early.keep(from, data, System.nanoTime())) {
                 log.debug("candidate from {} before any offer dropped: too many kept", from);
@@ -287,8 +407,8 @@ final class PeerLinks {
     }
 
     private void onRefused(String from, JsonNode data) {
-        PeerLink link = links.get(from);
-        if (link == null || !link.isInitiator() || link.isOpen() || link.isClosed()) {
+        PeerLink link = offered.get(from);
+        if (link == null || link.isOpen() || link.isClosed()) {
             log.debug("refusal from {} with no offer of ours waiting: ignored", from);
             return;
         }
@@ -305,35 +425,50 @@ final class PeerLinks {
         link.close(REFUSED + reason);
     }
 
-    private void deliver(PeerLink link, JsonNode data, String matchReason) {
+    private void deliver(PeerLink link, JsonNode data, String matchReason, PeerRole role) {
         if (matchReason != null) {
             matchReasons.put(link, matchReason);
-            if (link.isClosed()) { // it closed meanwhile: its onClosed may have run already
-                matchReasons.remove(link);
-            }
+        }
+        if (role != null) {
+            roles.put(link, role);
+        }
+        if (link.isClosed()) { // it closed meanwhile: its onClosed may have run already
+            forget(link);
         }
         link.acceptSignal(data);
     }
 
-    /** The server says {@code peerId} left: drop our link to it. */
+    /** The server says {@code peerId} left: drop our links to it. */
     void onPeerGone(String peerId) {
-        PeerLink link = links.remove(peerId);
-        if (link != null) {
-            link.close("the peer left the signaling server");
+        for (Map<String, PeerLink> links : List.of(offered, answered)) {
+            PeerLink link = links.remove(peerId);
+            if (link != null) {
+                link.close("the peer left the signaling server");
+            }
         }
         synchronized (this) {
             early.drop(peerId);
         }
     }
 
-    /** Links open or being set up. */
+    /** Links open or being set up, both ways. */
     int size() {
-        return links.size();
+        return offered.size() + answered.size();
     }
 
-    /** Links being set up: an offer made or answered, the data channel not open yet. */
-    int pending() {
-        return (int) links.values().stream().filter(l -> !l.isClosed() && !l.isOpen()).count();
+    /** Links we offered (for our requests), open or being set up. */
+    int offeredCount() {
+        return offered.size();
+    }
+
+    /** Links we answered (serving others), open or being set up. */
+    int answeredCount() {
+        return answered.size();
+    }
+
+    /** Links we answered that are being set up: the offer answered, the data channel not open yet. */
+    int answeredPending() {
+        return (int) answered.values().stream().filter(l -> !l.isClosed() && !l.isOpen()).count();
     }
 
     /** Offers refused since this node started, and refusals sent (a flooding peer is not told of each). */
@@ -345,19 +480,23 @@ final class PeerLinks {
 
     void closeAll() {
         sweeping.cancel(false);
-        for (PeerLink link : links.values()) {
-            link.close();
+        for (Map<String, PeerLink> links : List.of(offered, answered)) {
+            for (PeerLink link : links.values()) {
+                link.close();
+            }
+            links.clear();
         }
-        links.clear();
     }
 
-    /** Closes open links that nothing used for the idle timeout; forgets stale counts and candidates. */
+    /** Closes open links that nothing used for their idle timeout; forgets stale counts and candidates. */
     private void sweep() {
         try {
-            Duration idle = limits().idleTimeout();
-            for (PeerLink link : links.values()) {
-                if (link.isOpen() && !inUse(link) && link.idleNanos() >= idle.toNanos()) {
-                    link.close("idle for " + idle.toSeconds() + " s");
+            for (Map<String, PeerLink> links : List.of(offered, answered)) {
+                for (PeerLink link : links.values()) {
+                    Duration idle = idleTimeoutOf(link);
+                    if (link.isOpen() && !inUse(link) && link.idleNanos() >= idle.toNanos()) {
+                        link.close("idle for " + idle.toSeconds() + " s");
+                    }
                 }
             }
             long now = System.nanoTime();
@@ -368,6 +507,14 @@ final class PeerLinks {
         } catch (RuntimeException e) {
             log.warn("sweeping links: {}", e.toString()); // and sweep again next time
         }
+    }
+
+    private void forget(PeerLink link) {
+        matchReasons.remove(link);
+        roles.remove(link);
+        ourOffers.remove(link);
+        theirOffers.remove(link);
+        theirAnswers.remove(link);
     }
 
     /** Starts a timer thread for a node's links; the node shuts it down when it closes. */
@@ -454,27 +601,58 @@ final class PeerLinks {
 
         @Override
         public void onOpen(PeerLink link) {
-            events.publish(new SwarmEvent.PeerLinked(Instant.now(), link.remoteId(), link.isInitiator(),
-                    matchReasons.get(link)));
-            handler.onOpen(link);
+            Duration roundTrip = measure(link);
+            events.publish(new SwarmEvent.PeerLinked(Instant.now(), node.get(), link.remoteId(), link.isInitiator(),
+                    roles.get(link), matchReasons.get(link), roundTrip));
+            Handler handler = handlerOf(link);
+            if (handler != null) {
+                handler.onOpen(link, roundTrip);
+            } else {
+                link.close("this node serves nothing");
+            }
         }
 
         @Override
         public void onMessage(PeerLink link, byte[] message) {
-            handler.onMessage(link, message);
+            Handler handler = handlerOf(link);
+            if (handler != null) {
+                handler.onMessage(link, message);
+            }
         }
 
         @Override
         public void onClosed(PeerLink link, String reason) {
-            links.remove(link.remoteId(), link);
-            matchReasons.remove(link);
-            ourOffers.remove(link);
-            theirOffers.remove(link);
+            (link.isInitiator() ? offered : answered).remove(link.remoteId(), link);
+            forget(link);
             synchronized (inUse) {
                 inUse.remove(link);
             }
-            events.publish(new SwarmEvent.PeerUnlinked(Instant.now(), link.remoteId(), reason));
-            handler.onClosed(link, reason);
+            events.publish(new SwarmEvent.PeerUnlinked(Instant.now(), node.get(), link.remoteId(), link.isInitiator(), reason));
+            Handler handler = handlerOf(link);
+            if (handler != null) {
+                handler.onClosed(link, reason);
+            }
+        }
+
+        private Handler handlerOf(PeerLink link) {
+            return link.isInitiator() ? requesting : serving;
+        }
+
+        /**
+         * The round-trip time libwebrtc measured for the link that just opened (its statistics
+         * arrive on libwebrtc's thread, so waiting here, on the link's own, is safe); null when
+         * they do not say within {@link #ROUND_TRIP_WAIT_MILLIS}.
+         */
+        private Duration measure(PeerLink link) {
+            try {
+                return roundTrips.apply(link).get(ROUND_TRIP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+                log.debug("no round-trip time for the link to {}: {}", link.remoteId(), e.toString());
+                return null;
+            }
         }
     }
 }

@@ -7,7 +7,6 @@ import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.origin.OriginClient;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
-import io.swarmkeeper.rtc.LinkConfig;
 import io.swarmkeeper.rtc.PeerLink;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.store.StoreListener;
@@ -36,17 +35,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seeder: fills its store from the origin (verified), announces what it holds to the
- * signaling server, and serves it to every peer that connects. Core only: the CLI and the GUI
- * are faces over this class.
+ * The seeder's role on its {@link Node}: fills its store from the origins its manifests name
+ * (verified), announces what it holds to the signaling server, serves it to every peer that
+ * links to it, fetches again what its store lost, and takes what the swarm demands. Its fetches
+ * go through the node's own fetching role, so the seeder is one peer with one id. Core only:
+ * {@link Seeder} assembles it with its store and settings for the CLI, the GUI and the demo.
  */
 public final class SeederNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SeederNode.class);
 
-    /** What a manifest run did. */
-    public record SeedReport(int stored, int alreadyHeld, List<String> failures) {}
+    /**
+     * What a manifest run did: resources fetched and stored, already held, and why others were
+     * not; {@code listed}: how many the manifest lists; {@code added}, {@code removed}: how many
+     * joined and left its source's listing since the last run for that source.
+     */
+    public record SeedReport(int stored, int alreadyHeld, List<String> failures, int listed, int added, int removed) {}
 
     private final SeederConfig config;
+    private final Node node;
+    /** True when this seeder made its node, and closes it. */
+    private final boolean ownsNode;
     private final UnaryOperator<MessageSink> wire;
     private final ContentStore store;
     private final ContentSource serving;
@@ -83,6 +91,10 @@ public final class SeederNode implements AutoCloseable {
             });
     /** What the manifests given to {@link #seed} list: kept in the store, fetched again when lost. */
     private final Map<ResourceId, URI> manifestResources = new ConcurrentHashMap<>();
+    /** What each manifest source lists since its last reading ({@link #seed(String, Manifest)}). Guarded by itself. */
+    private final Map<String, Set<ResourceId>> listings = new java.util.HashMap<>();
+    /** Resources that left every manifest listing them: kept until evicted, no longer announced. */
+    private final Set<ResourceId> withdrawn = ConcurrentHashMap.newKeySet();
     /** Manifest resources the store lacks, by the number of tries to fetch them so far. */
     private final Map<ResourceId, Integer> refetches = new ConcurrentHashMap<>();
     /** First wait before fetching again what the store lost; it doubles after each failure up to the cap. */
@@ -101,32 +113,47 @@ public final class SeederNode implements AutoCloseable {
     private Fetcher refetchFetcher;
     private final Map<PeerLink, TransferServer> servers = new ConcurrentHashMap<>();
     private final PeerLinks links;
-    /** Closes idle links (PeerLinks' sweep). */
-    private final java.util.concurrent.ScheduledExecutorService linkTimer = PeerLinks.timer("seeder-links");
-    private volatile SignalingClient signaling;
-    private volatile SignalingClient.Options signalingOptions;
 
-    /** A seeder serving what its store holds. */
+    /** A seeder serving what its store holds, as a node of its own. */
     public SeederNode(SeederConfig config, ContentStore store, SwarmEvents events) {
         this(config, store, store, events);
     }
 
-    /** A seeder serving from {@code serving}; tests use this to make a seeder that lies. */
+    /** A seeder serving from {@code serving}, as a node of its own; tests use this to make a seeder that lies. */
     public SeederNode(SeederConfig config, ContentStore store, ContentSource serving, SwarmEvents events) {
         this(config, store, serving, events, UnaryOperator.identity());
     }
 
     /**
-     * A seeder whose transfer messages reach each link through {@code wire}; tests put a peer
-     * that breaks the transfer protocol there.
+     * A seeder, as a node of its own, whose transfer messages reach each link through
+     * {@code wire}; tests put a peer that breaks the transfer protocol there.
      */
     public SeederNode(SeederConfig config, ContentStore store, ContentSource serving, SwarmEvents events,
                       UnaryOperator<MessageSink> wire) {
+        this(Node.persistent(config.server(), PeerRole.SEEDER, null, events), true, config, store, serving, wire);
+    }
+
+    /**
+     * The seeding role of {@code node} (which must say hello as a seeder and stay connected:
+     * {@link Node#persistent}); closing the seeder leaves the node open.
+     */
+    public SeederNode(Node node, SeederConfig config, ContentStore store, ContentSource serving,
+                      UnaryOperator<MessageSink> wire) {
+        this(node, false, config, store, serving, wire);
+    }
+
+    private SeederNode(Node node, boolean ownsNode, SeederConfig config, ContentStore store, ContentSource serving,
+                       UnaryOperator<MessageSink> wire) {
+        if (node.role() != PeerRole.SEEDER) {
+            throw new IllegalArgumentException("a seeder's node says hello as a seeder, not as " + node.role().wireName());
+        }
+        this.node = node;
+        this.ownsNode = ownsNode;
         this.wire = wire;
         this.config = config;
         this.store = store;
         this.serving = serving;
-        this.events = events;
+        this.events = node.events();
         this.origin = OriginClient.withDefaults(originAddresses);
         AtomicInteger n = new AtomicInteger();
         // No queue: a request that finds every slot taken is answered BUSY at once and asks
@@ -137,8 +164,10 @@ public final class SeederNode implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.links = new PeerLinks(PeerLinks.Outbound.through(() -> signaling), events, new Serving(), LinkLimits.holder(), linkTimer);
-        this.signalingOptions = SignalingClient.Options.persistent();
+        this.links = node.links();
+        links.serveWith(new Serving());
+        node.onWelcome(this::onWelcome);
+        node.onDemand(this::onDemand);
         store.addListener(new KeepAnnouncementsTrue());
     }
 
@@ -155,9 +184,10 @@ public final class SeederNode implements AutoCloseable {
 
         @Override
         public void removed(StoredResource resource, Removal why) {
-            sendToServer(new Message.Lost(List.of(resource.id().text())));
+            node.send(new Message.Lost(List.of(resource.id().text())));
+            withdrawn.remove(resource.id()); // gone: nothing left to withhold
             String reason = why.name().toLowerCase(java.util.Locale.ROOT);
-            events.publish(new SwarmEvent.Dropped(Instant.now(), resource.id(), resource.size(), reason));
+            events.publish(new SwarmEvent.Dropped(Instant.now(), node.name(), resource.id(), resource.size(), reason));
             if (why == Removal.CORRUPT || why == Removal.MISSING) {
                 scheduleRefetch(resource.id(), reason);
             }
@@ -165,7 +195,7 @@ public final class SeederNode implements AutoCloseable {
 
         @Override
         public void diskSpace(boolean full, String detail) {
-            events.publish(new SwarmEvent.DiskSpace(Instant.now(), full, detail));
+            events.publish(new SwarmEvent.DiskSpace(Instant.now(), node.name(), full, detail));
             if (!full) {
                 // What waited for room is fetched now, not after its back-off.
                 for (var waiting : refetches.entrySet()) {
@@ -183,10 +213,14 @@ public final class SeederNode implements AutoCloseable {
         return store;
     }
 
+    /** The node this seeder is the seeding role of. */
+    public Node node() {
+        return node;
+    }
+
     /** Our id at the signaling server, or null before {@link #start()}. */
     public String peerId() {
-        SignalingClient s = signaling;
-        return s == null ? null : s.id();
+        return node.peerId();
     }
 
     /**
@@ -194,22 +228,18 @@ public final class SeederNode implements AutoCloseable {
      * connection is retried with back-off; every new welcome re-announces the store.
      */
     public SeederNode start() throws IOException {
-        signaling = SignalingClient.connect(config.server(), PeerRole.SEEDER, new Inbox(), signalingOptions);
+        node.connect();
         return this;
     }
 
-    /** A welcome, first or after a reconnect: take its ICE servers and say what we hold. */
+    /** A welcome, first or after a reconnect: say what we hold (what left every manifest excepted). */
     private void onWelcome(SignalingClient client, Message.Welcome welcome) {
-        links.configure(LinkConfig.withIceServers(welcome.iceServers() == null ? List.of() : welcome.iceServers()));
-        events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), welcome.id(), true));
-        log.info("seeder {} connected to {}{}", welcome.id(), config.server(),
-                Boolean.TRUE.equals(welcome.resumed()) ? " (id resumed)" : "");
         try {
-            List<StoredResource> held = store.list();
-            // Through the client just welcomed: on the first connection our field is not set yet.
+            List<StoredResource> held = store.list().stream().filter(r -> !withdrawn.contains(r.id())).toList();
+            // Through the client just welcomed: on the first connection the node's field is not set yet.
             announce(client, held.stream().map(StoredResource::id).toList());
             for (StoredResource r : held) {
-                events.publish(new SwarmEvent.Holding(Instant.now(), r.id(), r.size()));
+                events.publish(new SwarmEvent.Holding(Instant.now(), node.name(), r.id(), r.size()));
             }
         } catch (IOException e) {
             log.error("cannot list the store to announce it: {}", e.getMessage());
@@ -219,17 +249,105 @@ public final class SeederNode implements AutoCloseable {
     /**
      * Fetches every manifest resource the store lacks from its origin, verifies it, stores it and
      * announces it. A resource whose bytes do not match is logged with both hashes and skipped.
+     * Adds to what earlier manifests listed, whatever their source: see {@link #seed(String, Manifest)}
+     * for a manifest read again.
      */
     public SeedReport seed(Manifest manifest) {
+        synchronized (listings) { // listed for good: another source that drops them does not withdraw them
+            Set<ResourceId> all = new java.util.HashSet<>(listings.getOrDefault(ANONYMOUS, Set.of()));
+            manifest.resources().forEach(e -> all.add(e.id()));
+            listings.put(ANONYMOUS, all);
+        }
+        return fetchAll(manifest, null, manifest.resources().size(), 0);
+    }
+
+    /** The listing of manifests given without a source: it only grows. */
+    private static final String ANONYMOUS = "";
+
+    /**
+     * Seeds {@code manifest} as the current reading of {@code source} (its file or URL): as
+     * {@link #seed(Manifest)}, and what the source's previous reading listed and this one does not
+     * (nor any other source) is withdrawn: no longer announced ({@code lost} to the server), no
+     * longer fetched again when lost, but kept in the store, and served to whoever asks, until it
+     * is evicted. Says what changed in a {@link SwarmEvent.ManifestRead} before fetching what is new.
+     * Only what joined the source's listing is fetched and announced: what it listed before is
+     * held, or fetched again on its own schedule when the store lost it, or was evicted on purpose
+     * (a reading every few minutes must neither hammer a bad origin nor undo the quota).
+     */
+    public SeedReport seed(String source, Manifest manifest) {
+        if (source == null || source.isEmpty()) {
+            throw new IllegalArgumentException("a manifest read again is named by its source");
+        }
+        Set<ResourceId> now = new java.util.LinkedHashSet<>();
+        manifest.resources().forEach(e -> now.add(e.id()));
+        List<ResourceId> left = new ArrayList<>();
+        Set<ResourceId> joined = new java.util.HashSet<>();
+        synchronized (listings) {
+            Set<ResourceId> before = listings.getOrDefault(source, Set.of());
+            listings.put(source, Set.copyOf(now));
+            now.stream().filter(id -> !before.contains(id)).forEach(joined::add);
+            for (ResourceId id : before) {
+                if (!now.contains(id) && listings.values().stream().noneMatch(l -> l.contains(id))) {
+                    left.add(id);
+                }
+            }
+            for (ResourceId id : left) {
+                manifestResources.remove(id);
+                manifestSizes.remove(id);
+                refetches.remove(id);
+            }
+        }
+        events.publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, now.size(), joined.size(),
+                left.size(), null));
+        withdraw(left, "it left the manifest " + source);
+        return fetchAll(manifest, joined, joined.size(), left.size());
+    }
+
+    /** Stops announcing what {@code ids} name and the store holds, keeping it stored. */
+    private void withdraw(List<ResourceId> ids, String why) {
+        List<String> lost = new ArrayList<>();
+        for (ResourceId id : ids) {
+            if (store.contains(id)) {
+                withdrawn.add(id);
+                lost.add(id.text());
+                events.publish(new SwarmEvent.Withdrawn(Instant.now(), node.name(), id, why));
+                log.info("no longer announcing {}: {} (kept until evicted)", id.shortForm(), why);
+            }
+        }
+        SignalingClient s = node.signaling();
+        int batch = s == null ? 500 : Math.min(500, s.maxHashesPerMessage());
+        for (int i = 0; i < lost.size(); i += batch) {
+            node.send(new Message.Lost(lost.subList(i, Math.min(lost.size(), i + batch))));
+        }
+    }
+
+    /** Resources the seeder holds but no longer announces: they left every manifest that listed them. */
+    public Set<ResourceId> withdrawn() {
+        return Set.copyOf(withdrawn);
+    }
+
+    /** Fetches and announces the entries {@code only} names (null: all) that the store lacks. */
+    private SeedReport fetchAll(Manifest manifest, Set<ResourceId> only, int added, int removed) {
         int stored = 0;
         int already = 0;
         List<String> failures = new ArrayList<>();
         List<ResourceId> held = new ArrayList<>();
         for (Manifest.Entry entry : manifest.resources()) {
+            if (only != null && !only.contains(entry.id())) {
+                manifestResources.put(entry.id(), entry.url()); // its URL may have moved
+                if (entry.size() >= 0) {
+                    manifestSizes.put(entry.id(), entry.size());
+                }
+                if (store.contains(entry.id())) {
+                    already++;
+                }
+                continue;
+            }
             if (entry.size() >= 0) {
                 manifestSizes.put(entry.id(), entry.size());
             }
             manifestResources.put(entry.id(), entry.url());
+            withdrawn.remove(entry.id()); // listed again: announced again
             try {
                 if (store.contains(entry.id())) {
                     already++;
@@ -247,14 +365,15 @@ public final class SeederNode implements AutoCloseable {
                 } finally {
                     fetched.file().close();
                 }
-                events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", true, entry.url().toString()));
-                events.publish(new SwarmEvent.Holding(Instant.now(), entry.id(), fetched.file().size()));
+                events.publish(new SwarmEvent.HashCheck(Instant.now(), node.name(), entry.id(), "origin", true,
+                        entry.url().toString()));
+                events.publish(new SwarmEvent.Holding(Instant.now(), node.name(), entry.id(), fetched.file().size()));
                 announce(List.of(entry.id()));
                 stored++;
                 log.info("stored {} ({} bytes) from {}", entry.id().shortForm(), fetched.file().size(), entry.url());
             } catch (HashMismatchException e) {
                 log.error("not stored: {} (expected {}, got {})", entry.url(), e.expected().text(), e.actual());
-                events.publish(new SwarmEvent.HashCheck(Instant.now(), entry.id(), "origin", false, e.getMessage()));
+                events.publish(new SwarmEvent.HashCheck(Instant.now(), node.name(), entry.id(), "origin", false, e.getMessage()));
                 failures.add(e.getMessage());
                 scheduleRefetch(entry.id(), "its origin sent bytes that failed the hash");
             } catch (IOException | RuntimeException e) {
@@ -266,12 +385,12 @@ public final class SeederNode implements AutoCloseable {
         }
         // Batched: one message per 500. Later puts may have evicted some of them; announce only what is still held.
         announce(held.stream().filter(store::contains).toList());
-        return new SeedReport(stored, already, failures);
+        return new SeedReport(stored, already, failures, manifest.resources().size(), added, removed);
     }
 
     /** Tells the signaling server we hold these resources. */
     public void announce(List<ResourceId> ids) {
-        SignalingClient s = signaling;
+        SignalingClient s = node.signaling();
         if (s != null) {
             announce(s, ids);
         }
@@ -316,7 +435,7 @@ public final class SeederNode implements AutoCloseable {
         }
         long wait = ceiling / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         refetches.put(id, attempt);
-        events.publish(new SwarmEvent.Refetching(Instant.now(), id, why, attempt, Instant.now().plusMillis(wait)));
+        events.publish(new SwarmEvent.Refetching(Instant.now(), node.name(), id, why, attempt, Instant.now().plusMillis(wait)));
         try {
             refetchRuns.schedule(() -> refetch(id, attempt + 1), wait, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -355,7 +474,7 @@ public final class SeederNode implements AutoCloseable {
                 got.file().close();
             }
             refetches.remove(id);
-            events.publish(new SwarmEvent.Holding(Instant.now(), id, got.bytes()));
+            events.publish(new SwarmEvent.Holding(Instant.now(), node.name(), id, got.bytes()));
             announce(List.of(id));
             log.info("fetched {} again ({} bytes) from {}", id.shortForm(), got.bytes(), got.source());
         } catch (IOException | RuntimeException e) {
@@ -368,9 +487,9 @@ public final class SeederNode implements AutoCloseable {
 
     private synchronized Fetcher refetchFetcher() {
         if (refetchFetcher == null) {
-            refetchFetcher = new Fetcher(config.server(), store.stagingDirectory(), Fetcher.Options.defaults(), events);
+            // The seeder's own fetching role: its id asks, over its connection and links.
+            refetchFetcher = new Fetcher(node, store.stagingDirectory(), Fetcher.Options.defaults());
             refetchFetcher.setOriginAddresses(originAddresses);
-            refetchFetcher.setServerToken(signalingOptions.token());
         }
         return refetchFetcher;
     }
@@ -391,17 +510,17 @@ public final class SeederNode implements AutoCloseable {
     }
 
     /**
-     * Where origins may be, for manifest resources and demands alike (and their redirects):
-     * {@link AddressPolicy#PUBLIC_ONLY} until the operator allows private addresses.
-     */
-    /**
      * The token this seeder presents to a signaling server with {@code --peer-token}s (set before
      * {@link #start}); null: none.
      */
     public void setServerToken(String token) {
-        signalingOptions = signalingOptions.withToken(token);
+        node.setServerToken(token);
     }
 
+    /**
+     * Where origins may be, for manifest resources and demands alike (and their redirects):
+     * {@link AddressPolicy#PUBLIC_ONLY} until the operator allows private addresses.
+     */
     public void setOriginAddresses(AddressPolicy addresses) {
         originAddresses = addresses;
         origin = OriginClient.withDefaults(addresses);
@@ -430,6 +549,7 @@ public final class SeederNode implements AutoCloseable {
             return;
         }
         if (store.contains(id)) {
+            withdrawn.remove(id); // the operator takes demand from its origin: wanted again
             announce(List.of(id)); // the server thought otherwise: say so again
             return;
         }
@@ -474,7 +594,8 @@ public final class SeederNode implements AutoCloseable {
             } finally {
                 got.file().close();
             }
-            events.publish(new SwarmEvent.Holding(Instant.now(), id, got.bytes()));
+            withdrawn.remove(id);
+            events.publish(new SwarmEvent.Holding(Instant.now(), node.name(), id, got.bytes()));
             announce(List.of(id));
             log.info("picked up {} on demand ({} wants, {} holders) from {}", id.shortForm(), demand.wants(),
                     demand.holders(), got.source());
@@ -490,12 +611,12 @@ public final class SeederNode implements AutoCloseable {
 
     private synchronized Fetcher demandFetcher() {
         if (demandFetcher == null) {
-            demandFetcher = new Fetcher(config.server(), store.stagingDirectory(),
-                    new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(20), DEMAND_MAX_BYTES, 4), events);
+            // The seeder's own fetching role, with the demand's cap: its id asks, over its connection and links.
+            demandFetcher = new Fetcher(node, store.stagingDirectory(),
+                    new Fetcher.Options(Duration.ofSeconds(10), Duration.ofSeconds(20), DEMAND_MAX_BYTES, 4));
             // A demanded origin may redirect, but only within what this seeder accepts demand from.
             demandFetcher.restrictOriginRedirects(uri -> demandOrigins.stream().anyMatch(prefix -> isUnder(uri, prefix)));
             demandFetcher.setOriginAddresses(originAddresses);
-            demandFetcher.setServerToken(signalingOptions.token());
         }
         return demandFetcher;
     }
@@ -553,43 +674,40 @@ public final class SeederNode implements AutoCloseable {
         return uploads.getMaximumPoolSize();
     }
 
+    /** Links peers made to this seeder (it serves over them), open or being set up. */
     public int linkCount() {
-        return links.size();
+        return links.answeredCount();
     }
 
     /**
-     * This seeder's links: open or being set up, of which {@code pending} are being set up (an
-     * offer answered, the data channel not open yet); offers refused so far, and how many of those
-     * refusals were sent (a flooding peer hears of them only now and then).
+     * The links peers made to this seeder: open or being set up, of which {@code pending} are
+     * being set up (an offer answered, the data channel not open yet); offers refused so far, and
+     * how many of those refusals were sent (a flooding peer hears of them only now and then).
      */
     public record LinkStats(int links, int pending, long offersRefused, long refusalsSent) {}
 
     public LinkStats linkStats() {
         PeerLinks.Refusals r = links.refusals();
-        return new LinkStats(links.size(), links.pending(), r.refused(), r.sent());
+        return new LinkStats(links.answeredCount(), links.answeredPending(), r.refused(), r.sent());
     }
 
     /** How many links this seeder keeps and lets peers start (default {@link LinkLimits#holder()}). */
     public void setLinkLimits(LinkLimits limits) {
-        links.limit(limits);
+        links.limitAnswered(limits);
     }
 
     /** The signaling connection's outgoing queue (waiting and dropped messages), or null before {@link #start()}. */
     public SignalingClient.QueueStats signalingQueue() {
-        SignalingClient s = signaling;
-        return s == null ? null : s.queueStats();
+        return node.signalingQueue();
     }
 
+    /** Stops seeding; the node too when this seeder made it. */
     @Override
     public void close() {
-        SignalingClient s = signaling;
-        if (s != null) {
-            s.close();
-            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(), s.id(), false));
+        if (ownsNode) {
+            node.close(); // first: no new links, no new requests
         }
         servers.values().forEach(TransferServer::close);
-        links.closeAll();
-        linkTimer.shutdownNow();
         uploads.shutdownNow();
         demandFetches.shutdownNow();
         refetchRuns.shutdownNow();
@@ -603,50 +721,11 @@ public final class SeederNode implements AutoCloseable {
         }
     }
 
-    private void sendToServer(Message message) {
-        SignalingClient s = signaling;
-        if (s != null) {
-            s.send(message);
-        }
-    }
-
-    private final class Inbox implements SignalingClient.Listener {
-        @Override
-        public void onWelcome(SignalingClient client, Message.Welcome welcome) {
-            SeederNode.this.onWelcome(client, welcome);
-        }
-
-        @Override
-        public void onMessage(Message message) {
-            if (message instanceof Message.Signal signal && signal.from() != null) {
-                links.onSignal(signal.from(), signal.data(), signal.reason());
-            } else if (message instanceof Message.PeerGone gone) {
-                links.onPeerGone(gone.id());
-            } else if (message instanceof Message.Demand demand) {
-                onDemand(demand);
-            } else if (message instanceof Message.Error error) {
-                log.warn("signaling server says {}: {}", error.code(), error.message());
-            }
-        }
-
-        @Override
-        public void onDisconnected(String reason, Duration retryIn) {
-            // Links already open keep serving; new peers need us back at the server.
-            SignalingClient s = signaling;
-            events.publish(new SwarmEvent.Connection(Instant.now(), config.server().toString(),
-                    s == null ? null : s.id(), false));
-            if (retryIn != null) {
-                events.publish(new SwarmEvent.SignalingRetry(Instant.now(), config.server().toString(), reason,
-                        Instant.now().plus(retryIn)));
-            }
-        }
-    }
-
     private final class Serving implements PeerLinks.Handler {
         @Override
-        public void onOpen(PeerLink link) {
-            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, events, uploadRate,
-                    link.channelProtocol()));
+        public void onOpen(PeerLink link, Duration roundTrip) {
+            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, node.transfers(),
+                    uploadRate, link.channelProtocol()));
         }
 
         @Override

@@ -7,15 +7,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event stream of one node. Anyone (the GUI, a test, a log) subscribes; publishing never
- * fails because of a listener. It is also the node's {@link TransferObserver}, so that transfers
- * turn into events in one place. Progress is thinned to one event per 256 KiB.
+ * The event stream of one or more nodes. Anyone (the GUI, a test, a log) subscribes; publishing
+ * never fails because of a listener. Each node turns its transfers into events here through its
+ * own {@link #transfers observer}, which names the node; progress is thinned to one event per
+ * 256 KiB.
  */
-public final class SwarmEvents implements TransferObserver {
+public final class SwarmEvents {
     private static final Logger log = LoggerFactory.getLogger(SwarmEvents.class);
     private static final long PROGRESS_STEP = 256 * 1024;
 
@@ -39,20 +41,26 @@ public final class SwarmEvents implements TransferObserver {
         }
     }
 
-    @Override
-    public void started(String peerId, ResourceId id, Direction direction, long totalBytes) {
-        publish(new SwarmEvent.Transfer(Instant.now(), peerId, id, direction, 0, totalBytes, false, null));
-    }
+    /** Transfers of the node {@code node} names (asked at each event: its id may come later), as events here. */
+    public TransferObserver transfers(Supplier<String> node) {
+        return new TransferObserver() {
+            @Override
+            public void started(String peerId, ResourceId id, Direction direction, long totalBytes) {
+                publish(new SwarmEvent.Transfer(Instant.now(), node.get(), peerId, id, direction, 0, totalBytes, false, null));
+            }
 
-    @Override
-    public void progress(String peerId, ResourceId id, Direction direction, long doneBytes, long totalBytes) {
-        if (doneBytes % PROGRESS_STEP < TransferMessage.MAX_CHUNK_BYTES && doneBytes < totalBytes) {
-            publish(new SwarmEvent.Transfer(Instant.now(), peerId, id, direction, doneBytes, totalBytes, false, null));
-        }
-    }
+            @Override
+            public void progress(String peerId, ResourceId id, Direction direction, long doneBytes, long totalBytes) {
+                if (doneBytes % PROGRESS_STEP < TransferMessage.MAX_CHUNK_BYTES && doneBytes < totalBytes) {
+                    publish(new SwarmEvent.Transfer(Instant.now(), node.get(), peerId, id, direction, doneBytes, totalBytes,
+                            false, null));
+                }
+            }
 
-    @Override
-    public void finished(String peerId, ResourceId id, Direction direction, long bytes, String failure) {
-        publish(new SwarmEvent.Transfer(Instant.now(), peerId, id, direction, bytes, bytes, true, failure));
+            @Override
+            public void finished(String peerId, ResourceId id, Direction direction, long bytes, String failure) {
+                publish(new SwarmEvent.Transfer(Instant.now(), node.get(), peerId, id, direction, bytes, bytes, true, failure));
+            }
+        };
     }
 }

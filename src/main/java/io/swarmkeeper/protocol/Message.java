@@ -85,12 +85,17 @@ public sealed interface Message {
     /**
      * WebRTC signal, relayed verbatim between matched peers. The sender names {@code to}; the
      * server replaces it with {@code from} and adds {@code reason}, why it matched the two (as in
-     * {@link PeerInfo}), so that the side that answers learns it too. {@code data} is a
-     * simple-peer signal object.
+     * {@link PeerInfo}), and {@code role}, the sender's role as its hello said, so that the side
+     * that answers, which never sees the match, learns both too. {@code data} is a simple-peer
+     * signal object.
      */
-    record Signal(String to, String from, JsonNode data, String reason) implements Message {
+    record Signal(String to, String from, JsonNode data, String reason, PeerRole role) implements Message {
         public Signal(String to, String from, JsonNode data) {
-            this(to, from, data, null);
+            this(to, from, data, null, null);
+        }
+
+        public Signal(String to, String from, JsonNode data, String reason) {
+            this(to, from, data, reason, null);
         }
     }
 

@@ -78,6 +78,8 @@ public final class PeerLink implements AutoCloseable {
     private final Object sendLock = new Object();
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private volatile RTCDataChannel channel;
+    /** The link's event thread, once it started: where native calls are made. */
+    private volatile Thread eventThread;
     private volatile String channelProtocol = "";
     private volatile String closeReason;
     private final long createdAt = System.nanoTime();
@@ -98,6 +100,7 @@ public final class PeerLink implements AutoCloseable {
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "link-" + remoteId);
             t.setDaemon(true);
+            eventThread = t;
             return t;
         });
         RtcRuntime[] made = new RtcRuntime[1];
@@ -175,6 +178,53 @@ public final class PeerLink implements AutoCloseable {
      */
     public long idleNanos() {
         return sending ? 0 : System.nanoTime() - lastActivity;
+    }
+
+    /**
+     * The round-trip time of the connection's selected candidate pair, as libwebrtc's statistics
+     * give it (its ICE consent checks measure it, so it is known as soon as the link opened):
+     * completes with null when the statistics do not say, or the link is closed. Thread-safe;
+     * the statistics arrive on libwebrtc's thread, so a caller may wait for them on its own, the
+     * link's listener included (called on the link's thread, it asks at once rather than queue).
+     */
+    public CompletableFuture<java.time.Duration> roundTrip() {
+        CompletableFuture<java.time.Duration> rtt = new CompletableFuture<>();
+        Runnable ask = () -> {
+            if (closed.get()) {
+                rtt.complete(null);
+                return;
+            }
+            try {
+                connection.getStats(remember(new StatsForwarder(report -> rtt.complete(selectedPairRoundTrip(report)))));
+            } catch (RuntimeException e) {
+                log.debug("no statistics for the link to {}: {}", remoteId, e.toString());
+                rtt.complete(null);
+            }
+        };
+        if (Thread.currentThread() == eventThread) {
+            ask.run();
+        } else {
+            post(ask);
+        }
+        if (closed.get()) { // posted after teardown: never runs
+            rtt.complete(null);
+        }
+        return rtt;
+    }
+
+    /** The nominated, succeeded candidate pair's {@code currentRoundTripTime} (seconds), or null. */
+    static java.time.Duration selectedPairRoundTrip(dev.onvoid.webrtc.RTCStatsReport report) {
+        for (dev.onvoid.webrtc.RTCStats stats : report.getStats().values()) {
+            if (stats.getType() != dev.onvoid.webrtc.RTCStatsType.CANDIDATE_PAIR) {
+                continue;
+            }
+            java.util.Map<String, Object> a = stats.getAttributes();
+            if (Boolean.TRUE.equals(a.get("nominated")) && "succeeded".equals(String.valueOf(a.get("state")))
+                    && a.get("currentRoundTripTime") instanceof Number seconds) {
+                return java.time.Duration.ofNanos(Math.round(seconds.doubleValue() * 1e9));
+            }
+        }
+        return null;
     }
 
     /** Applies a signal object from the remote peer (offer, answer, candidate). Thread-safe. */
@@ -578,6 +628,22 @@ public final class PeerLink implements AutoCloseable {
             SetSessionDescriptionObserver t = target;
             if (t != null) {
                 t.onFailure(error);
+            }
+        }
+    }
+
+    private static final class StatsForwarder extends Forwarder<dev.onvoid.webrtc.RTCStatsCollectorCallback>
+            implements dev.onvoid.webrtc.RTCStatsCollectorCallback {
+        StatsForwarder(dev.onvoid.webrtc.RTCStatsCollectorCallback target) {
+            super(target);
+        }
+
+        @Override
+        public void onStatsDelivered(dev.onvoid.webrtc.RTCStatsReport report) {
+            dev.onvoid.webrtc.RTCStatsCollectorCallback t = target;
+            target = null; // one report per request
+            if (t != null) {
+                t.onStatsDelivered(report);
             }
         }
     }

@@ -718,7 +718,7 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
-                pairings.reason(session.id(), signal.to())));
+                pairings.reason(session.id(), signal.to()), session.role()));
         metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
         if (!target.sendIfRoom(relayed)) {
             metrics.signalsRelayed.decrement();

@@ -22,6 +22,11 @@ public final class TransferClient {
     private final AtomicInteger nextRequestId = new AtomicInteger(1);
     private final Map<Integer, Download> downloads = new ConcurrentHashMap<>();
     private final Map<CompletableFuture<?>, Download> byResult = new ConcurrentHashMap<>();
+    /** Hears how long the first request took to be answered, once; null: nobody asks. */
+    private volatile java.util.function.Consumer<java.time.Duration> firstAnswer;
+    /** The first request, when it was sent (System.nanoTime()); 0 before it. */
+    private final AtomicInteger firstRequest = new AtomicInteger();
+    private volatile long firstSentAt;
 
     public TransferClient(String peerId, MessageSink out, TransferObserver observer) {
         this.peerId = peerId;
@@ -31,6 +36,15 @@ public final class TransferClient {
 
     public String peerId() {
         return peerId;
+    }
+
+    /**
+     * Tells {@code listener}, once, how long the holder took to answer the first request made on
+     * this client (from its REQUEST to the holder's first message about it): a round-trip time,
+     * plus what the holder needed to start answering. Set it before the first request.
+     */
+    public void onFirstAnswer(java.util.function.Consumer<java.time.Duration> listener) {
+        firstAnswer = listener;
     }
 
     /**
@@ -44,6 +58,9 @@ public final class TransferClient {
         downloads.put(requestId, download);
         byResult.put(download.result, download);
         download.result.whenComplete((n, e) -> byResult.remove(download.result));
+        if (firstAnswer != null && firstRequest.compareAndSet(0, requestId)) {
+            firstSentAt = System.nanoTime();
+        }
         try {
             out.send(TransferMessage.encode(new TransferMessage.Request(requestId, id.text(), offset, length)));
         } catch (IOException e) {
@@ -107,6 +124,11 @@ public final class TransferClient {
     /** Handles one message from the holder. Throws when the holder broke the protocol. */
     public void onMessage(byte[] bytes) throws TransferProtocolException {
         TransferMessage message = TransferMessage.decode(bytes);
+        java.util.function.Consumer<java.time.Duration> first = firstAnswer;
+        if (first != null && message.requestId() == firstRequest.get()) {
+            firstAnswer = null;
+            first.accept(java.time.Duration.ofNanos(System.nanoTime() - firstSentAt));
+        }
         Download download = downloads.get(message.requestId());
         if (download == null) {
             // Late messages of a cancelled or failed request are expected; others are not.

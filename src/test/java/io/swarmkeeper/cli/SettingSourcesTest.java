@@ -51,6 +51,10 @@ class SettingSourcesTest {
         assertRefused(SwarmkeeperProcess.run("seed", "--config", config.toString(), "--server", "ws://127.0.0.1:1",
                 "--store", dir.resolve("store").toString()),
                 "--upload-slots (from configuration file " + config + ", key seed.upload-slots): upload slots must be 1..32, got 99");
+        assertRefused(SwarmkeeperProcess.run(Map.of("SWARMKEEPER_SEED_MANIFEST_REFRESH", "10"), "seed",
+                "--server", "ws://127.0.0.1:1", "--store", dir.resolve("store").toString()),
+                "Invalid value for option '--manifest-refresh' (from environment variable SWARMKEEPER_SEED_MANIFEST_REFRESH):"
+                        + " '10' needs a unit: ms, s, m, h or d (e.g. 10m)");
         assertRefused(SwarmkeeperProcess.run("server", "--heartbeat-seconds", "0"),
                 "--heartbeat-seconds (from the command line): heartbeat seconds must be 1..3600, got 0");
         assertRefused(SwarmkeeperProcess.run(Map.of("SWARMKEEPER_SERVER_METRICS_PORT", "70000"), "server", "--port", "0"),

@@ -7,10 +7,12 @@ import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoSwarm;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
+import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.testing.TestNetwork;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +34,8 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 @Timeout(120)
 class SwarmWindowTest {
+    /** The node that observed the events fed by hand. */
+    private static final String ME = "k3v9q2mx7a";
     private final SwarmView view = new SwarmView();
 
     @Start
@@ -43,11 +47,12 @@ class SwarmWindowTest {
     @Test
     void showsConnectionPeersAndHashChecksFromEvents(FxRobot robot) throws Exception {
         ResourceId id = ResourceId.of("x".getBytes());
-        view.accept(new SwarmEvent.Connection(Instant.now(), "ws://127.0.0.1:8765", "k3v9q2mx7a", true));
-        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "p7w2r8n4ce", false, "random"));
-        view.accept(new SwarmEvent.Transfer(Instant.now(), "p7w2r8n4ce", id, Direction.UPLOAD, 1000, 1000, true, null));
-        view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "origin", true, null));
-        view.accept(new SwarmEvent.HashCheck(Instant.now(), id, "peer:liar", false, "mismatch"));
+        view.accept(new SwarmEvent.Connection(Instant.now(), ME, "ws://127.0.0.1:8765", "k3v9q2mx7a", true));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), ME, "p7w2r8n4ce", false, PeerRole.BROWSER, "random",
+                Duration.ofMillis(3)));
+        view.accept(new SwarmEvent.Transfer(Instant.now(), ME, "p7w2r8n4ce", id, Direction.UPLOAD, 1000, 1000, true, null));
+        view.accept(new SwarmEvent.HashCheck(Instant.now(), ME, id, "origin", true, null));
+        view.accept(new SwarmEvent.HashCheck(Instant.now(), ME, id, "peer:liar", false, "mismatch"));
         WaitForAsyncUtils.waitForFxEvents();
 
         assertEquals("Connected to ws://127.0.0.1:8765 as k3v9q2mx7a", robot.lookup("#connection").queryAs(Label.class).getText());
@@ -59,7 +64,7 @@ class SwarmWindowTest {
         assertEquals(1000, row.uploadedProperty().get());
         assertEquals("random", row.matchReasonProperty().get());
 
-        view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "p7w2r8n4ce", "data channel closed by the peer"));
+        view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), ME, "p7w2r8n4ce", false, "data channel closed by the peer"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("gone: data channel closed by the peer", row.stateProperty().get());
         ListView<?> log = robot.lookup("#log").queryAs(ListView.class);
@@ -86,23 +91,37 @@ class SwarmWindowTest {
     @Test
     void keepsOnlyTheNewestPeersThatLeft() {
         for (int i = 0; i < SwarmView.MAX_GONE_ROWS + 5; i++) {
-            view.accept(new SwarmEvent.PeerLinked(Instant.now(), "peer-" + i, false, null));
-            view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), "peer-" + i, "done"));
+            view.accept(new SwarmEvent.PeerLinked(Instant.now(), ME, "peer-" + i, false, null, null, null));
+            view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), ME, "peer-" + i, false, "done"));
         }
-        view.accept(new SwarmEvent.PeerLinked(Instant.now(), "still-here", false, null));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), ME, "still-here", false, null, null, null));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(SwarmView.MAX_GONE_ROWS + 1, view.peers().size());
         assertEquals("peer-5", view.peers().get(0).peerId(), "the oldest gone rows went first");
         assertEquals("still-here", view.peers().get(view.peers().size() - 1).peerId());
     }
 
+    /** A seeder that fetches from a seeder that fetches from it holds a link each way with it: one row, gone when both are. */
+    @Test
+    void aPeerLinkedBothWaysIsGoneOnlyWhenBothLinksAre() {
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), ME, "both-ways", true, PeerRole.SEEDER, "random", null));
+        view.accept(new SwarmEvent.PeerLinked(Instant.now(), ME, "both-ways", false, PeerRole.SEEDER, "random", null));
+        view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), ME, "both-ways", true, "idle for 10 s"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(1, view.peers().size());
+        assertEquals("linked", view.peers().get(0).stateProperty().get(), "still serving it over the other link");
+        view.accept(new SwarmEvent.PeerUnlinked(Instant.now(), ME, "both-ways", false, "idle for 30 s"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("gone: idle for 30 s", view.peers().get(0).stateProperty().get());
+    }
+
     @Test
     void showsAFullDiskAndWhatTheStoreLostAndFetchesAgain() {
         ResourceId id = ResourceId.of(new byte[] {7});
-        view.accept(new SwarmEvent.Dropped(Instant.now(), id, 1, "corrupt"));
-        view.accept(new SwarmEvent.Refetching(Instant.now(), id, "corrupt", 0, Instant.now().plusSeconds(5)));
-        view.accept(new SwarmEvent.DiskSpace(Instant.now(), true, "only 0 bytes are free"));
-        view.accept(new SwarmEvent.DiskSpace(Instant.now(), false, "16 MB free"));
+        view.accept(new SwarmEvent.Dropped(Instant.now(), ME, id, 1, "corrupt"));
+        view.accept(new SwarmEvent.Refetching(Instant.now(), ME, id, "corrupt", 0, Instant.now().plusSeconds(5)));
+        view.accept(new SwarmEvent.DiskSpace(Instant.now(), ME, true, "only 0 bytes are free"));
+        view.accept(new SwarmEvent.DiskSpace(Instant.now(), ME, false, "16 MB free"));
         WaitForAsyncUtils.waitForFxEvents();
         String log = String.join("\n", view.log());
         assertTrue(log.contains("dropped " + id.shortForm() + " (corrupt)"), log);

@@ -43,7 +43,7 @@ class MessageCodecGoldenTest {
                 Arguments.of("demand", new Message.Demand(HASH, "https://example.com/listing/kitchen.jpg", 5, 1)),
                 Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER, "random")))),
                 Arguments.of("signal-to", new Message.Signal("k3v9q2mx7a", null, offer)),
-                Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate, "random")),
+                Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate, "random", PeerRole.BROWSER)),
                 Arguments.of("peer-gone", new Message.PeerGone("k3v9q2mx7a")),
                 Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
                 Arguments.of("report", new Message.Report("k3v9q2mx7a", HASH,

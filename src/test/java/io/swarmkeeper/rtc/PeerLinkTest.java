@@ -135,6 +135,25 @@ class PeerLinkTest {
         exchange(later);
     }
 
+    /** Both ends know the connection's round-trip time from libwebrtc's statistics once the link is open. */
+    @Test
+    void anOpenLinkKnowsItsRoundTripTime() throws Exception {
+        LinkConfig config = LinkConfig.withIceServers(List.of());
+        Side[] sides = connect(config, config);
+        try {
+            for (Side side : sides) {
+                side.link.opened().get(20, TimeUnit.SECONDS);
+                Duration rtt = side.link.roundTrip().get(5, TimeUnit.SECONDS);
+                assertTrue(rtt != null && !rtt.isNegative() && rtt.compareTo(Duration.ofSeconds(1)) < 0,
+                        "measured within the namespace: " + rtt);
+            }
+        } finally {
+            sides[0].link.close();
+            sides[1].link.close();
+        }
+        assertEquals(null, sides[0].link.roundTrip().get(5, TimeUnit.SECONDS), "a closed link measures nothing");
+    }
+
     @Test
     void aLinkNobodyAnswersClosesAtItsTimeout() throws Exception {
         LinkConfig quick = new LinkConfig(List.of(), Duration.ofSeconds(1), Duration.ofSeconds(30), true);

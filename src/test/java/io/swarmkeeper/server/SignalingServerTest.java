@@ -61,17 +61,20 @@ class SignalingServerTest {
             assertEquals(ShuffledRanking.REASON, match.get("peers").get(0).get("reason").asText(), "why it was chosen");
 
             String offer = "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\",\"extra\":[1,2]}";
-            leecher.send("{\"type\":\"signal\",\"to\":\"" + seeder.id() + "\",\"data\":" + offer + "}");
+            // A role the sender claims in its signal is not what the server says: its hello's is.
+            leecher.send("{\"type\":\"signal\",\"to\":\"" + seeder.id() + "\",\"data\":" + offer + ",\"role\":\"seeder\"}");
             JsonNode relayed = seeder.next("signal");
             assertEquals(leecher.id(), relayed.get("from").asText());
             assertEquals(JsonNodes.parse(offer), relayed.get("data"), "data passes verbatim, unknown fields too");
             assertEquals(ShuffledRanking.REASON, relayed.get("reason").asText(), "the answering side learns why too");
+            assertEquals("peer", relayed.get("role").asText(), "and who asks: the role the asker said hello with");
 
             String answer = "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}";
             seeder.send("{\"type\":\"signal\",\"to\":\"" + leecher.id() + "\",\"data\":" + answer + "}");
             JsonNode relayedAnswer = leecher.next("signal");
             assertEquals(JsonNodes.parse(answer), relayedAnswer.get("data"));
             assertEquals(ShuffledRanking.REASON, relayedAnswer.get("reason").asText());
+            assertEquals("seeder", relayedAnswer.get("role").asText());
             assertEquals(2, server.signalsRelayed());
         }
     }

@@ -2,13 +2,12 @@ package io.swarmkeeper.testing;
 
 import io.swarmkeeper.demo.LyingSource;
 import io.swarmkeeper.manifest.Manifest;
-import io.swarmkeeper.node.SeederConfig;
+import io.swarmkeeper.node.Seeder;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.store.ContentStore;
-import io.swarmkeeper.transfer.ContentSource;
 import io.swarmkeeper.transfer.MessageSink;
 import io.swarmkeeper.transfer.TransferMessage;
 import java.io.IOException;
@@ -18,57 +17,65 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A seeder of the test swarm: a real {@link SeederNode} over a real H2 store. */
+/** A seeder of the test swarm: a real {@link Seeder}, assembled as {@code seed} assembles one, over a real H2 store. */
 public final class SeederPeer implements AutoCloseable {
-    private final SeederNode node;
-    private final ContentStore store;
+    private final Seeder seeder;
     private final Path dir;
     private final Kind kind;
     private final String[] names;
-    private final List<SwarmEvent> events = new CopyOnWriteArrayList<>();
+    private final List<SwarmEvent> events;
 
-    private SeederPeer(SeederNode node, ContentStore store, Path dir, Kind kind, String[] names) {
-        this.node = node;
-        this.store = store;
+    private SeederPeer(Seeder seeder, Path dir, Kind kind, String[] names, List<SwarmEvent> events) {
+        this.seeder = seeder;
         this.dir = dir;
         this.kind = kind;
         this.names = names;
+        this.events = events;
     }
 
     /** How a test seeder behaves. */
     enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS, FORGES_HASHES }
 
     static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
-        ContentStore store = ContentStore.open(dir);
         SwarmEvents bus = new SwarmEvents();
-        ContentSource serving = kind == Kind.LIAR ? new LyingSource(store) : store;
+        List<SwarmEvent> events = new CopyOnWriteArrayList<>();
+        bus.subscribe(events::add);
         UnaryOperator<MessageSink> wire = switch (kind) {
             case BREAKS_PROTOCOL -> SeederPeer::shiftChunks;
             case STALLS -> SeederPeer::answerButSendNothing;
             case FORGES_HASHES -> SeederPeer::forgePieceHashes;
             default -> UnaryOperator.identity();
         };
-        SeederNode node = new SeederNode(new SeederConfig(swarm.serverUri(), dir, 4), store, serving, bus, wire);
-        node.setOriginAddresses(AddressPolicy.PRIVATE_ALLOWED); // the swarm's origin is on loopback
-        SeederPeer peer = new SeederPeer(node, store, dir, kind, names);
-        bus.subscribe(peer.events::add);
-        node.start();
         List<Manifest.Entry> entries = new ArrayList<>();
         for (String name : names) {
             entries.add(new Manifest.Entry(swarm.origin().url(name), swarm.origin().resources().get(name)));
         }
-        SeederNode.SeedReport report = node.seed(new Manifest(entries));
-        if (!report.failures().isEmpty()) {
-            throw new IOException("seeder could not take its resources: " + report.failures());
-        }
-        for (String name : names) {
-            swarm.awaitHolder(swarm.origin().resources().get(name), node.peerId());
+        Seeder seeder = Seeder.builder(swarm.serverUri(), dir)
+                .events(bus)
+                .label(dir.getFileName().toString())
+                .originAddresses(AddressPolicy.PRIVATE_ALLOWED) // the swarm's origin is on loopback
+                .serving(store -> kind == Kind.LIAR ? new LyingSource(store) : store)
+                .wire(wire)
+                .manifest("test manifest", new Manifest(entries))
+                .start();
+        SeederPeer peer = new SeederPeer(seeder, dir, kind, names, events);
+        try {
+            SeederNode.SeedReport report = seeder.reports().get("test manifest");
+            if (!report.failures().isEmpty()) {
+                throw new IOException("seeder could not take its resources: " + report.failures());
+            }
+            for (String name : names) {
+                swarm.awaitHolder(swarm.origin().resources().get(name), seeder.peerId());
+            }
+        } catch (IOException | RuntimeException e) {
+            peer.close();
+            throw e;
         }
         return peer;
     }
 
     public String id() {
-        return node.peerId();
+        return seeder.peerId();
     }
 
     /** Where its store lives. */
@@ -84,11 +91,17 @@ public final class SeederPeer implements AutoCloseable {
     }
 
     public ContentStore store() {
-        return store;
+        return seeder.store();
     }
 
+    /** The seeding role (what the tests configure and ask). */
     public SeederNode node() {
-        return node;
+        return seeder.seeder();
+    }
+
+    /** The whole assembly: node, store, manifests. */
+    public Seeder seeder() {
+        return seeder;
     }
 
     public List<SwarmEvent> events() {
@@ -97,8 +110,7 @@ public final class SeederPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        node.close();
-        store.close();
+        seeder.close();
     }
 
     /** Sends true bytes but piece hashes with one bit changed: hashes that cannot be proven. */

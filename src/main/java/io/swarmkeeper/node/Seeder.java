@@ -1,0 +1,435 @@
+package io.swarmkeeper.node;
+
+import io.swarmkeeper.manifest.Manifest;
+import io.swarmkeeper.manifest.OriginKey;
+import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.protocol.PeerRole;
+import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.transfer.ContentSource;
+import io.swarmkeeper.transfer.MessageSink;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A seeder, assembled: its store (quota, scrub), its node (one connection to the signaling server,
+ * one id, one registry of links, one event stream) with the seeding role on it, the manifests it
+ * seeds (signatures checked against its trusted keys, read again on a schedule or when asked),
+ * its rate limits, the origins it takes demand from, where origins may be, the token it presents,
+ * and its shutdown. The one way a seeder is put together: by {@code seed}, the window, the demo
+ * swarm and the tests' seeders, each choosing its options on the {@link Builder}.
+ */
+public final class Seeder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Seeder.class);
+
+    /** Something the operator should know about what the assembly made of its settings. */
+    public sealed interface Warning {
+        /** The quota asked for is more than the store's disk can hold: the store keeps within {@code kept}. */
+        record QuotaCapped(Path store, long asked, long kept) implements Warning {}
+
+        /** A manifest was taken without a signature check (no trusted keys): its hashes guard the bytes, not the list. */
+        record UnsignedManifest(String source) implements Warning {}
+    }
+
+    private final ContentStore store;
+    private final Node node;
+    private final SeederNode seeder;
+    private final Builder settings;
+    /** The manifests read from files or URLs, by source, each as last read well; read again by {@link #refreshManifests}. */
+    private final Map<String, Manifest> manifests = new LinkedHashMap<>(); // guarded by refreshing
+    private final Map<String, SeederNode.SeedReport> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** One reading of the manifests at a time (the schedule's, or one asked for). */
+    private final Object refreshing = new Object();
+    private final ScheduledExecutorService refreshes;
+    private volatile Fetcher fetcher;
+    /** The manifests as read before the store was opened, until {@link #seedManifests} seeds them. Guarded by refreshing. */
+    private List<Manifest> readFirst;
+
+    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<Manifest> readFirst) {
+        this.readFirst = readFirst;
+        this.settings = settings;
+        this.store = store;
+        this.node = node;
+        this.seeder = seeder;
+        this.refreshes = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "manifest-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A seeder of the store in {@code storeDir}, for the signaling server at {@code server}. */
+    public static Builder builder(URI server, Path storeDir) {
+        return new Builder(server, storeDir);
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    /** The seeding role on the node (what it holds, announces, serves and fetches again). */
+    public SeederNode seeder() {
+        return seeder;
+    }
+
+    public ContentStore store() {
+        return store;
+    }
+
+    public SwarmEvents events() {
+        return node.events();
+    }
+
+    /** Its id at the signaling server, or null while it has none. */
+    public String peerId() {
+        return node.peerId();
+    }
+
+    /** What the last good reading of each manifest did, by source (files and URLs, then those given whole). */
+    public Map<String, SeederNode.SeedReport> reports() {
+        synchronized (reports) {
+            return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
+        }
+    }
+
+    /**
+     * The node's fetching role for its user's own fetches: over the seeder's connection, links
+     * and id, within its store's staging area, from origins where its settings allow.
+     */
+    public Fetcher fetcher() {
+        Fetcher f = fetcher;
+        if (f == null) {
+            synchronized (this) {
+                if (fetcher == null) {
+                    Fetcher made = new Fetcher(node, store.stagingDirectory(), Fetcher.Options.defaults());
+                    made.setOriginAddresses(settings.originAddresses);
+                    fetcher = made;
+                }
+                f = fetcher;
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Reads every manifest given as a file or URL again, now: a manifest that lists new
+     * resources has them fetched, stored and announced; resources that left it are no longer
+     * announced (kept in the store until evicted). A manifest that cannot be loaded, or whose
+     * signature does not verify, keeps its last good reading, and a {@link SwarmEvent.ManifestRead}
+     * with its failure says so. Returns what each reading did (the failed ones are absent).
+     */
+    public Map<String, SeederNode.SeedReport> refreshManifests() {
+        synchronized (refreshing) {
+            return readManifestsAgain();
+        }
+    }
+
+    private Map<String, SeederNode.SeedReport> readManifestsAgain() {
+        Map<String, SeederNode.SeedReport> done = new LinkedHashMap<>();
+        for (String source : List.copyOf(manifests.keySet())) {
+            Manifest read;
+            try {
+                read = Manifest.load(source, settings.trustedKeys, settings.originAddresses);
+            } catch (IOException | RuntimeException e) {
+                Manifest kept = manifests.get(source);
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                log.warn("manifest {} could not be read again ({}); keeping the last good one", source, why);
+                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, kept.resources().size(),
+                        0, 0, why));
+                continue;
+            }
+            manifests.put(source, read);
+            SeederNode.SeedReport report = seeder.seed(source, read);
+            reports.put(source, report);
+            done.put(source, report);
+        }
+        return done;
+    }
+
+    /** Stops refreshing, closes the node (saying bye to the server) and the seeding role, then the store. */
+    @Override
+    public void close() {
+        refreshes.shutdownNow();
+        try {
+            node.close(); // first: bye to the server, no new links or requests
+        } finally {
+            try {
+                seeder.close();
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * Seeds the manifests as first read (fetching what the store lacks, announcing it), then reads
+     * those from files or URLs again on the refresh schedule; returns what each did. Once only,
+     * after {@link Builder#open}. A signal to stop may come meanwhile: {@link #close} may run
+     * while this fetches, and this then ends with what it did.
+     */
+    public Map<String, SeederNode.SeedReport> seedManifests() {
+        List<Manifest> first;
+        synchronized (refreshing) {
+            first = readFirst;
+            readFirst = null;
+            if (first == null) {
+                throw new IllegalStateException("the manifests are seeded once, at start");
+            }
+            int i = 0;
+            for (String source : settings.manifestSources) {
+                Manifest manifest = first.get(i++);
+                manifests.put(source, manifest);
+                reports.put(source, seeder.seed(source, manifest));
+            }
+        }
+        for (Map.Entry<String, Manifest> given : settings.givenManifests.entrySet()) {
+            reports.put(given.getKey(), seeder.seed(given.getKey(), given.getValue()));
+        }
+        Duration every = settings.manifestRefresh;
+        if (!every.isZero() && !settings.manifestSources.isEmpty()) {
+            refreshes.scheduleWithFixedDelay(() -> {
+                try {
+                    refreshManifests();
+                } catch (RuntimeException e) {
+                    log.warn("refreshing the manifests failed: {}", e.toString());
+                }
+            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return reports();
+    }
+
+    /** The settings of a seeder; {@link #start} assembles and starts it. Not thread-safe. */
+    public static final class Builder {
+        private final URI server;
+        private final Path storeDir;
+        private SwarmEvents events;
+        private String label;
+        private boolean logEvents;
+        private int uploadSlots = 4;
+        private long quota;
+        private long uploadRate;
+        private long scrubRate;
+        private final List<String> manifestSources = new ArrayList<>();
+        private final Map<String, Manifest> givenManifests = new LinkedHashMap<>();
+        private List<OriginKey> trustedKeys = List.of();
+        private List<String> demandOrigins = List.of();
+        private AddressPolicy originAddresses = AddressPolicy.PUBLIC_ONLY;
+        private String serverToken;
+        private Duration manifestRefresh = Duration.ZERO;
+        private Function<ContentStore, ContentSource> serving = store -> store;
+        private UnaryOperator<MessageSink> wire = UnaryOperator.identity();
+        private Consumer<Warning> warnings = w -> log.warn("{}", w);
+        private LinkLimits linkLimits;
+
+        private Builder(URI server, Path storeDir) {
+            this.server = server;
+            this.storeDir = storeDir;
+        }
+
+        /** Where the node publishes its events (default: a stream of its own). */
+        public Builder events(SwarmEvents events) {
+            this.events = events;
+            return this;
+        }
+
+        /** How the node is named in events until the server gives it an id (default "node-N"). */
+        public Builder label(String label) {
+            this.label = label;
+            return this;
+        }
+
+        /** Logs every event as a line ({@link EventLog}): for a headless seeder. */
+        public Builder logEvents(boolean on) {
+            this.logEvents = on;
+            return this;
+        }
+
+        /** Uploads at once, 1..{@value SeederConfig#MAX_UPLOAD_SLOTS} (default 4). */
+        public Builder uploadSlots(int slots) {
+            new SeederConfig(server, storeDir, slots); // says what is wrong
+            this.uploadSlots = slots;
+            return this;
+        }
+
+        /** Most bytes the store keeps (least recently used, unpinned resources go first); 0: no limit (default). */
+        public Builder quota(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("the quota must be 0 (no limit) or more, got " + bytes);
+            }
+            this.quota = bytes;
+            return this;
+        }
+
+        /** Most bytes per second uploaded to all peers together; 0: no cap (default). */
+        public Builder uploadRate(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("the upload rate must be 0 (no cap) or more, got " + bytesPerSecond);
+            }
+            this.uploadRate = bytesPerSecond;
+            return this;
+        }
+
+        /** Bytes per second the background scrub re-hashes; 0: no scrub (default). */
+        public Builder scrubRate(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("the scrub rate must be 0 (off) or more, got " + bytesPerSecond);
+            }
+            this.scrubRate = bytesPerSecond;
+            return this;
+        }
+
+        /** A manifest to seed, a file or an http(s) URL; read at start and again on the refresh schedule. Repeatable. */
+        public Builder manifest(String fileOrUrl) {
+            manifestSources.add(fileOrUrl);
+            return this;
+        }
+
+        /** A manifest given whole (not read from anywhere), seeded at start under the name {@code source}. */
+        public Builder manifest(String source, Manifest manifest) {
+            givenManifests.put(source, manifest);
+            return this;
+        }
+
+        /** Keys a manifest must be signed by (its {@code .sig}); none (default): manifests are taken unsigned. */
+        public Builder trustedKeys(List<OriginKey> keys) {
+            this.trustedKeys = List.copyOf(keys);
+            return this;
+        }
+
+        /** Prefixes of the origins the seeder takes demand from; none (default): no demand is taken. */
+        public Builder demandOrigins(List<String> prefixes) {
+            this.demandOrigins = List.copyOf(prefixes);
+            return this;
+        }
+
+        /** Where origins may be (manifests, their resources, demands, redirects); default public addresses only. */
+        public Builder originAddresses(AddressPolicy addresses) {
+            this.originAddresses = addresses;
+            return this;
+        }
+
+        /** The token for a signaling server that admits peers only with one; null (default): none. */
+        public Builder serverToken(String token) {
+            this.serverToken = token;
+            return this;
+        }
+
+        /** How often the manifests read from files or URLs are read again; zero (default): only when asked. */
+        public Builder manifestRefresh(Duration every) {
+            if (every.isNegative()) {
+                throw new IllegalArgumentException("the manifest refresh interval must not be negative, got " + every);
+            }
+            this.manifestRefresh = every;
+            return this;
+        }
+
+        /** What the seeder serves from, given its store (default: the store itself); the demo's liar lies here. */
+        public Builder serving(Function<ContentStore, ContentSource> serving) {
+            this.serving = serving;
+            return this;
+        }
+
+        /** Where its transfer messages pass on their way to each link (tests break the protocol here). */
+        public Builder wire(UnaryOperator<MessageSink> wire) {
+            this.wire = wire;
+            return this;
+        }
+
+        /** How many links peers may make to it (default {@link LinkLimits#holder()}). */
+        public Builder linkLimits(LinkLimits limits) {
+            this.linkLimits = limits;
+            return this;
+        }
+
+        /** Who hears the warnings (default: the log). */
+        public Builder warnings(Consumer<Warning> warnings) {
+            this.warnings = warnings;
+            return this;
+        }
+
+        /**
+         * {@link #open}, then {@link Seeder#seedManifests}: returns once the manifests' resources
+         * were fetched (or failed to be).
+         */
+        public Seeder start() throws IOException {
+            Seeder seeder = open();
+            try {
+                seeder.seedManifests();
+            } catch (RuntimeException e) {
+                seeder.close();
+                throw e;
+            }
+            return seeder;
+        }
+
+        /**
+         * Reads the manifests (so that a bad one fails before anything is opened), opens the store
+         * within the quota and starts its scrub, and connects to the signaling server as a seeder
+         * (announcing what the store holds); {@link Seeder#seedManifests} then seeds them. Fails,
+         * leaving nothing open, when a manifest cannot be read, the store cannot be opened, or the
+         * signaling server cannot be reached.
+         */
+        public Seeder open() throws IOException {
+            List<Manifest> readFirst = new ArrayList<>();
+            for (String source : manifestSources) {
+                readFirst.add(Manifest.load(source, trustedKeys, originAddresses));
+                if (trustedKeys.isEmpty()) {
+                    warnings.accept(new Warning.UnsignedManifest(source));
+                }
+            }
+            SeederConfig config = new SeederConfig(server, storeDir, uploadSlots);
+            ContentStore store = ContentStore.open(storeDir, quota);
+            Seeder seeder;
+            Node node = null;
+            try {
+                if (store.quota() < quota) {
+                    warnings.accept(new Warning.QuotaCapped(storeDir, quota, store.quota()));
+                }
+                if (scrubRate > 0) {
+                    store.startScrubbing(scrubRate);
+                }
+                SwarmEvents bus = events == null ? new SwarmEvents() : events;
+                if (logEvents) {
+                    bus.subscribe(new EventLog());
+                }
+                node = Node.persistent(server, PeerRole.SEEDER, label, bus);
+                node.setServerToken(serverToken);
+                SeederNode role = new SeederNode(node, config, store, serving.apply(store), wire);
+                role.setUploadRate(uploadRate);
+                role.setOriginAddresses(originAddresses);
+                role.acceptDemandFrom(demandOrigins);
+                if (linkLimits != null) {
+                    role.setLinkLimits(linkLimits);
+                }
+                seeder = new Seeder(this, store, node, role, readFirst);
+            } catch (RuntimeException e) {
+                if (node != null) {
+                    node.close();
+                }
+                store.close();
+                throw e;
+            }
+            try {
+                seeder.seeder.start();
+            } catch (IOException | RuntimeException e) {
+                seeder.close();
+                throw e;
+            }
+            return seeder;
+        }
+    }
+}
