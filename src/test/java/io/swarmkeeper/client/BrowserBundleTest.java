@@ -60,7 +60,7 @@ class BrowserBundleTest extends InSwarm {
             for (ResourceId id : new ResourceId[] {photoId, bigId}) {
                 Poll.until(Duration.ofSeconds(10), "page A announced as holder", () -> swarm.server().holds(a, id));
             }
-            seeder.node().close(); // from now on only page A holds them
+            seeder.close(); // from now on only page A holds them
             swarm.origin().close();
             Poll.until(Duration.ofSeconds(10), "the seeder gone", () -> !swarm.server().holds(seeder.id(), bigId));
 
