@@ -3,7 +3,7 @@
 // It builds the bundle first, serves a blank page and the bundle from 127.0.0.1 (a secure
 // context), and then takes one JSON command a line on standard input:
 //   {"cmd":"open","page":P,"server":WS}            a new page (its own profile: its own IndexedDB) that starts a client
-//   {"cmd":"fetch","page":P,"id":ID,"url":URL?}    sk.fetch in page P → {"event":"fetched",page,id,bytes,source} or {"event":"failed",…}
+//   {"cmd":"fetch","page":P,"id":ID,"url":URL?,"tag":T?}  sk.fetch in page P → {"event":"fetched",page,id,bytes,source,millis,tag} or {"event":"failed",…}
 //   {"cmd":"scan","page":P,"id":ID,"url":URL}      an <img data-swarm-src data-swarm-hash> and sk.scan → {"event":"scanned",page,source,error,src}
 //   {"cmd":"stats","page":P}                       sk.stats() → {"event":"stats",page,stats}
 //   {"cmd":"reload","page":P}                      reloads the page (same profile) and starts a client again → {"event":"reloaded",page,peer}
@@ -68,15 +68,17 @@ async function run(c) {
     return { event: 'reloaded', page: c.page, peer: await startClient(page, server) };
   }
   if (c.cmd === 'fetch') {
-    return page.evaluate(async ({ id, url, name }) => {
+    return page.evaluate(async ({ id, url, name, tag }) => {
+      const started = performance.now();
       try {
         const r = await window.sk.fetch(url || null, id);
+        const millis = performance.now() - started; // verified bytes in hand
         const bytes = new Uint8Array(await r.blob.arrayBuffer());
-        return { event: 'fetched', page: name, id: r.id, bytes: r.bytes, blobBytes: bytes.length, source: r.source };
+        return { event: 'fetched', page: name, id: r.id, bytes: r.bytes, blobBytes: bytes.length, source: r.source, millis, tag };
       } catch (e) {
-        return { event: 'failed', page: name, id, error: e.message };
+        return { event: 'failed', page: name, id, error: e.message, tag };
       }
-    }, { id: c.id, url: c.url, name: c.page });
+    }, { id: c.id, url: c.url, name: c.page, tag: c.tag || null });
   }
   if (c.cmd === 'scan') {
     return page.evaluate(async ({ id, url, name }) => {

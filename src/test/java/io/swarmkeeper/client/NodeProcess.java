@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * A Node process in {@code assets/client} (the browser client's folder): its standard output read
  * as JSON lines, its standard error kept for the failure message.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
     /** The client's folder, from the project root where Surefire runs. */
     static final Path CLIENT = Path.of("assets", "client").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,13 +44,13 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Fails with what to do when the client's packages were not installed. */
-    static void requireInstalled() {
+    public static void requireInstalled() {
         if (!Files.isDirectory(CLIENT.resolve("node_modules"))) {
             throw new AssertionError("assets/client/node_modules is missing: run `npm ci` in assets/client (.ci/setup does)");
         }
     }
 
-    static NodeProcess start(String... args) throws IOException {
+    public static NodeProcess start(String... args) throws IOException {
         requireInstalled();
         List<String> command = new ArrayList<>();
         command.add("node");
@@ -77,7 +77,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** The first line that matches, waiting up to {@code timeout}; fails with the process's output. */
-    JsonNode await(Duration timeout, String what, Predicate<JsonNode> matching) throws InterruptedException {
+    public JsonNode await(Duration timeout, String what, Predicate<JsonNode> matching) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (JsonNode line : lines) {
@@ -95,7 +95,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit by itself; returns its exit code. */
-    int waitFor(Duration timeout) throws InterruptedException {
+    public int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("the Node peer did not exit within " + timeout + "; stderr:\n" + String.join("\n", err));
         }
@@ -105,21 +105,21 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Writes one JSON line to its standard input (a command). */
-    void send(java.util.Map<String, ?> command) throws IOException {
+    public void send(java.util.Map<String, ?> command) throws IOException {
         process.getOutputStream().write((JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().flush();
     }
 
     /** Closes its standard input (the hold mode's signal to stop). */
-    void closeInput() throws IOException {
+    public void closeInput() throws IOException {
         process.getOutputStream().close();
     }
 
-    List<JsonNode> lines() {
+    public List<JsonNode> lines() {
         return lines;
     }
 
-    String stderr() {
+    public String stderr() {
         return String.join("\n", err);
     }
 
