@@ -113,7 +113,7 @@ export class Link {
       allowHalfTrickle: false,
     };
     if (manager.wrtc) options.wrtc = manager.wrtc;
-    this.peer = new SimplePeer(options);
+    this.peer = manager.createPeer(options);
     this.peer.on('signal', (data) => {
       if (this.closed) return;
       if (initiator && data && data.type === 'offer') this.ourUfrag = iceUfrag(data.sdp);
@@ -210,9 +210,16 @@ export class Link {
  * (the holder's side); the requester's side uses offer() and the link's `opened` promise.
  */
 export class Links {
-  constructor({ signaling, wrtc, holderLimits = BROWSER_HOLDER_LIMITS, onAnswered, onEvent }) {
+  /**
+   * `createPeer(options)`: makes a link's peer from simple-peer's options (simple-peer itself by
+   * default; tests give an in-memory stand-in). `idleMs`: how long an unused open link is kept,
+   * by direction.
+   */
+  constructor({ signaling, wrtc, holderLimits = BROWSER_HOLDER_LIMITS, onAnswered, onEvent, createPeer, idleMs = {} }) {
     this.signaling = signaling;
     this.wrtc = wrtc;
+    this.createPeer = createPeer || ((options) => new SimplePeer(options));
+    this.idleMs = { offered: idleMs.offered ?? REQUESTER_IDLE_MS, answered: idleMs.answered ?? HOLDER_IDLE_MS };
     this.links = new Map();
     this.admission = new OfferAdmission(holderLimits);
     this.early = new Map(); // peer -> {signals: [], since}
@@ -375,7 +382,7 @@ export class Links {
   sweep() {
     const now = Date.now();
     for (const link of [...this.links.values()]) {
-      const idle = link.initiator ? REQUESTER_IDLE_MS : HOLDER_IDLE_MS;
+      const idle = link.initiator ? this.idleMs.offered : this.idleMs.answered;
       if (link.open && link.users === 0 && now - link.lastActivity >= idle) link.close(`idle for ${idle / 1000} s`);
     }
     this.admission.prune(now);
