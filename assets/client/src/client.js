@@ -75,7 +75,7 @@ export class Client extends Emitter {
     this.counts = { cache: 0, peers: 0, origin: 0, failed: 0, bytesFromPeers: 0, bytesFromOrigin: 0 };
     this.closed = false;
     this.peersUsable = !!this.server && !!this.Socket && (!!this.wrtc || typeof globalThis.RTCPeerConnection === 'function');
-    this.cacheReady = this.openCache(options.cache || {}, options.pouch);
+    this.cacheReady = this.openCache(options.cache === false ? false : options.cache || {}, options.pouch);
     if (this.peersUsable) this.ready = this.cacheReady.then(() => this.connect(options.geolocation));
     else this.ready = this.cacheReady;
   }
@@ -125,6 +125,27 @@ export class Client extends Emitter {
       this.signaling.on('disconnected', done);
     });
     this.signaling.start();
+    this.watchPage(this.options.page !== undefined ? this.options.page : typeof window !== 'undefined' ? window : null);
+  }
+
+  /**
+   * A page that goes away (closed, navigated from, put in the back-forward cache) says bye at
+   * once, so that the peers paired with it hear `peer-gone` now rather than a heartbeat or two
+   * later, and closes its links; one shown again from the back-forward cache connects again.
+   */
+  watchPage(page) {
+    if (!page || typeof page.addEventListener !== 'function') return;
+    this.page = page;
+    this.onPageHide = () => {
+      if (this.closed) return;
+      this.signaling.leave('the page was hidden');
+      this.links.closeLinks('the page was hidden');
+    };
+    this.onPageShow = (event) => {
+      if (!this.closed && event && event.persisted) this.signaling.rejoin();
+    };
+    page.addEventListener('pagehide', this.onPageHide);
+    page.addEventListener('pageshow', this.onPageShow);
   }
 
   onServerMessage(m) {
@@ -663,6 +684,8 @@ export class Client extends Emitter {
       connected: !!(s && s.connected),
       peersUsable: this.peersUsable,
       links: this.links ? this.links.size : 0,
+      linksOffered: this.links ? this.links.offered.size : 0, // to fetch over
+      linksAnswered: this.links ? this.links.answered.size : 0, // to serve over
       cache: this.cache ? { entries: this.cache.size, bytes: this.cache.total, maxBytes: this.cache.maxBytes } : null,
       fetched: { ...this.counts },
       uploads: { active: this.uploads.active, slots: this.uploads.slots, bytes: this.uploads.bytes, served: this.uploads.served },
@@ -676,6 +699,10 @@ export class Client extends Emitter {
     if (this.closed) return;
     this.closed = true;
     await this.ready.catch(() => {});
+    if (this.page) {
+      this.page.removeEventListener('pagehide', this.onPageHide);
+      this.page.removeEventListener('pageshow', this.onPageShow);
+    }
     if (this.links) this.links.closeAll();
     if (this.signaling) this.signaling.close();
     if (this.cache) await this.cache.close().catch(() => {});

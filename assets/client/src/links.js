@@ -113,7 +113,7 @@ export class Link {
       allowHalfTrickle: false,
     };
     if (manager.wrtc) options.wrtc = manager.wrtc;
-    this.peer = new SimplePeer(options);
+    this.peer = manager.createPeer(options);
     this.peer.on('signal', (data) => {
       if (this.closed) return;
       if (initiator && data && data.type === 'offer') this.ourUfrag = iceUfrag(data.sdp);
@@ -206,14 +206,28 @@ export class Link {
 }
 
 /**
- * A peer's links by remote id. `onAnswered(link)` is called when a link this side answered opens
- * (the holder's side); the requester's side uses offer() and the link's `opened` promise.
+ * A peer's links by remote id and direction (docs/protocol.md, section 1, "Two links with one
+ * peer"; Java: node.PeerLinks): the links this side offered, over which it requests, and the
+ * links it answered, over which it serves. A page that both fetches and serves may hold one of
+ * each with the same peer (another page, or a seeder fetching what the page holds), so signals,
+ * which name no link, go by what they are: an offer starts a link we answer, an answer or a
+ * refusal is for the link we offered, a candidate for the session whose ICE username fragment
+ * it names. `onAnswered(link)` is called when a link this side answered opens (the holder's
+ * side); the requester's side uses offer() and the link's `opened` promise.
  */
 export class Links {
-  constructor({ signaling, wrtc, holderLimits = BROWSER_HOLDER_LIMITS, onAnswered, onEvent }) {
+  /**
+   * `createPeer(options)`: makes a link's peer from simple-peer's options (simple-peer itself by
+   * default; tests give an in-memory stand-in). `idleMs`: how long an unused open link is kept,
+   * by direction.
+   */
+  constructor({ signaling, wrtc, holderLimits = BROWSER_HOLDER_LIMITS, onAnswered, onEvent, createPeer, idleMs = {} }) {
     this.signaling = signaling;
     this.wrtc = wrtc;
-    this.links = new Map();
+    this.createPeer = createPeer || ((options) => new SimplePeer(options));
+    this.idleMs = { offered: idleMs.offered ?? REQUESTER_IDLE_MS, answered: idleMs.answered ?? HOLDER_IDLE_MS };
+    this.offered = new Map(); // peer -> Link we offered (we request over it)
+    this.answered = new Map(); // peer -> Link we answered (we serve over it)
     this.admission = new OfferAdmission(holderLimits);
     this.early = new Map(); // peer -> {signals: [], since}
     this.onAnswered = onAnswered || (() => {});
@@ -227,19 +241,19 @@ export class Links {
     return this.signaling.iceServers;
   }
 
-  /** Opens a link to `peerId` as the offering side. */
+  /** Opens a link to `peerId` as the offering side; a link we offered it before is replaced, one we answered stays. */
   offer(peerId) {
     const link = new Link(this, peerId, true);
-    const previous = this.links.get(peerId);
-    this.links.set(peerId, link);
+    const previous = this.offered.get(peerId);
+    this.offered.set(peerId, link);
     if (previous) previous.close('replaced by a new link');
     return link;
   }
 
   /** The open link to `peerId` that this side offered, if any, for another request. */
   openLink(peerId) {
-    const link = this.links.get(peerId);
-    return link && link.open && !link.closed && link.initiator ? link : null;
+    const link = this.offered.get(peerId);
+    return link && link.open && !link.closed ? link : null;
   }
 
   /**
@@ -247,8 +261,13 @@ export class Links {
    * together share it (a second offer would replace the first).
    */
   openingLink(peerId) {
-    const link = this.links.get(peerId);
-    return link && !link.open && !link.closed && link.initiator ? link : null;
+    const link = this.offered.get(peerId);
+    return link && !link.open && !link.closed ? link : null;
+  }
+
+  /** The live link to `peerId` this side answered (it serves that peer over it), if any. */
+  answeredLink(peerId) {
+    return live(this.answered.get(peerId));
   }
 
   onSignal(from, data, reason) {
@@ -257,22 +276,24 @@ export class Links {
     if (kind === 'offer') return this.onOffer(from, data, reason);
     if (kind === 'candidate') return this.onCandidate(from, data);
     if (kind === 'answer') {
-      const link = this.links.get(from);
-      if (link && link.initiator && !link.closed) link.signal({ type: 'answer', sdp: data.sdp });
+      const link = live(this.offered.get(from));
+      if (!link || link.open) return; // no offer of ours waits for it
+      if (typeof data.sdp !== 'string' || !data.sdp) return;
+      link.theirUfrag = iceUfrag(data.sdp);
+      link.signal({ type: 'answer', sdp: data.sdp });
       return;
     }
     // renegotiate, transceiverRequest: accepted and ignored (links carry data only); anything else
     // would make simple-peer destroy the link.
   }
 
+  /** An offer is for a link we answer, whatever we offered that peer ourselves: within the holder's limits. */
   onOffer(from, data, reason) {
-    let existing = this.links.get(from);
-    if (existing && existing.closed) existing = null;
-    if (existing && existing.initiator) return; // glare: our own offer stands, theirs times out
     if (typeof data.sdp !== 'string' || !data.sdp) return;
+    const existing = live(this.answered.get(from));
     const now = Date.now();
     const held = [];
-    for (const l of this.links.values()) if (!l.closed) held.push({ peer: l.peerId, pending: !l.open, ageMs: now - l.createdAt });
+    for (const l of this.answered.values()) if (!l.closed) held.push({ peer: l.peerId, pending: !l.open, ageMs: now - l.createdAt });
     const ufrag = iceUfrag(data.sdp);
     const decision = this.admission.offer(from, held, now);
     if (!decision.answer) {
@@ -286,14 +307,15 @@ export class Links {
       return;
     }
     if (decision.evict) {
-      const victim = this.links.get(decision.evict);
+      const victim = this.answered.get(decision.evict);
       if (victim) victim.close('closed to make room: the peer makes too many offers');
     }
+    // A fresh offer from a peer we answer is a new connection (a new DTLS fingerprint): the old link goes.
     if (existing) existing.close("replaced by the peer's new offer");
     const link = new Link(this, from, false);
     link.theirUfrag = ufrag;
     link.matchReason = reason || null;
-    this.links.set(from, link);
+    this.answered.set(from, link);
     link.signal({ type: 'offer', sdp: data.sdp });
     const kept = this.early.get(from);
     this.early.delete(from);
@@ -305,6 +327,13 @@ export class Links {
     }
   }
 
+  /**
+   * A candidate goes to the session it names: the answer's fragment for the link we offered, the
+   * offer's for the link we answered. One that names neither belongs to the peer's next offer
+   * (kept for it) or, while our offer's answer has not come, to that answer (given to our link and
+   * kept too). One that names none goes to the only link with that peer, or, with two, to those
+   * still being set up: a candidate of the other session only adds pairs whose checks fail.
+   */
   onCandidate(from, data) {
     let candidate;
     try {
@@ -313,15 +342,37 @@ export class Links {
       return; // not a candidate: ignored
     }
     if (!candidate) return; // end of candidates
-    const link = this.links.get(from);
-    if (link && !link.closed) {
-      const named = candidateUfrag(candidate.candidate.candidate);
-      const answered = link.initiator ? null : link.theirUfrag;
-      if (!named || !answered || named === answered) {
-        link.signal(candidate);
+    const ours = live(this.offered.get(from));
+    const theirs = live(this.answered.get(from));
+    const named = candidateUfrag(candidate.candidate.candidate);
+    if (!named) {
+      if (ours && theirs && ours.open !== theirs.open) {
+        (ours.open ? theirs : ours).signal(candidate);
         return;
       }
-      // It names another session than the one answered: the peer's next offer is on its way.
+      if (ours || theirs) {
+        if (ours) ours.signal(candidate);
+        if (theirs) theirs.signal(candidate);
+        return;
+      }
+    } else {
+      const answer = ours ? ours.theirUfrag : null;
+      if (ours && named === answer) {
+        ours.signal(candidate);
+        return;
+      }
+      if (theirs && named === theirs.theirUfrag) {
+        theirs.signal(candidate);
+        return;
+      }
+      if (theirs && !theirs.theirUfrag && (!ours || answer)) {
+        theirs.signal(candidate); // an offer whose fragment could not be read
+        return;
+      }
+      // Most likely our offer's answer is on its way; it could also be the peer's next offer's,
+      // so it is kept for that too (kept candidates of another session are not applied).
+      if (ours && !answer) ours.signal(candidate);
+      // Otherwise another session than the one we answered: the peer's next offer is on its way.
     }
     this.keepEarly(from, candidate);
   }
@@ -342,9 +393,10 @@ export class Links {
     for (const [peer, kept] of this.early) if (now - kept.since > EARLY_CANDIDATE_TTL_MS) this.early.delete(peer);
   }
 
+  /** A refusal is for the offer we made that peer, if it still waits and the refusal names its fragment (or none). */
   onRefused(from, data) {
-    const link = this.links.get(from);
-    if (!link || !link.initiator || link.open || link.closed) return; // nothing of ours waits
+    const link = this.offered.get(from);
+    if (!link || link.open || link.closed) return; // nothing of ours waits
     const about = typeof data.ufrag === 'string' ? data.ufrag : null;
     if (about && link.ourUfrag && about !== link.ourUfrag) return; // about an earlier offer
     let reason = typeof data.reason === 'string' ? data.reason : 'no reason given';
@@ -353,8 +405,10 @@ export class Links {
   }
 
   onPeerGone(peerId) {
-    const link = this.links.get(peerId);
-    if (link) link.close('the peer left the signaling server');
+    for (const links of [this.offered, this.answered]) {
+      const link = links.get(peerId);
+      if (link) link.close('the peer left the signaling server');
+    }
     this.early.delete(peerId);
   }
 
@@ -364,27 +418,45 @@ export class Links {
   }
 
   onClosed(link, reason) {
-    if (this.links.get(link.peerId) === link) this.links.delete(link.peerId);
-    this.onEvent({ type: 'unlinked', peer: link.peerId, reason });
+    const links = link.initiator ? this.offered : this.answered;
+    if (links.get(link.peerId) === link) links.delete(link.peerId);
+    this.onEvent({ type: 'unlinked', peer: link.peerId, initiator: link.initiator, reason });
   }
 
+  /** Links open or being set up, both ways. */
   get size() {
-    return this.links.size;
+    return this.offered.size + this.answered.size;
   }
 
   sweep() {
     const now = Date.now();
-    for (const link of [...this.links.values()]) {
-      const idle = link.initiator ? REQUESTER_IDLE_MS : HOLDER_IDLE_MS;
+    for (const link of this.all()) {
+      const idle = link.initiator ? this.idleMs.offered : this.idleMs.answered;
       if (link.open && link.users === 0 && now - link.lastActivity >= idle) link.close(`idle for ${idle / 1000} s`);
     }
     this.admission.prune(now);
     this.expireEarly(now);
   }
 
+  /** Every link held, both ways. */
+  all() {
+    return [...this.offered.values(), ...this.answered.values()];
+  }
+
+  /** Closes every link, both ways (the page is going away); new ones may come later. */
+  closeLinks(reason) {
+    for (const link of this.all()) link.close(reason);
+    this.offered.clear();
+    this.answered.clear();
+    this.early.clear();
+  }
+
   closeAll() {
     clearInterval(this.sweeper);
-    for (const link of [...this.links.values()]) link.close('client closed');
-    this.links.clear();
+    this.closeLinks('client closed');
   }
+}
+
+function live(link) {
+  return link && !link.closed ? link : null;
 }

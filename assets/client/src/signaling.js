@@ -251,16 +251,40 @@ export class Signaling extends Emitter {
     this.closing = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.drainTimer);
+    this.drainTimer = null;
     const s = this.socket;
     this.socket = null;
+    const wasConnected = this.connected;
     this.connected = false;
+    this.outbox = [];
+    this.spare = [];
     if (s) {
       try {
+        // At once, not in the pace's turn: the page may be going away (pagehide).
         if (s.readyState === 1) s.send(JSON.stringify(messages.bye()));
         s.close(1000);
       } catch {
         // closing anyway
       }
     }
+    return wasConnected;
+  }
+
+  /**
+   * Leaves for now (the page was hidden): bye, no reconnection, until rejoin(). Those waiting for
+   * the connection hear 'disconnected' without a retry.
+   */
+  leave(reason = 'left') {
+    if (this.closing) return;
+    const wasConnected = this.close();
+    this.emit('disconnected', { reason, retryInMs: null, wasConnected });
+  }
+
+  /** Connects again after leave() (the page is shown again), presenting the last resume token. */
+  rejoin() {
+    if (!this.closing || this.socket) return;
+    this.closing = false;
+    this.backoff.reset();
+    this.attempt();
   }
 }

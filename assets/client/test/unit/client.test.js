@@ -155,3 +155,59 @@ test('have and lost are cut to the server\'s hashes per message and frame size',
   assert.ok(cut.length >= 3, 'a thousand sha512- ids do not fit one 64 KiB frame');
   assert.deepEqual(batches(['a', 'b', 'c'], { maxHashesPerMessage: 2 }), [['a', 'b'], ['c']]);
 });
+
+test('a page that goes away says bye at once and closes its links; shown again from the back-forward cache, it connects again', async () => {
+  const { WebSocketServer } = await import('ws');
+  const connections = [];
+  const wss = await new Promise((resolve) => {
+    const s = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(s));
+    s.on('connection', (socket) => {
+      const c = { received: [], closeCode: null };
+      connections.push(c);
+      socket.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        c.received.push(m);
+        if (m.type === 'hello') socket.send(JSON.stringify({ type: 'welcome', id: 'p' + connections.length, resume: 'R' + connections.length, resumed: false, iceServers: [], limits: { maxMessagesPerSecond: 50, messageBurst: 200 } }));
+      });
+      socket.on('close', (code) => (c.closeCode = code));
+    });
+  });
+  const until = async (what, check) => {
+    const end = Date.now() + 5000;
+    while (!check()) {
+      if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const page = new EventTarget(); // the window's page lifecycle events
+  // Node has no WebRTC of its own: a stand-in that is never used, so the client connects.
+  const sk = client({ server: `ws://127.0.0.1:${wss.address().port}`, WebSocket, wrtc: {}, page, cache: false });
+  const seen = [];
+  sk.on('connected', (e) => seen.push(['connected', e.id, e.resumed]));
+  sk.on('disconnected', (e) => seen.push(['disconnected', e.reason, e.retryInMs]));
+  await until('the welcome', () => sk.stats().connected);
+  sk.links.offer('q'); // a link being set up with a peer: it goes with the page
+  assert.equal(sk.stats().linksOffered, 1);
+
+  page.dispatchEvent(new Event('pagehide'));
+  await until('the close', () => connections[0].closeCode !== null);
+  assert.deepEqual(connections[0].received.map((m) => m.type), ['hello', 'bye'], 'bye, said before the socket closed');
+  assert.equal(connections[0].closeCode, 1000);
+  assert.equal(sk.stats().connected, false);
+  assert.equal(sk.stats().links, 0, 'its links closed');
+  assert.deepEqual(seen, [['connected', 'p1', false], ['disconnected', 'the page was hidden', null]]);
+
+  page.dispatchEvent(new Event('pageshow')); // a first showing (not from the cache): nothing to do
+  await new Promise((r) => setTimeout(r, 700)); // longer than a reconnection's first back-off
+  assert.equal(connections.length, 1, 'no reconnection while hidden');
+
+  page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+  await until('the second welcome', () => sk.stats().connected);
+  assert.equal(connections.length, 2);
+  assert.deepEqual(connections[1].received[0], { type: 'hello', version: 1, role: 'browser', resume: 'R1' });
+  await sk.close();
+  await until('the last close', () => connections[1].closeCode !== null);
+  assert.deepEqual(connections[1].received.map((m) => m.type), ['hello', 'bye']);
+  page.dispatchEvent(new Event('pagehide')); // after close(): no longer listened to
+  wss.close();
+});
