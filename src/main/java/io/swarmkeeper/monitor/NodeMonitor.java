@@ -56,6 +56,8 @@ public final class NodeMonitor {
     static final int MAX_LIVE_TRANSFERS = 4_096;
     static final int MAX_FINISHED_TRANSFERS = 500;
     static final int MAX_HASH_CHECKS = 1_000;
+    /** How many hash checks a view keeps listed: as many as a snapshot carries. */
+    public static final int MAX_HASH_CHECKS_SHOWN = MAX_HASH_CHECKS;
     /** Seconds over which a peer's current rate is taken. */
     private static final int PEER_RATE_SECONDS = 2;
     private static final Pattern ACTUAL_HASH = Pattern.compile("got ([A-Za-z0-9+/=_:-]{8,})");
@@ -71,7 +73,9 @@ public final class NodeMonitor {
     private final ArrayDeque<Leave> leaves = new ArrayDeque<>();
     private int goneCount;
     private long peersNotShown;
-    private final Map<TransferKey, TransferEntry> liveTransfers = new LinkedHashMap<>();
+    private final Map<TransferKey, List<TransferEntry>> liveTransfers = new LinkedHashMap<>();
+    private int liveCount;
+    private long transferSerial;
     private final ArrayDeque<TransferState> finishedTransfers = new ArrayDeque<>();
     private final ArrayDeque<HashCheckEntry> hashChecks = new ArrayDeque<>();
     private long checkSequence;
@@ -317,28 +321,48 @@ public final class NodeMonitor {
         return List.of();
     }
 
+    /**
+     * Transfer events name the peer, resource and direction but not the range, and a link carries
+     * up to two ranges of one resource at once: a started event opens an entry, and each later
+     * event goes to the entry of its kind with the most bytes at or below its own. Which range an
+     * event belongs to may be guessed wrong, but no byte is counted twice or lost: the entries'
+     * counts never run ahead of the ranges' true counts, so every event finds one at or below it.
+     */
     private void onTransfer(SwarmEvent.Transfer t) {
         TransferKey key = new TransferKey(t.peerId(), t.id(), t.direction());
-        TransferEntry transfer = liveTransfers.get(key);
-        long before = 0;
-        if (transfer == null) {
-            if (liveTransfers.size() < MAX_LIVE_TRANSFERS) {
-                transfer = new TransferEntry(t.peerId(), t.id(), t.direction(), t.at());
-                liveTransfers.put(key, transfer);
+        List<TransferEntry> group = liveTransfers.get(key);
+        TransferEntry transfer = null;
+        boolean starts = !t.finished() && t.doneBytes() == 0;
+        if (!starts && group != null) {
+            for (TransferEntry e : group) {
+                if (e.done <= t.doneBytes() && (transfer == null || e.done > transfer.done)) {
+                    transfer = e;
+                }
             }
-        } else {
-            before = transfer.done;
         }
-        long delta = Math.max(0, t.doneBytes() - before);
-        count(t.direction(), t.peerId(), t.at(), delta);
+        long before = transfer == null ? 0 : transfer.done;
+        count(t.direction(), t.peerId(), t.at(), Math.max(0, t.doneBytes() - before));
         if (transfer == null) {
-            return; // too many at once to list each: counted, not shown
+            if (liveCount >= MAX_LIVE_TRANSFERS) {
+                return; // too many at once to list each: counted, not shown
+            }
+            transfer = new TransferEntry(++transferSerial, t.peerId(), t.id(), t.direction(), t.at());
+            if (group == null) {
+                group = new ArrayList<>(2);
+                liveTransfers.put(key, group);
+            }
+            group.add(transfer);
+            liveCount++;
         }
         transfer.done = Math.max(transfer.done, t.doneBytes());
         transfer.total = t.totalBytes();
         transfer.updated = t.at();
         if (t.finished()) {
-            liveTransfers.remove(key);
+            group.remove(transfer);
+            liveCount--;
+            if (group.isEmpty()) {
+                liveTransfers.remove(key);
+            }
             if (finishedTransfers.size() >= MAX_FINISHED_TRANSFERS) {
                 finishedTransfers.removeLast();
             }
@@ -389,14 +413,21 @@ public final class NodeMonitor {
             for (PeerEntry peer : peers.values()) {
                 peerStates.add(peer.state(now, nowSecond));
             }
-            List<TransferState> transfers = new ArrayList<>(liveTransfers.size() + finishedTransfers.size());
+            List<TransferState> transfers = new ArrayList<>(liveCount + finishedTransfers.size());
             Instant staleBefore = now.minus(LIVE_STALE);
-            for (Iterator<TransferEntry> it = liveTransfers.values().iterator(); it.hasNext(); ) {
-                TransferEntry t = it.next();
-                if (t.updated.isBefore(staleBefore)) {
-                    it.remove();
-                } else {
-                    transfers.add(t.state(TransferPhase.LIVE, null));
+            for (Iterator<List<TransferEntry>> groups = liveTransfers.values().iterator(); groups.hasNext(); ) {
+                List<TransferEntry> group = groups.next();
+                for (Iterator<TransferEntry> it = group.iterator(); it.hasNext(); ) {
+                    TransferEntry t = it.next();
+                    if (t.updated.isBefore(staleBefore)) {
+                        it.remove();
+                        liveCount--;
+                    } else {
+                        transfers.add(t.state(TransferPhase.LIVE, null));
+                    }
+                }
+                if (group.isEmpty()) {
+                    groups.remove();
                 }
             }
             Instant keptAfter = now.minus(FINISHED_KEPT);
@@ -461,6 +492,7 @@ public final class NodeMonitor {
     }
 
     private static final class TransferEntry {
+        final long serial;
         final String peerId;
         final ResourceId id;
         final Direction direction;
@@ -469,7 +501,8 @@ public final class NodeMonitor {
         long total;
         Instant updated;
 
-        TransferEntry(String peerId, ResourceId id, Direction direction, Instant started) {
+        TransferEntry(long serial, String peerId, ResourceId id, Direction direction, Instant started) {
+            this.serial = serial;
             this.peerId = peerId;
             this.id = id;
             this.direction = direction;
@@ -480,7 +513,7 @@ public final class NodeMonitor {
         TransferState state(TransferPhase phase, String failure) {
             long millis = Duration.between(started, updated).toMillis();
             long speed = millis <= 0 ? 0 : done * 1000 / millis;
-            return new TransferState(peerId, id, direction, done, total, speed, phase, failure, started, updated);
+            return new TransferState(serial, peerId, id, direction, done, total, speed, phase, failure, started, updated);
         }
     }
 }

@@ -80,12 +80,13 @@ public record NodeSnapshot(Instant at, SignalingState signaling, List<PeerState>
     public enum TransferPhase { LIVE, FINISHED, FAILED }
 
     /**
-     * One transfer with one peer.
+     * One transfer with one peer: one range of a resource, as the transfer protocol asks for them.
      *
+     * @param serial tells transfers apart (counts them from 1)
      * @param speed bytes per second since it started (or over its whole life once over)
      * @param failure why it failed, or null
      */
-    public record TransferState(String peerId, ResourceId id, Direction direction, long doneBytes, long totalBytes,
+    public record TransferState(long serial, String peerId, ResourceId id, Direction direction, long doneBytes, long totalBytes,
                                 long speed, TransferPhase phase, String failure, Instant started, Instant updated) {
         /** Done as a fraction of the total, 0..1 (1 when the total is unknown and it finished). */
         public double progress() {

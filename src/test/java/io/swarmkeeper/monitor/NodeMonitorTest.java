@@ -201,6 +201,26 @@ class NodeMonitorTest {
         assertTrue(monitor.snapshot().transfers().isEmpty());
     }
 
+    /** A link carries two ranges of one resource at once; the events do not say which is which. */
+    @Test
+    void twoRangesOfOneResourceAtOnceAreCountedExactly() {
+        linked("p1", true);
+        long range = 512 * 1024;
+        transfer("p1", TOUR, Direction.DOWNLOAD, 0, range, false, null);
+        transfer("p1", TOUR, Direction.DOWNLOAD, 0, range, false, null);
+        assertEquals(2, monitor.snapshot().transfers().size());
+        transfer("p1", TOUR, Direction.DOWNLOAD, 262_144, range, false, null);
+        transfer("p1", TOUR, Direction.DOWNLOAD, 262_144, range, false, null);
+        transfer("p1", TOUR, Direction.DOWNLOAD, range, range, true, null);
+        transfer("p1", TOUR, Direction.DOWNLOAD, 300_000, 300_000, true, "stalled");
+        NodeSnapshot s = monitor.snapshot();
+        assertEquals(range + 300_000, s.downloadedTotal(), "each byte once");
+        assertEquals(range + 300_000, peer(s, "p1").downloaded());
+        assertEquals(List.of(TransferPhase.FAILED, TransferPhase.FINISHED),
+                s.transfers().stream().map(TransferState::phase).toList());
+        assertTrue(s.transfers().get(0).serial() != s.transfers().get(1).serial());
+    }
+
     @Test
     void finishedTransfersAreBounded() {
         for (int i = 0; i < NodeMonitor.MAX_FINISHED_TRANSFERS + 20; i++) {

@@ -1,0 +1,97 @@
+package io.swarmkeeper.gui.peers;
+
+import io.swarmkeeper.gui.Formats;
+import io.swarmkeeper.gui.Palette;
+import java.util.function.Function;
+import javafx.beans.value.ObservableValue;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+
+/** The peers tab: a table of the peers this node is linked with, and those that just left, fading. */
+public final class PeersView {
+    private final TableView<PeersModel.PeerRow> table;
+
+    public PeersView(PeersModel model) {
+        table = new TableView<>(model.rows());
+        table.setId("peers");
+        table.setPlaceholder(new Label("No peers linked yet"));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        table.getColumns().add(text("Peer", 110, r -> new javafx.beans.property.ReadOnlyStringWrapper(r.peerId())));
+        table.getColumns().add(text("Role", 70, PeersModel.PeerRow::roleProperty));
+        table.getColumns().add(text("Matched", 80, PeersModel.PeerRow::matchReasonProperty));
+        table.getColumns().add(text("State", 190, PeersModel.PeerRow::stateProperty));
+        table.getColumns().add(text("Since", 75, PeersModel.PeerRow::connectedSinceProperty));
+        table.getColumns().add(text("Round trip", 80, PeersModel.PeerRow::roundTripProperty));
+        table.getColumns().add(bytes("Sent", PeersModel.PeerRow::uploadedProperty));
+        table.getColumns().add(bytes("Received", PeersModel.PeerRow::downloadedProperty));
+        TableColumn<PeersModel.PeerRow, Boolean> distrusted = new TableColumn<>("Trust");
+        distrusted.setPrefWidth(90);
+        distrusted.setCellValueFactory(c -> c.getValue().distrustedProperty());
+        distrusted.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Boolean item, boolean empty) {
+                super.updateItem(item, empty);
+                PeersModel.PeerRow row = empty ? null : getTableRow().getItem();
+                if (empty || item == null || row == null) {
+                    setText(null);
+                    setTooltip(null);
+                    setStyle("");
+                } else if (item) {
+                    setText("✖ distrusted");
+                    setTooltip(new Tooltip(row.distrustReasonProperty().get()));
+                    setStyle("-fx-text-fill: " + Palette.css(Palette.FAILURE) + "; -fx-font-weight: bold;");
+                } else {
+                    setText("ok");
+                    setTooltip(null);
+                    setStyle("");
+                }
+            }
+        });
+        table.getColumns().add(distrusted);
+        table.setRowFactory(t -> new TableRow<>() {
+            @Override
+            protected void updateItem(PeersModel.PeerRow item, boolean empty) {
+                super.updateItem(item, empty);
+                opacityProperty().unbind();
+                if (empty || item == null) {
+                    setOpacity(1);
+                } else {
+                    // A peer that left fades, but stays readable until it goes.
+                    opacityProperty().bind(item.fadeProperty().multiply(0.7).add(0.3));
+                }
+            }
+        });
+    }
+
+    private static TableColumn<PeersModel.PeerRow, String> text(String title, double width,
+            Function<PeersModel.PeerRow, ObservableValue<String>> value) {
+        TableColumn<PeersModel.PeerRow, String> column = new TableColumn<>(title);
+        column.setPrefWidth(width);
+        column.setCellValueFactory(c -> value.apply(c.getValue()));
+        return column;
+    }
+
+    private static TableColumn<PeersModel.PeerRow, Number> bytes(String title,
+            Function<PeersModel.PeerRow, ObservableValue<Number>> value) {
+        TableColumn<PeersModel.PeerRow, Number> column = new TableColumn<>(title);
+        column.setPrefWidth(85);
+        column.setCellValueFactory(c -> value.apply(c.getValue()));
+        column.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number n, boolean empty) {
+                super.updateItem(n, empty);
+                setText(empty || n == null ? null : Formats.bytes(n.longValue()));
+            }
+        });
+        return column;
+    }
+
+    public Node root() {
+        return table;
+    }
+}
