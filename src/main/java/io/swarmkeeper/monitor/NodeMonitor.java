@@ -89,6 +89,7 @@ public final class NodeMonitor {
     private LocalDate today;
     private Instant nextMidnight = Instant.MIN;
 
+    private final long firstSecond;
     private volatile LongSupplier storeUsed;
     private volatile LongSupplier storeQuota;
 
@@ -101,6 +102,7 @@ public final class NodeMonitor {
     public NodeMonitor(InstantSource clock, ZoneId zone) {
         this.clock = clock;
         this.zone = zone;
+        this.firstSecond = clock.instant().getEpochSecond();
     }
 
     /** Hears {@code events} from now on. */
@@ -280,7 +282,7 @@ public final class NodeMonitor {
             }
             peer.distrusted = true;
             peer.distrustReason = d.reason();
-            left(peer, d.at(), "not linked with this node");
+            left(peer, d.at(), "not linked with this node; caught by " + d.node());
             return;
         }
         peer.distrusted = true;
@@ -438,8 +440,8 @@ public final class NodeMonitor {
             long today = !now.isBefore(nextMidnight) ? 0 : servedToday;
             return new NodeSnapshot(now, signaling, Collections.unmodifiableList(peerStates),
                     Collections.unmodifiableList(transfers), List.copyOf(hashChecks), checksPassed, checksFailed,
-                    new RateSeries(upload.copy(nowSecond, new long[RATE_SECONDS]), nowSecond),
-                    new RateSeries(download.copy(nowSecond, new long[RATE_SECONDS]), nowSecond),
+                    new RateSeries(upload.copy(nowSecond, new long[RATE_SECONDS]), nowSecond, firstSecond),
+                    new RateSeries(download.copy(nowSecond, new long[RATE_SECONDS]), nowSecond, firstSecond),
                     today, servedTotal, downloadedTotal, store, peersNotShown);
         }
     }

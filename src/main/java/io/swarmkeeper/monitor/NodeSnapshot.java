@@ -125,10 +125,17 @@ public record NodeSnapshot(Instant at, SignalingState signaling, List<PeerState>
     public static final class RateSeries {
         private final long[] bytes;
         private final long lastSecond;
+        private final long firstCounted;
 
-        RateSeries(long[] bytes, long lastSecond) {
+        RateSeries(long[] bytes, long lastSecond, long firstCounted) {
             this.bytes = bytes;
             this.lastSecond = lastSecond;
+            this.firstCounted = firstCounted;
+        }
+
+        /** The epoch second the monitor started counting: the seconds before it are unknown, not idle. */
+        public long firstCounted() {
+            return firstCounted;
         }
 
         /** How many seconds it covers. */

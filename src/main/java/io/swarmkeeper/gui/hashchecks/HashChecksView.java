@@ -47,16 +47,26 @@ public final class HashChecksView {
         table.setPlaceholder(new Label("No hash checks yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.getColumns().add(column("Time", 70, c -> Formats.clock(c.at())));
-        TableColumn<HashCheckEntry, String> verdict = column("Result", 80, c -> c.passed() ? "✔ passed" : "✖ FAILED");
+        // The cell's value is the check itself, not its words: a cell is then always redrawn when
+        // its row holds another check (rows move down as new checks come in at the top).
+        TableColumn<HashCheckEntry, HashCheckEntry> verdict = new TableColumn<>("Result");
+        verdict.setPrefWidth(80);
+        verdict.setCellValueFactory(c -> new javafx.beans.property.ReadOnlyObjectWrapper<>(c.getValue()));
         verdict.setCellFactory(col -> new TableCell<>() {
             @Override
-            protected void updateItem(String item, boolean empty) {
+            protected void updateItem(HashCheckEntry item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty ? null : item);
-                setStyle(item != null && item.contains("FAILED")
-                        ? "-fx-text-fill: white; -fx-font-weight: bold; -fx-background-color: "
-                                + Palette.css(Palette.FAILURE) + ";"
-                        : "-fx-text-fill: " + Palette.css(Palette.SELF) + ";");
+                if (empty || item == null) {
+                    setText(null);
+                    setStyle("");
+                } else if (item.passed()) {
+                    setText("✔ passed");
+                    setStyle("-fx-text-fill: " + Palette.css(Palette.SELF) + ";");
+                } else {
+                    setText("✖ FAILED");
+                    setStyle("-fx-text-fill: white; -fx-font-weight: bold; -fx-background-color: "
+                            + Palette.css(Palette.FAILURE) + ";");
+                }
             }
         });
         table.getColumns().add(verdict);
@@ -64,6 +74,7 @@ public final class HashChecksView {
         table.getColumns().add(column("Source", 130, c -> c.fromOrigin() ? "origin" : String.join(", ", c.sourcePeers())));
         table.getColumns().add(hash("Expected", HashCheckEntry::expected));
         table.getColumns().add(hash("Actual", c -> c.actual() != null ? c.actual() : c.passed() ? c.expected() : ""));
+        table.getColumns().add(column("Checked by", 90, HashCheckEntry::observer));
         table.getColumns().add(column("Detail", 200, c -> c.detail() == null ? "" : c.detail()));
         table.setRowFactory(t -> new TableRow<>() {
             @Override

@@ -20,6 +20,7 @@ final class RateChart extends Region {
     private static final double RIGHT = 12;
     private static final double TOP = 26;
     private static final double BOTTOM = 24;
+    private static final int MIN_SECONDS = 60;
     private final Canvas canvas = new Canvas();
     private RateSeries upload;
     private RateSeries download;
@@ -55,6 +56,7 @@ final class RateChart extends Region {
         double plotW = w - LEFT - RIGHT;
         double plotH = h - TOP - BOTTOM;
         long max = niceCeiling(Math.max(upload == null ? 0 : upload.max(), download == null ? 0 : download.max()));
+        // The whole ring's peak sets the scale, so that the scale does not jump as old seconds leave the picture.
         g.setFont(Font.font(11));
         g.setTextBaseline(VPos.CENTER);
         g.setLineWidth(1);
@@ -67,7 +69,7 @@ final class RateChart extends Region {
             g.fillText(Formats.rate(max * i / 4), LEFT - 6, y);
         }
         g.setTextBaseline(VPos.TOP);
-        int seconds = upload == null ? 300 : upload.size();
+        int seconds = shownSeconds();
         g.setTextAlign(TextAlignment.LEFT);
         g.fillText(Formats.span(java.time.Duration.ofSeconds(seconds)) + " ago", LEFT, TOP + plotH + 6);
         g.setTextAlign(TextAlignment.RIGHT);
@@ -75,6 +77,15 @@ final class RateChart extends Region {
         legend(g, LEFT, 6);
         plot(g, download, Palette.DOWNLOAD, max, plotW, plotH);
         plot(g, upload, Palette.UPLOAD, max, plotW, plotH);
+    }
+
+    /** The seconds drawn: those since the monitor began counting, at least a minute, at most all there are. */
+    private int shownSeconds() {
+        if (upload == null) {
+            return MIN_SECONDS;
+        }
+        long counted = upload.lastSecond() - upload.firstCounted() + 1;
+        return (int) Math.max(Math.min(MIN_SECONDS, upload.size()), Math.min(counted, upload.size()));
     }
 
     private void legend(GraphicsContext g, double x, double y) {
@@ -94,12 +105,13 @@ final class RateChart extends Region {
         if (series == null || series.size() < 2) {
             return;
         }
-        int n = series.size();
+        int n = shownSeconds();
+        int skip = series.size() - n;
         double[] xs = new double[n + 2];
         double[] ys = new double[n + 2];
         for (int i = 0; i < n; i++) {
             xs[i] = LEFT + plotW * i / (n - 1);
-            ys[i] = TOP + plotH - plotH * series.get(i) / max;
+            ys[i] = TOP + plotH - plotH * series.get(skip + i) / max;
         }
         xs[n] = LEFT + plotW;
         ys[n] = TOP + plotH;

@@ -21,12 +21,12 @@ public final class PeersView {
         table.setId("peers");
         table.setPlaceholder(new Label("No peers linked yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
-        table.getColumns().add(text("Peer", 110, r -> new javafx.beans.property.ReadOnlyStringWrapper(r.peerId())));
-        table.getColumns().add(text("Role", 70, PeersModel.PeerRow::roleProperty));
-        table.getColumns().add(text("Matched", 80, PeersModel.PeerRow::matchReasonProperty));
-        table.getColumns().add(text("State", 190, PeersModel.PeerRow::stateProperty));
-        table.getColumns().add(text("Since", 75, PeersModel.PeerRow::connectedSinceProperty));
-        table.getColumns().add(text("Round trip", 80, PeersModel.PeerRow::roundTripProperty));
+        table.getColumns().add(text("Peer", 100, r -> new javafx.beans.property.ReadOnlyStringWrapper(r.peerId())));
+        table.getColumns().add(text("Role", 60, PeersModel.PeerRow::roleProperty));
+        table.getColumns().add(text("Matched", 70, PeersModel.PeerRow::matchReasonProperty));
+        table.getColumns().add(text("State", 300, PeersModel.PeerRow::stateProperty));
+        table.getColumns().add(text("Since", 70, PeersModel.PeerRow::connectedSinceProperty));
+        table.getColumns().add(text("Round trip", 75, PeersModel.PeerRow::roundTripProperty));
         table.getColumns().add(bytes("Sent", PeersModel.PeerRow::uploadedProperty));
         table.getColumns().add(bytes("Received", PeersModel.PeerRow::downloadedProperty));
         TableColumn<PeersModel.PeerRow, Boolean> distrusted = new TableColumn<>("Trust");
@@ -79,7 +79,7 @@ public final class PeersView {
     private static TableColumn<PeersModel.PeerRow, Number> bytes(String title,
             Function<PeersModel.PeerRow, ObservableValue<Number>> value) {
         TableColumn<PeersModel.PeerRow, Number> column = new TableColumn<>(title);
-        column.setPrefWidth(85);
+        column.setPrefWidth(75);
         column.setCellValueFactory(c -> value.apply(c.getValue()));
         column.setCellFactory(c -> new TableCell<>() {
             @Override

@@ -32,11 +32,12 @@ import javafx.stage.FileChooser;
  */
 public final class SwarmCanvasView {
     /** Beyond this many peers, their labels would overlap: only the picked one is named. */
-    private static final int MAX_LABELS = 40;
+    private static final int MAX_LABELS = 48;
     private final SwarmModel model;
     private final BorderPane root = new BorderPane();
     private final Canvas canvas = new Canvas(600, 400);
     private final Label status = new Label();
+    private final Label saved = new Label();
 
     public SwarmCanvasView(SwarmModel model) {
         this.model = model;
@@ -48,7 +49,8 @@ public final class SwarmCanvasView {
         export.setId("swarm-export");
         export.setOnAction(e -> chooseAndExport());
         status.setId("swarm-status");
-        HBox bar = new HBox(8, pause, export, status);
+        saved.setId("swarm-saved");
+        HBox bar = new HBox(8, pause, export, status, saved);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
 
@@ -153,7 +155,13 @@ public final class SwarmCanvasView {
             }
             g.setGlobalAlpha(alpha);
             g.setFill(s.distrusted() ? Palette.FAILURE.deriveColor(0, 0.35, 1.2, 1) : Palette.PEER);
-            g.fillOval(px - 11, py - 11, 22, 22);
+            if (s.linked()) {
+                g.fillOval(px - 11, py - 11, 22, 22);
+            } else { // left: a ring, fading
+                g.setStroke(s.distrusted() ? Palette.FAILURE : Palette.PEER);
+                g.setLineWidth(2.5);
+                g.strokeOval(px - 10, py - 10, 20, 20);
+            }
             if (s.peerId().equals(model.selected())) {
                 g.setStroke(Palette.TEXT);
                 g.setLineWidth(2.5);
@@ -166,9 +174,18 @@ public final class SwarmCanvasView {
                 g.strokeLine(px - 13, py + 13, px + 13, py - 13);
             }
             if (placed.size() <= MAX_LABELS || s.peerId().equals(model.selected())) {
+                // Outward from the centre, so that neighbours on the ring do not write over each other.
                 g.setFill(s.distrusted() ? Palette.FAILURE : Palette.TEXT);
-                double below = p.y() >= -0.2 ? 15 : -29;
-                g.fillText(s.peerId() + (s.linked() ? "" : " (left)"), px, py + below);
+                g.setTextBaseline(VPos.CENTER);
+                double lx = px + p.x() * 18;
+                double ly = py + p.y() * 18;
+                if (Math.abs(p.x()) < 0.1) {
+                    g.setTextAlign(TextAlignment.CENTER);
+                    ly = py + Math.signum(p.y()) * 20;
+                } else {
+                    g.setTextAlign(p.x() > 0 ? TextAlignment.LEFT : TextAlignment.RIGHT);
+                }
+                g.fillText(s.peerId(), lx, ly);
             }
             g.setGlobalAlpha(1);
         }
@@ -195,13 +212,13 @@ public final class SwarmCanvasView {
         double y = h - 16;
         double x = 10;
         Object[][] items = {{Palette.UPLOAD, "upload"}, {Palette.DOWNLOAD, "download"},
-                {Palette.FAILURE, "failed hash check / distrusted (✖)"}};
+                {Palette.FAILURE, "failed hash check / distrusted (✖)"}, {Palette.PEER, "filled: linked, ring: left"}};
         for (Object[] item : items) {
             g.setFill((Color) item[0]);
             g.fillRect(x, y - 4, 18, 8);
             g.setFill(Palette.TEXT);
             g.fillText((String) item[1], x + 24, y);
-            x += 24 + 7 * ((String) item[1]).length() + 18;
+            x += 24 + 6.5 * ((String) item[1]).length() + 18;
         }
         g.setTextAlign(TextAlignment.RIGHT);
         g.fillText("edge width: bytes per second", g.getCanvas().getWidth() - 10, y);
@@ -228,9 +245,9 @@ public final class SwarmCanvasView {
         }
         try {
             exportPng(file.toPath());
-            status.setText("Saved " + file.getName());
+            saved.setText("Saved " + file.getName());
         } catch (IOException e) {
-            status.setText("Could not save the picture: " + e.getMessage());
+            saved.setText("Could not save the picture: " + e.getMessage());
         }
     }
 

@@ -54,6 +54,9 @@ public final class TransfersModel implements SnapshotView {
         }
     }
 
+    /** Transfers shorter than this show no speed. */
+    static final long MIN_MEASURED_MILLIS = 100;
+
     /** One transfer's row. */
     public static final class TransferRow {
         private final String peerId;
@@ -74,7 +77,9 @@ public final class TransfersModel implements SnapshotView {
         void update(TransferState t) {
             progress.set(t.totalBytes() <= 0 && t.phase() == TransferPhase.LIVE ? -1 : t.progress());
             done.set(Formats.bytes(t.doneBytes()) + " of " + Formats.bytes(t.totalBytes()));
-            speed.set(Formats.rate(t.speed()));
+            // A range that went in a few milliseconds has no speed worth showing (it went into the link's buffer).
+            long millis = java.time.Duration.between(t.started(), t.updated()).toMillis();
+            speed.set(millis < MIN_MEASURED_MILLIS ? "—" : Formats.rate(t.speed()));
             state.set(switch (t.phase()) {
                 case LIVE -> "live";
                 case FINISHED -> t.direction() == Direction.DOWNLOAD ? "done, verified" : "done";
