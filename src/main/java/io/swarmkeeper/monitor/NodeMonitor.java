@@ -164,8 +164,9 @@ public final class NodeMonitor {
         }
     }
 
+    /** The signaling client's words for a server that answered and said no (a closed port is not a refusal). */
     private static boolean refusal(String reason) {
-        return reason != null && reason.contains("refused");
+        return reason != null && reason.contains("refused us");
     }
 
     /** When a down state began: kept across the retries of one outage. */

@@ -13,6 +13,7 @@ import io.swarmkeeper.monitor.NodeMonitor;
 import io.swarmkeeper.monitor.NodeSnapshot.HashCheckEntry;
 import io.swarmkeeper.node.FetchResult;
 import io.swarmkeeper.node.Seeder;
+import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.testing.InSwarm;
@@ -165,6 +166,33 @@ class WindowOnSwarmTest extends InSwarm {
         robot.interact(() -> window.select("Hash checks"));
         assertTrue(robot.lookup(".hashcheck-failed").tryQuery().isPresent(), "the failed row is styled to stand out");
         assertEquals(onFx(() -> window.overview().checksProperty().get()), "1 passed, 1 failed");
+    }
+
+    @Test
+    void theOverviewFollowsTheSignalingConnectionThroughAnOutage(FxRobot robot) throws Exception {
+        List<SwarmEvent.SignalingRetry> retries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        events.subscribe(e -> {
+            if (e instanceof SwarmEvent.SignalingRetry r) {
+                retries.add(r);
+            }
+        });
+        Seeder seeder = startMine(0);
+        Label signaling = robot.lookup("#overview-signaling").queryAs(Label.class);
+        String server = swarm.serverUri().toString();
+        MainWindowTest.waitFor(() -> signaling.getText().equals("Connected to " + server + " as " + seeder.peerId()));
+
+        swarm.server().close();
+        // The loss, then an attempt that failed: each says why and when the next try is.
+        MainWindowTest.waitFor(() -> retries.size() >= 2);
+        MainWindowTest.waitFor(() -> signaling.getText().startsWith("Reconnecting to " + server + " ("));
+        assertTrue(signaling.getText().contains("; trying again in "), signaling.getText());
+        assertTrue(retries.get(0).reason().startsWith("connection lost"), retries.get(0).reason());
+        assertFalse(retries.get(1).reason().startsWith("connection lost"), "a failed attempt says why: " + retries.get(1).reason());
+        assertTrue(retries.get(1).retryAt().isAfter(retries.get(1).at()));
+
+        swarm.restartServer();
+        MainWindowTest.waitFor(() -> signaling.getText().startsWith("Connected to " + server + " as "));
+        assertEquals("Connected to " + server + " as " + seeder.peerId(), signaling.getText());
     }
 
     private static <T> T onFx(Callable<T> read) {

@@ -310,8 +310,8 @@ class NodeMonitorTest {
     void aStartThatFailedIsShownUntilTheNodeConnects() {
         monitor.signalingFailed("ws://127.0.0.1:1", "signaling server ws://127.0.0.1:1 refused us: token-required: a token is needed");
         assertEquals(SignalingKind.REFUSED, monitor.snapshot().signaling().kind());
-        monitor.signalingFailed("ws://127.0.0.1:1", "connection refused");
-        assertEquals(SignalingKind.REFUSED, monitor.snapshot().signaling().kind());
+        monitor.signalingFailed("ws://127.0.0.1:1", "Connection refused");
+        assertEquals(SignalingKind.DISCONNECTED, monitor.snapshot().signaling().kind(), "a closed port, not a refusal");
         monitor.signalingFailed("ws://127.0.0.1:1", "timed out");
         assertEquals(SignalingKind.DISCONNECTED, monitor.snapshot().signaling().kind());
     }

@@ -41,6 +41,7 @@ public final class PeersModel implements SnapshotView {
         private final BooleanProperty distrusted = new SimpleBooleanProperty();
         private final StringProperty distrustReason = new SimpleStringProperty("");
         private final DoubleProperty fade = new SimpleDoubleProperty(1);
+        private final BooleanProperty linked = new SimpleBooleanProperty();
 
         PeerRow(String peerId) {
             this.peerId = peerId;
@@ -57,6 +58,12 @@ public final class PeersModel implements SnapshotView {
             distrusted.set(p.distrusted());
             distrustReason.set(p.distrustReason() == null ? "" : p.distrustReason());
             fade.set(p.fade());
+            linked.set(p.linked());
+        }
+
+        /** Whether a link with it is open now. */
+        public ReadOnlyBooleanProperty linkedProperty() {
+            return linked;
         }
 
         public String peerId() {

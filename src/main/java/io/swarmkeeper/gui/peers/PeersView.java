@@ -58,11 +58,15 @@ public final class PeersView {
             protected void updateItem(PeersModel.PeerRow item, boolean empty) {
                 super.updateItem(item, empty);
                 opacityProperty().unbind();
+                styleProperty().unbind();
                 if (empty || item == null) {
                     setOpacity(1);
+                    setStyle("");
                 } else {
-                    // A peer that left fades, but stays readable until it goes.
-                    opacityProperty().bind(item.fadeProperty().multiply(0.7).add(0.3));
+                    // A peer that left is greyed and fades, but stays readable until it goes.
+                    opacityProperty().bind(item.fadeProperty().multiply(0.6).add(0.4));
+                    styleProperty().bind(javafx.beans.binding.Bindings.when(item.linkedProperty()).then("")
+                            .otherwise("-fx-text-background-color: #78909c;"));
                 }
             }
         });

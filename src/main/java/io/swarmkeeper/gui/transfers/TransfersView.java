@@ -36,7 +36,7 @@ public final class TransfersView {
         table.setId("transfers");
         table.setPlaceholder(new Label("No transfers yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
-        TableColumn<TransfersModel.TransferRow, String> direction = text("", 40,
+        TableColumn<TransfersModel.TransferRow, String> direction = text("Way", 55,
                 r -> new ReadOnlyStringWrapper(r.direction() == Direction.UPLOAD ? "↑ up" : "↓ down"));
         direction.setCellFactory(c -> new TableCell<>() {
             @Override
