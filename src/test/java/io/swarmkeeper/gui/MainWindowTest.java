@@ -2,7 +2,6 @@ package io.swarmkeeper.gui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmkeeper.content.ResourceId;
@@ -46,7 +45,9 @@ import org.testfx.util.WaitForAsyncUtils;
 class MainWindowTest {
     private static final String ME = "k3v9q2mx7a";
     private static final ResourceId PHOTO = ResourceId.of("photo".getBytes());
-    private final NodeMonitor monitor = new NodeMonitor();
+    /** How far the monitor's clock runs ahead of the events' (a test moves it on to see peers fade). */
+    private final java.util.concurrent.atomic.AtomicReference<Duration> ahead = new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+    private final NodeMonitor monitor = new NodeMonitor(() -> Instant.now().plus(ahead.get()), java.time.ZoneId.systemDefault());
     private Label extra;
     private MainWindow window;
 
@@ -89,9 +90,20 @@ class MainWindowTest {
         assertEquals("3 ms", browser.roundTripProperty().get());
         assertTrue(window.peers().row("liar").distrustedProperty().get());
 
-        monitor.accept(new SwarmEvent.PeerUnlinked(Instant.now(), ME, "p7w2r8n4ce", false, "data channel closed by the peer"));
+        // A peer that left fades out in the table, then goes.
+        Instant left = Instant.now();
+        monitor.accept(new SwarmEvent.PeerUnlinked(left, ME, "p7w2r8n4ce", false, "data channel closed by the peer"));
         waitFor(() -> browser.stateProperty().get().equals("left: data channel closed by the peer"));
-        assertTrue(browser.fadeProperty().get() <= 1.0);
+        assertFalse(browser.linkedProperty().get());
+        ahead.set(NodeMonitor.FADE_AFTER.dividedBy(2));
+        waitFor(() -> browser.fadeProperty().get() < 0.55);
+        javafx.scene.control.TableRow<?> row = robot.lookup(".table-row-cell").queryAllAs(javafx.scene.control.TableRow.class)
+                .stream().filter(r -> r.getItem() == browser).findFirst().orElseThrow();
+        assertEquals(0.4 + 0.6 * browser.fadeProperty().get(), row.getOpacity(), 1e-9, "the row fades with its peer");
+        ahead.set(NodeMonitor.FADE_AFTER.plusSeconds(1));
+        waitFor(() -> window.peers().row("p7w2r8n4ce") == null);
+        assertTrue(peers.getItems().isEmpty(), "the liar, never linked with this node, faded out too");
+        ahead.set(Duration.ZERO);
 
         assertEquals(1, window.transfers().allRows().size());
         assertEquals("done", window.transfers().allRows().get(0).stateProperty().get());
@@ -168,10 +180,15 @@ class MainWindowTest {
         assertTrue(swarm.placed().stream().anyMatch(p -> p.peer().peerId().equals("liar") && p.peer().distrusted()));
 
         robot.interact(() -> window.select("Swarm"));
-        SwarmModel.Placed liar = swarm.placed().stream().filter(p -> p.peer().peerId().equals("liar")).findFirst().orElseThrow();
-        robot.interact(() -> assertEquals("liar", swarm.pick(liar.x() + 0.01, liar.y(), 0.1)));
+        // A click on the liar's circle shows its details.
+        javafx.scene.canvas.Canvas canvas = window.swarmView().canvas();
+        javafx.geometry.Point2D liarAt = onFx(() -> canvas.localToScreen(window.swarmView().pointOf("liar")));
+        robot.clickOn(liarAt.add(3, 2));
+        waitFor(() -> "liar".equals(swarm.selected()));
         assertTrue(swarm.detailsProperty().get().contains("DISTRUSTED: bad bytes"), swarm.detailsProperty().get());
-        robot.interact(() -> assertNull(swarm.pick(0, 0, 0.1), "the centre is this node, not a peer"));
+        assertEquals(swarm.detailsProperty().get(), robot.lookup("#swarm-details").queryAs(Label.class).getText());
+        robot.clickOn(onFx(() -> canvas.localToScreen(canvas.getWidth() / 2, canvas.getHeight() / 2)));
+        waitFor(() -> swarm.selected() == null); // the centre is this node, not a peer
 
         robot.clickOn("#swarm-pause");
         assertTrue(swarm.pausedProperty().get());
@@ -193,9 +210,6 @@ class MainWindowTest {
             }
         });
         BufferedImage read = ImageIO.read(png.toFile());
-        javafx.scene.canvas.Canvas canvas = robot.lookup("#swarm-canvas").queryAs(javafx.scene.layout.Pane.class)
-                .getChildren().stream().filter(n -> n instanceof javafx.scene.canvas.Canvas)
-                .map(n -> (javafx.scene.canvas.Canvas) n).findFirst().orElseThrow();
         assertEquals((int) canvas.getWidth(), read.getWidth());
         assertEquals((int) canvas.getHeight(), read.getHeight());
         int centre = read.getRGB(read.getWidth() / 2, read.getHeight() / 2);
@@ -215,6 +229,15 @@ class MainWindowTest {
         assertEquals("1.5 GB", Formats.bytes(1_500_000_000L));
         assertEquals("45 s", Formats.span(Duration.ofSeconds(45)));
         assertEquals("2 h 5 min", Formats.span(Duration.ofMinutes(125)));
+    }
+
+    /** Reads something on the FX thread. */
+    static <T> T onFx(java.util.concurrent.Callable<T> read) {
+        try {
+            return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static void waitFor(BooleanSupplier condition) throws TimeoutException {

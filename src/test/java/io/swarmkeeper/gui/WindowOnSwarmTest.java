@@ -196,10 +196,6 @@ class WindowOnSwarmTest extends InSwarm {
     }
 
     private static <T> T onFx(Callable<T> read) {
-        try {
-            return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return MainWindowTest.onFx(read);
     }
 }

@@ -356,6 +356,18 @@ class NodeMonitorTest {
         assertEquals(threads, s.transfers().size());
     }
 
+    /** The model is core: a window samples it, but it must run (and be tested) without JavaFX. */
+    @Test
+    void theMonitorKnowsNothingOfJavaFx() throws Exception {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/java/io/swarmkeeper/monitor"))) {
+            List<java.nio.file.Path> sources = files.toList();
+            assertFalse(sources.isEmpty());
+            for (java.nio.file.Path source : sources) {
+                assertFalse(java.nio.file.Files.readString(source).contains("javafx"), source + " uses JavaFX");
+            }
+        }
+    }
+
     @Test
     void aThousandPeersAndTheirTransfersStayWithinBounds() {
         for (int i = 0; i < 1_000; i++) {

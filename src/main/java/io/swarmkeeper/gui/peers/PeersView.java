@@ -29,19 +29,33 @@ public final class PeersView {
         table.getColumns().add(text("Round trip", 75, PeersModel.PeerRow::roundTripProperty));
         table.getColumns().add(bytes("Sent", PeersModel.PeerRow::uploadedProperty));
         table.getColumns().add(bytes("Received", PeersModel.PeerRow::downloadedProperty));
-        TableColumn<PeersModel.PeerRow, Boolean> distrusted = new TableColumn<>("Trust");
+        // The cell's value is the row itself: a cell then always hears when it shows another peer,
+        // even one with the same verdict (its tooltip names that peer's reason).
+        TableColumn<PeersModel.PeerRow, PeersModel.PeerRow> distrusted = new TableColumn<>("Trust");
         distrusted.setPrefWidth(90);
-        distrusted.setCellValueFactory(c -> c.getValue().distrustedProperty());
+        distrusted.setCellValueFactory(c -> new javafx.beans.property.ReadOnlyObjectWrapper<>(c.getValue()));
         distrusted.setCellFactory(c -> new TableCell<>() {
+            private final javafx.beans.value.ChangeListener<Boolean> onChange = (o, was, now) -> show(getItem());
+
             @Override
-            protected void updateItem(Boolean item, boolean empty) {
+            protected void updateItem(PeersModel.PeerRow item, boolean empty) {
+                PeersModel.PeerRow before = getItem();
+                if (before != null) {
+                    before.distrustedProperty().removeListener(onChange);
+                }
                 super.updateItem(item, empty);
-                PeersModel.PeerRow row = empty ? null : getTableRow().getItem();
-                if (empty || item == null || row == null) {
+                if (!empty && item != null) {
+                    item.distrustedProperty().addListener(onChange);
+                }
+                show(empty ? null : item);
+            }
+
+            private void show(PeersModel.PeerRow row) {
+                if (row == null) {
                     setText(null);
                     setTooltip(null);
                     setStyle("");
-                } else if (item) {
+                } else if (row.distrustedProperty().get()) {
                     setText("✖ distrusted");
                     setTooltip(new Tooltip(row.distrustReasonProperty().get()));
                     setStyle("-fx-text-fill: " + Palette.css(Palette.FAILURE) + "; -fx-font-weight: bold;");

@@ -85,6 +85,22 @@ public final class SwarmCanvasView {
         return Math.max(40, Math.min(canvas.getWidth(), canvas.getHeight()) / 2 - 60);
     }
 
+    /** Where {@code peerId} is drawn, in the canvas's coordinates; null when it is not drawn. */
+    public javafx.geometry.Point2D pointOf(String peerId) {
+        for (SwarmModel.Placed p : model.placed()) {
+            if (p.peer().peerId().equals(peerId)) {
+                return new javafx.geometry.Point2D(canvas.getWidth() / 2 + p.x() * scale(),
+                        canvas.getHeight() / 2 + p.y() * scale());
+            }
+        }
+        return null;
+    }
+
+    /** The canvas drawn on. */
+    public Canvas canvas() {
+        return canvas;
+    }
+
     private double[] toUnit(double px, double py) {
         return new double[] {(px - canvas.getWidth() / 2) / scale(), (py - canvas.getHeight() / 2) / scale()};
     }
