@@ -2,6 +2,7 @@ package io.swarmkeeper.gui.overview;
 
 import io.swarmkeeper.gui.Formats;
 import io.swarmkeeper.gui.SnapshotView;
+import io.swarmkeeper.monitor.NodeMonitor;
 import io.swarmkeeper.monitor.NodeSnapshot;
 import io.swarmkeeper.monitor.NodeSnapshot.SignalingKind;
 import io.swarmkeeper.monitor.NodeSnapshot.SignalingState;
@@ -38,7 +39,9 @@ public final class OverviewModel implements SnapshotView {
         signalingKind.set(s.signaling().kind());
         long linked = s.peers().stream().filter(NodeSnapshot.PeerState::linked).count();
         long distrusted = s.peers().stream().filter(NodeSnapshot.PeerState::distrusted).count();
+        long left = s.peers().size() - linked;
         peers.set(linked + (linked == 1 ? " peer" : " peers") + " linked"
+                + (left > 0 ? ", " + left + " left in the last " + Formats.span(NodeMonitor.FADE_AFTER) : "")
                 + (distrusted > 0 ? ", " + distrusted + " distrusted" : ""));
         rates.set("up " + Formats.rate(s.upload().recentMean(5)) + ", down " + Formats.rate(s.download().recentMean(5))
                 + " (last 5 s)");
