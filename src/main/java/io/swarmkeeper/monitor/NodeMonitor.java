@@ -86,7 +86,6 @@ public final class NodeMonitor {
     private long servedToday;
     private long servedTotal;
     private long downloadedTotal;
-    private LocalDate today;
     private Instant nextMidnight = Instant.MIN;
 
     private final long firstSecond;
@@ -384,8 +383,7 @@ public final class NodeMonitor {
             upload.add(second, bytes);
             servedTotal += bytes;
             if (!at.isBefore(nextMidnight)) {
-                today = LocalDate.ofInstant(at, zone);
-                nextMidnight = today.plusDays(1).atStartOfDay(zone).toInstant();
+                nextMidnight = LocalDate.ofInstant(at, zone).plusDays(1).atStartOfDay(zone).toInstant();
                 servedToday = 0;
             }
             servedToday += bytes;
