@@ -56,6 +56,9 @@ public final class MainWindow {
     private final List<SnapshotView> views = List.of(overview, peers, transfers, hashChecks, swarm);
     private final Timeline sampling;
     private NodeSnapshot last;
+    /** Views behind the one in front are updated every this many samples (2 s at 4 Hz). */
+    static final int HIDDEN_EVERY = 8;
+    private long samples;
 
     /** A window over {@code monitor}'s node, with {@code extraTabs} after the node's own views. */
     public MainWindow(NodeMonitor monitor, List<ExtraTab> extraTabs) {
@@ -83,7 +86,13 @@ public final class MainWindow {
         root.setTop(bannerBar);
         root.setCenter(tabs);
 
-        sampling = new Timeline(new KeyFrame(Duration.seconds(1 / SAMPLES_PER_SECOND), e -> sample()));
+        tabs.getSelectionModel().selectedIndexProperty().addListener((o, was, now) -> {
+            SnapshotView front = frontView();
+            if (front != null && last != null) {
+                front.show(monitor.snapshot());
+            }
+        });
+        sampling = new Timeline(new KeyFrame(Duration.seconds(1 / SAMPLES_PER_SECOND), e -> tick()));
         sampling.setCycleCount(Animation.INDEFINITE);
     }
 
@@ -108,13 +117,36 @@ public final class MainWindow {
         sampling.stop();
     }
 
-    /** Takes a snapshot now and shows it in every view. */
+    /** Takes a snapshot now and shows it in every view, seen or not. */
     public void sample() {
-        NodeSnapshot s = monitor.snapshot();
+        show(monitor.snapshot(), true);
+    }
+
+    /**
+     * The timer's sample: shown in the view in front (and the Overview); views behind it are
+     * brought up to date every {@link #HIDDEN_EVERY}th sample, and at once when their tab is
+     * selected. With a thousand peers and thousands of events a second, updating every table's
+     * rows four times a second whether seen or not kept the FX thread from answering for a
+     * second at a time (docs/benchmarks.md, "The window under a busy swarm").
+     */
+    private void tick() {
+        show(monitor.snapshot(), ++samples % HIDDEN_EVERY == 0);
+    }
+
+    private void show(NodeSnapshot s, boolean all) {
         last = s;
+        SnapshotView front = frontView();
         for (SnapshotView view : views) {
-            view.show(s);
+            if (all || view == front || view == overview) {
+                view.show(s);
+            }
         }
+    }
+
+    /** The view of the selected tab, or null when an extra tab is in front. */
+    private SnapshotView frontView() {
+        int index = tabs.getSelectionModel().getSelectedIndex();
+        return index >= 0 && index < views.size() ? views.get(index) : null;
     }
 
     /** Shows {@code text} in a banner over the tabs (null: no banner unless a page is offered). */
