@@ -117,7 +117,22 @@ public final class ServerMetrics {
 
     /** A JSON summary for people and dashboards. */
     public String json(int pairs, int openWants, int resumable) {
+        return json(pairs, openWants, resumable, null, 0);
+    }
+
+    /**
+     * A JSON summary for people and dashboards; {@code geoFiles}: the geolocation data in use
+     * (its attribution goes with it, as its licence asks), null when proximity pairing is off.
+     */
+    public String json(int pairs, int openWants, int resumable, String geoFiles, int geoReloads) {
         ObjectNode root = MessageCodec.mapper().createObjectNode();
+        ObjectNode proximity = root.putObject("proximity");
+        proximity.put("on", geoFiles != null);
+        if (geoFiles != null) {
+            proximity.put("data", geoFiles);
+            proximity.put("reloads", geoReloads);
+            proximity.put("attribution", io.swarmkeeper.geo.Geolocator.ATTRIBUTION);
+        }
         ObjectNode peers = root.putObject("peers");
         long total = 0;
         for (PeerRole role : PeerRole.values()) {
@@ -148,6 +163,15 @@ public final class ServerMetrics {
         mem.put("nonHeapUsedBytes", memory.getNonHeapMemoryUsage().getUsed());
         root.put("uptimeSeconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
         return root.toString();
+    }
+
+    /** Whether holders are ranked by proximity, and how often its files were reloaded. */
+    static String proximityPrometheus(boolean on, int reloads) {
+        StringBuilder out = new StringBuilder();
+        gauge(out, "swarmkeeper_proximity_enabled", "1 when holders are ranked by proximity (" +
+                io.swarmkeeper.geo.Geolocator.ATTRIBUTION + ").", on ? 1 : 0);
+        counter(out, "swarmkeeper_geo_reloads_total", "Times the geolocation files were reloaded after being replaced.", reloads);
+        return out.toString();
     }
 
     private static void gaugeHeader(StringBuilder out, String name, String help) {
