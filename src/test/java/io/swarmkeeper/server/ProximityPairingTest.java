@@ -81,7 +81,7 @@ class ProximityPairingTest {
         return c;
     }
 
-    private void awaitHolders(int n) {
+    private void awaitHolders(int n) throws InterruptedException {
         ResourceId id = ResourceId.parse(HASH);
         Poll.until(Duration.ofSeconds(5), n + " holders", () -> server.holderCount(id) == n);
     }
