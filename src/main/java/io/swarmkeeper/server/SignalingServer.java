@@ -794,6 +794,7 @@ public final class SignalingServer implements AutoCloseable {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (HolderRanking.Ranked holder : holders) {
             pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
+            metrics.offered(holder.reason());
             peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
                     wirePlaceOf(holder.peer().place())));
         }

@@ -115,6 +115,8 @@ class ProximityPairingTest {
         assertEquals("{\"city\":\"London\",\"country\":\"GB\"}", peers.get(0).get("place").toString());
         assertEquals("{\"city\":\"Mountain View\",\"country\":\"US\"}", peers.get(1).get("place").toString());
         assertFalse(peers.get(3).has("place"), "no place for a private address");
+        assertEquals(java.util.Map.of("asn", 1L, "distance", 2L, "unknown", 1L), server.metrics().offersByReason());
+        assertTrue(server.prometheusMetrics().contains("swarmkeeper_offers_total{reason=\"distance\"} 2"));
 
         // The holder, which never sees the match, learns why and where from (city and country, nothing finer).
         asker.ws().send("{\"type\":\"signal\",\"to\":\"" + london.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
