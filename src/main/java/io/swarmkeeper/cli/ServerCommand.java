@@ -167,6 +167,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "How often the geolocation files are checked; a replaced file is loaded beside the old one and swapped in, peers stay connected; 0: never (default: ${DEFAULT-VALUE}).")
     int geoReloadSeconds;
 
+    @Option(names = "--max-holders-considered", defaultValue = "256",
+            description = "Holders of one resource a match ranks, a random sample when more hold it: bounds the cost of a popular resource's match; with proximity pairing, more finds nearer holders (1,024: about 4x the CPU per want, p90 match distance 467 -> 155 km in docs/benchmarks.md) (default: ${DEFAULT-VALUE}).")
+    int maxHoldersConsidered;
+
     @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",",
             description = "A reverse proxy (address or block, e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-For header names the client's address, for proximity pairing. Repeatable or comma-separated. From any other peer those headers are ignored.")
     List<String> trustedProxies = new ArrayList<>();
@@ -248,7 +252,7 @@ final class ServerCommand implements Callable<Integer> {
                 .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens))
                 .iceServers(ice).tls(tls)
                 .geoCityFiles(geoCity).geoAsnFiles(geoAsn).geoReloadSeconds(geoReloadSeconds)
-                .trustedProxies(trustedProxies).build();
+                .trustedProxies(trustedProxies).maxHoldersConsidered(maxHoldersConsidered).build();
     }
 
     /** The ICE servers, each checked; TURN servers with the credentials. */

@@ -41,7 +41,8 @@ public record ServerConfig(
         List<Path> geoCityFiles,
         List<Path> geoAsnFiles,
         int geoReloadSeconds,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        int maxHoldersConsidered) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -81,6 +82,7 @@ public record ServerConfig(
         requireRange("max holdings", maxHoldingsTotal, 1, 1_000_000_000);
         requireRange("fd reserve", fdReserve, 0, 1_000_000);
         requireRange("geo reload seconds", geoReloadSeconds, 0, 86_400 * 31);
+        requireRange("max holders considered", maxHoldersConsidered, 1, 100_000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }
@@ -170,6 +172,7 @@ public record ServerConfig(
         b.geoAsnFiles = geoAsnFiles;
         b.geoReloadSeconds = geoReloadSeconds;
         b.trustedProxies = trustedProxies;
+        b.maxHoldersConsidered = maxHoldersConsidered;
         return b;
     }
 
@@ -207,6 +210,7 @@ public record ServerConfig(
         private List<Path> geoAsnFiles = List.of();
         private int geoReloadSeconds = 300;
         private List<String> trustedProxies = List.of();
+        private int maxHoldersConsidered = 256;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -267,13 +271,19 @@ public record ServerConfig(
          */
         public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
 
+        /**
+         * Holders of one resource a match ranks, sampled at random when more hold it: bounds the
+         * cost of a popular resource's match; more finds nearer holders (docs/benchmarks.md).
+         */
+        public Builder maxHoldersConsidered(int v) { maxHoldersConsidered = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
                     maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders, upgradeTimeoutMs, maxHeaderBytes,
                     maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve, peerTokens, geoCityFiles,
-                    geoAsnFiles, geoReloadSeconds, trustedProxies);
+                    geoAsnFiles, geoReloadSeconds, trustedProxies, maxHoldersConsidered);
         }
     }
 }

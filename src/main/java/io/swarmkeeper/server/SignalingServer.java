@@ -650,7 +650,7 @@ public final class SignalingServer implements AutoCloseable {
     /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
     private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
         Set<String> holding = new java.util.HashSet<>();
-        directory.holders(id, MAX_HOLDERS_CONSIDERED).forEach(p -> holding.add(p.id()));
+        directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
         List<Connection> candidates = new ArrayList<>();
         for (Connection seeder : seeders) {
             Conn c = seeder.state();
@@ -667,11 +667,6 @@ public final class SignalingServer implements AutoCloseable {
                 wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
     }
 
-    /**
-     * Holders of one resource a match looks at, sampled at random when more hold it: a match of
-     * a popular resource costs no more than this.
-     */
-    static final int MAX_HOLDERS_CONSIDERED = 256;
 
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
@@ -778,7 +773,9 @@ public final class SignalingServer implements AutoCloseable {
         List<PeerRecord> live = new ArrayList<>();
         long now = System.nanoTime();
         Reputation.Party askerParty = asker.party();
-        for (PeerRecord holder : directory.holders(id, MAX_HOLDERS_CONSIDERED)) {
+        // At most --max-holders-considered, sampled at random when more hold it: a match of a
+        // popular resource costs no more than this.
+        for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
             Connection c = connections.get(holder.id());
             Conn hc = c == null ? null : c.state();
             Session hs = hc == null ? null : sessionOf(hc);

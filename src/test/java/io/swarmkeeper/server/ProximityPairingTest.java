@@ -173,6 +173,17 @@ class ProximityPairingTest {
     }
 
     @Test
+    void aMatchRanksAtMostTheHoldersConsidered() throws Exception {
+        start(withGeo().maxHoldersConsidered(3));
+        for (String address : List.of("1.1.1.1", "8.8.8.8", "9.9.9.9", "133.242.1.1", "200.147.66.1")) {
+            holder(address);
+        }
+        awaitHolders(5);
+        Client asker = join("browser", "81.2.69.160", "");
+        assertEquals(3, want(asker, 8).size(), "a random sample of 3 of the 5 holders, ranked");
+    }
+
+    @Test
     void statsAndMetricsCarryTheAttribution() {
         start(withGeo());
         assertTrue(server.statsJson().contains("\"attribution\":\"IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0\""),
