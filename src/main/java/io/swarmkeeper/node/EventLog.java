@@ -23,9 +23,10 @@ public final class EventLog implements Consumer<SwarmEvent> {
         } else if (event instanceof SwarmEvent.SignalingRetry r) {
             log.warn("{}: signaling {}: {}; next try at {}", n, r.server(), r.reason(), r.retryAt());
         } else if (event instanceof SwarmEvent.PeerLinked p) {
-            log.info("{}: peer {} linked ({}{}{}{})", n, p.peerId(), p.weOffered() ? "we offered" : "it offered",
+            log.info("{}: peer {} linked ({}{}{}{}{})", n, p.peerId(), p.weOffered() ? "we offered" : "it offered",
                     p.role() == null ? "" : "; " + p.role().wireName(),
                     p.matchReason() == null ? "" : "; matched: " + p.matchReason(),
+                    p.place() == null || p.place().label() == null ? "" : "; in " + p.place().label(),
                     p.roundTrip() == null ? "" : "; round trip " + p.roundTrip().toMillis() + " ms");
         } else if (event instanceof SwarmEvent.RoundTrip r) {
             log.info("{}: peer {} answers in {} ms", n, r.peerId(), r.roundTrip().toMillis());

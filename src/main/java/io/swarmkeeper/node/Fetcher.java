@@ -330,7 +330,7 @@ public final class Fetcher implements AutoCloseable {
                     boolean reused = open != null && requesting.client(open) != null;
                     Message.PeerInfo info = known.get(peer);
                     PeerLink link = reused ? open : links.offer(peer, info == null ? null : info.role(),
-                            info == null ? null : info.reason());
+                            info == null ? null : info.reason(), info == null ? null : info.place());
                     links.use(link);
                     roundLinks.put(peer, link);
                     joined.add(peer);

@@ -223,7 +223,7 @@ public final class Node implements AutoCloseable {
             if (message instanceof Message.Match match) {
                 requesting.onMatch(match);
             } else if (message instanceof Message.Signal signal && signal.from() != null) {
-                links.onSignal(signal.from(), signal.data(), signal.reason(), signal.role());
+                links.onSignal(signal.from(), signal.data(), signal.reason(), signal.role(), signal.place());
             } else if (message instanceof Message.PeerGone gone) {
                 links.onPeerGone(gone.id());
             } else if (message instanceof Message.Demand demand) {

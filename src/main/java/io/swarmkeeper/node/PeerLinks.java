@@ -97,6 +97,8 @@ final class PeerLinks {
     /** What we know of each link's peer: why the server matched us, and its role. Dropped when the link closes. */
     private final Map<PeerLink, String> matchReasons = new ConcurrentHashMap<>();
     private final Map<PeerLink, PeerRole> roles = new ConcurrentHashMap<>();
+    /** Where each link's peer is, as the server said (city, country); dropped when the link closes. */
+    private final Map<PeerLink, Message.Place> places = new ConcurrentHashMap<>();
     /** The ICE username fragment of each offer we made, to tell which offer a refusal is about. */
     private final Map<PeerLink, String> ourOffers = new ConcurrentHashMap<>();
     /** The ICE username fragment of each offer we answered, to tell its candidates from a newer session's. */
@@ -179,7 +181,15 @@ final class PeerLinks {
      * {@code matchReason} are what the match said of it (null: it did not).
      */
     PeerLink offer(String remoteId, PeerRole role, String matchReason) {
+        return offer(remoteId, role, matchReason, null);
+    }
+
+    /** As {@link #offer(String, PeerRole, String)}, with where the match said the peer is (null: it did not). */
+    PeerLink offer(String remoteId, PeerRole role, String matchReason, Message.Place place) {
         PeerLink link = PeerLink.offer(RtcRuntime.shared(), config, remoteId, new Relay());
+        if (place != null) {
+            places.put(link, place);
+        }
         if (role != null) {
             roles.put(link, role);
         }
@@ -245,6 +255,26 @@ final class PeerLinks {
      * us, {@code role} the sender's role (null when the server did not say).
      */
     void onSignal(String from, JsonNode data, String matchReason, PeerRole role) {
+        onSignal(from, data, matchReason, role, null);
+    }
+
+    /** As {@link #onSignal(String, JsonNode, String, PeerRole)}, with where the server said the sender is (null: it did not). */
+    void onSignal(String from, JsonNode data, String matchReason, PeerRole role, Message.Place place) {
+        dispatchSignal(from, data, matchReason, role);
+        if (place != null) {
+            // The peer's place, whichever of its links (the one it offered may have just been made) carries the signal.
+            PeerLink theirs = answered.get(from);
+            PeerLink ours = offered.get(from);
+            if (theirs != null && !theirs.isClosed()) {
+                places.put(theirs, place);
+            }
+            if (ours != null && !ours.isClosed()) {
+                places.put(ours, place);
+            }
+        }
+    }
+
+    private void dispatchSignal(String from, JsonNode data, String matchReason, PeerRole role) {
         switch (SignalObjects.kind(data)) {
             case "offer" -> onOffer(from, data, matchReason, role);
             case "candidate" -> onCandidate(from, data, matchReason, role);
@@ -512,6 +542,7 @@ final class PeerLinks {
     private void forget(PeerLink link) {
         matchReasons.remove(link);
         roles.remove(link);
+        places.remove(link);
         ourOffers.remove(link);
         theirOffers.remove(link);
         theirAnswers.remove(link);
@@ -603,7 +634,7 @@ final class PeerLinks {
         public void onOpen(PeerLink link) {
             Duration roundTrip = measure(link);
             events.publish(new SwarmEvent.PeerLinked(Instant.now(), node.get(), link.remoteId(), link.isInitiator(),
-                    roles.get(link), matchReasons.get(link), roundTrip));
+                    roles.get(link), matchReasons.get(link), roundTrip, places.get(link)));
             Handler handler = handlerOf(link);
             if (handler != null) {
                 handler.onOpen(link, roundTrip);

@@ -1,6 +1,7 @@
 package io.swarmkeeper.node;
 
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.time.Duration;
@@ -30,10 +31,17 @@ public sealed interface SwarmEvent {
      * not say), {@code matchReason} (why the signaling server matched us, in its ranking's words,
      * e.g. "random"; null from a server that does not say), and {@code roundTrip}, the
      * connection's round-trip time from libwebrtc's statistics (null when they did not give it:
-     * a {@link RoundTrip} may follow).
+     * a {@link RoundTrip} may follow), and {@code place}, where the other side is (city and
+     * country at most, from the match or its signals; null from a server without proximity
+     * pairing, or when it does not know).
      */
     record PeerLinked(Instant at, String node, String peerId, boolean weOffered, PeerRole role, String matchReason,
-                      Duration roundTrip) implements SwarmEvent {}
+                      Duration roundTrip, Message.Place place) implements SwarmEvent {
+        public PeerLinked(Instant at, String node, String peerId, boolean weOffered, PeerRole role, String matchReason,
+                          Duration roundTrip) {
+            this(at, node, peerId, weOffered, role, matchReason, roundTrip, null);
+        }
+    }
 
     /**
      * The round-trip time to a linked peer, measured as the time from our first request on the

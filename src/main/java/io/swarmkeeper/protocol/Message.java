@@ -87,15 +87,20 @@ public sealed interface Message {
      * server replaces it with {@code from} and adds {@code reason}, why it matched the two (as in
      * {@link PeerInfo}), and {@code role}, the sender's role as its hello said, so that the side
      * that answers, which never sees the match, learns both too. {@code data} is a simple-peer
-     * signal object.
+     * signal object. {@code place}: where the sender is, city and country at most, when the
+     * server knows (absent from servers without proximity pairing, and from older ones).
      */
-    record Signal(String to, String from, JsonNode data, String reason, PeerRole role) implements Message {
+    record Signal(String to, String from, JsonNode data, String reason, PeerRole role, Place place) implements Message {
         public Signal(String to, String from, JsonNode data) {
-            this(to, from, data, null, null);
+            this(to, from, data, null, null, null);
         }
 
         public Signal(String to, String from, JsonNode data, String reason) {
-            this(to, from, data, reason, null);
+            this(to, from, data, reason, null, null);
+        }
+
+        public Signal(String to, String from, JsonNode data, String reason, PeerRole role) {
+            this(to, from, data, reason, role, null);
         }
     }
 
@@ -132,12 +137,31 @@ public sealed interface Message {
 
     /**
      * A holder offered in a {@code match}, and {@code reason}, for people, why the server chose
-     * it (the ranking policy's words: {@code "random"} today; nearness once the proximity policy
-     * ranks). Absent from servers older than it.
+     * it (the ranking policy's words: {@code "random"}, or with proximity pairing {@code "asn"},
+     * {@code "city"}, {@code "distance"}, {@code "unknown"}), absent from servers older than it;
+     * {@code place}, where the holder is (city and country at most), when the server knows.
      */
-    record PeerInfo(String id, PeerRole role, String reason) {
+    record PeerInfo(String id, PeerRole role, String reason, Place place) {
         public PeerInfo(String id, PeerRole role) {
-            this(id, role, null);
+            this(id, role, null, null);
+        }
+
+        public PeerInfo(String id, PeerRole role, String reason) {
+            this(id, role, reason, null);
+        }
+    }
+
+    /**
+     * Where a peer is, as much as other peers may learn: a city's name and an ISO 3166 country
+     * code, either absent when unknown. Never coordinates.
+     */
+    record Place(String city, String country) {
+        /** "City, CC", "CC", "City", or null. */
+        public String label() {
+            if (city != null && country != null) {
+                return city + ", " + country;
+            }
+            return city != null ? city : country;
         }
     }
 

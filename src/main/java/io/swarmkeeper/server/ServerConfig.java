@@ -37,7 +37,12 @@ public record ServerConfig(
         int maxHoldingsPerAddress,
         int maxHoldingsTotal,
         int fdReserve,
-        Set<String> peerTokens) {
+        Set<String> peerTokens,
+        List<Path> geoCityFiles,
+        List<Path> geoAsnFiles,
+        int geoReloadSeconds,
+        List<String> trustedProxies,
+        int maxHoldersConsidered) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -76,6 +81,8 @@ public record ServerConfig(
         requireRange("max holdings per address", maxHoldingsPerAddress, 1, 100_000_000);
         requireRange("max holdings", maxHoldingsTotal, 1, 1_000_000_000);
         requireRange("fd reserve", fdReserve, 0, 1_000_000);
+        requireRange("geo reload seconds", geoReloadSeconds, 0, 86_400 * 31);
+        requireRange("max holders considered", maxHoldersConsidered, 1, 100_000);
         if (retryAfterMs < 0) {
             throw new IllegalArgumentException("retry-after must not be negative, got " + retryAfterMs);
         }
@@ -85,6 +92,13 @@ public record ServerConfig(
         iceServers = List.copyOf(iceServers);
         allowedOrigins = Set.copyOf(allowedOrigins);
         peerTokens = Set.copyOf(peerTokens);
+        geoCityFiles = List.copyOf(geoCityFiles);
+        geoAsnFiles = List.copyOf(geoAsnFiles);
+        trustedProxies = List.copyOf(trustedProxies);
+        TrustedProxies.parse(trustedProxies); // refuses what is not an address or block
+        if (geoCityFiles.isEmpty() && !geoAsnFiles.isEmpty()) {
+            throw new IllegalArgumentException("geo asn files need a city database too (--geo-city): the AS alone cannot tell near from far");
+        }
         for (String token : peerTokens) {
             if (token.length() < 16 || !token.matches("[\\x21-\\x7e]+")) {
                 throw new IllegalArgumentException("a peer token must be at least 16 printable characters without spaces");
@@ -154,6 +168,11 @@ public record ServerConfig(
         b.maxHoldingsTotal = maxHoldingsTotal;
         b.fdReserve = fdReserve;
         b.peerTokens = peerTokens;
+        b.geoCityFiles = geoCityFiles;
+        b.geoAsnFiles = geoAsnFiles;
+        b.geoReloadSeconds = geoReloadSeconds;
+        b.trustedProxies = trustedProxies;
+        b.maxHoldersConsidered = maxHoldersConsidered;
         return b;
     }
 
@@ -187,6 +206,11 @@ public record ServerConfig(
         private int maxHoldingsTotal = defaultMaxHoldingsTotal(Runtime.getRuntime().maxMemory());
         private int fdReserve = 256;
         private Set<String> peerTokens = Set.of();
+        private List<Path> geoCityFiles = List.of();
+        private List<Path> geoAsnFiles = List.of();
+        private int geoReloadSeconds = 300;
+        private List<String> trustedProxies = List.of();
+        private int maxHoldersConsidered = 256;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -232,12 +256,34 @@ public record ServerConfig(
          */
         public Builder peerTokens(Set<String> v) { peerTokens = v; return this; }
 
+        /**
+         * City databases (DB-IP City Lite, MMDB; its IPv4 and IPv6 files) for proximity pairing;
+         * none: holders are offered in random order.
+         */
+        public Builder geoCityFiles(List<Path> v) { geoCityFiles = v; return this; }
+        /** ASN databases (ip-location-db CSV ranges, or an ASN MMDB); optional beside the city ones. */
+        public Builder geoAsnFiles(List<Path> v) { geoAsnFiles = v; return this; }
+        /** How often the geolocation files are checked for a replacement; 0: never. */
+        public Builder geoReloadSeconds(int v) { geoReloadSeconds = v; return this; }
+        /**
+         * Reverse proxies (addresses or CIDR blocks) whose Forwarded / X-Forwarded-For header
+         * gives the client's address, for placing it; from anyone else those headers are ignored.
+         */
+        public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
+
+        /**
+         * Holders of one resource a match ranks, sampled at random when more hold it: bounds the
+         * cost of a popular resource's match; more finds nearer holders (docs/benchmarks.md).
+         */
+        public Builder maxHoldersConsidered(int v) { maxHoldersConsidered = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
                     maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders, upgradeTimeoutMs, maxHeaderBytes,
-                    maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve, peerTokens);
+                    maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve, peerTokens, geoCityFiles,
+                    geoAsnFiles, geoReloadSeconds, trustedProxies, maxHoldersConsidered);
         }
     }
 }

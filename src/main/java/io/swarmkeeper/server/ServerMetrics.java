@@ -28,6 +28,7 @@ public final class ServerMetrics {
     private volatile java.util.function.LongSupplier descriptorsInUse = () -> -1;
     private volatile long maxDescriptors = -1;
     final Map<String, LongAdder> errorsByCode = new ConcurrentHashMap<>();
+    final Map<String, LongAdder> offersByReason = new ConcurrentHashMap<>();
     final Map<PeerRole, AtomicLong> peersByRole = new ConcurrentHashMap<>();
     private final long startedNanos = System.nanoTime();
     private volatile long lastSignalsSample;
@@ -37,6 +38,18 @@ public final class ServerMetrics {
     void descriptors(java.util.function.LongSupplier inUse, long max) {
         this.descriptorsInUse = inUse;
         this.maxDescriptors = max;
+    }
+
+    /** A holder was offered in a match for {@code reason} (the ranking's words). */
+    void offered(String reason) {
+        offersByReason.computeIfAbsent(reason == null ? "none" : reason, k -> new LongAdder()).increment();
+    }
+
+    /** Holders offered in matches so far, by the ranking's reason. */
+    public Map<String, Long> offersByReason() {
+        Map<String, Long> copy = new TreeMap<>();
+        offersByReason.forEach((reason, n) -> copy.put(reason, n.sum()));
+        return copy;
     }
 
     void error(String code) {
@@ -104,6 +117,10 @@ public final class ServerMetrics {
         counter(out, "swarmkeeper_accept_errors_total", "Times accept() itself failed (e.g. too many open files).", acceptErrors.sum());
         gauge(out, "swarmkeeper_open_descriptors", "File descriptors in use by the process.", descriptorsInUse.getAsLong());
         gauge(out, "swarmkeeper_max_descriptors", "The process's limit of file descriptors.", maxDescriptors);
+        out.append("# HELP swarmkeeper_offers_total Holders offered in matches, by the ranking's reason.\n");
+        out.append("# TYPE swarmkeeper_offers_total counter\n");
+        offersByReason().forEach((reason, n) ->
+                out.append("swarmkeeper_offers_total{reason=\"").append(reason).append("\"} ").append(n).append('\n'));
         out.append("# HELP swarmkeeper_errors_total Errors sent to peers, by stable code.\n");
         out.append("# TYPE swarmkeeper_errors_total counter\n");
         errorCounts().forEach((code, n) ->
@@ -117,7 +134,22 @@ public final class ServerMetrics {
 
     /** A JSON summary for people and dashboards. */
     public String json(int pairs, int openWants, int resumable) {
+        return json(pairs, openWants, resumable, null, 0);
+    }
+
+    /**
+     * A JSON summary for people and dashboards; {@code geoFiles}: the geolocation data in use
+     * (its attribution goes with it, as its licence asks), null when proximity pairing is off.
+     */
+    public String json(int pairs, int openWants, int resumable, String geoFiles, int geoReloads) {
         ObjectNode root = MessageCodec.mapper().createObjectNode();
+        ObjectNode proximity = root.putObject("proximity");
+        proximity.put("on", geoFiles != null);
+        if (geoFiles != null) {
+            proximity.put("data", geoFiles);
+            proximity.put("reloads", geoReloads);
+            proximity.put("attribution", io.swarmkeeper.geo.Geolocator.ATTRIBUTION);
+        }
         ObjectNode peers = root.putObject("peers");
         long total = 0;
         for (PeerRole role : PeerRole.values()) {
@@ -139,6 +171,8 @@ public final class ServerMetrics {
         ObjectNode fds = root.putObject("descriptors");
         fds.put("inUse", descriptorsInUse.getAsLong());
         fds.put("max", maxDescriptors);
+        ObjectNode offers = root.putObject("offersByReason");
+        offersByReason().forEach(offers::put);
         ObjectNode errors = root.putObject("errors");
         errorCounts().forEach(errors::put);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -148,6 +182,15 @@ public final class ServerMetrics {
         mem.put("nonHeapUsedBytes", memory.getNonHeapMemoryUsage().getUsed());
         root.put("uptimeSeconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
         return root.toString();
+    }
+
+    /** Whether holders are ranked by proximity, and how often its files were reloaded. */
+    static String proximityPrometheus(boolean on, int reloads) {
+        StringBuilder out = new StringBuilder();
+        gauge(out, "swarmkeeper_proximity_enabled", "1 when holders are ranked by proximity (" +
+                io.swarmkeeper.geo.Geolocator.ATTRIBUTION + ").", on ? 1 : 0);
+        counter(out, "swarmkeeper_geo_reloads_total", "Times the geolocation files were reloaded after being replaced.", reloads);
+        return out.toString();
     }
 
     private static void gaugeHeader(StringBuilder out, String name, String help) {

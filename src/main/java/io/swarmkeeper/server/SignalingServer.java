@@ -1,6 +1,11 @@
 package io.swarmkeeper.server;
 
 import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.geo.BrowserPosition;
+import io.swarmkeeper.geo.GeoDataException;
+import io.swarmkeeper.geo.GeoPoint;
+import io.swarmkeeper.geo.Geolocator;
+import io.swarmkeeper.geo.PeerPlace;
 import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
@@ -10,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +51,11 @@ public final class SignalingServer implements AutoCloseable {
     private final ServerConfig config;
     private final PeerDirectory directory;
     private final HolderRanking ranking;
+    private final TrustedProxies trustedProxies;
+    /** Places peers for the proximity ranking; null when proximity pairing is off. */
+    private volatile Geolocator geo;
+    /** Whether {@link #geo} was opened here (from the configuration's files), so closed here. */
+    private boolean ownsGeo;
     private final Pairings pairings = new Pairings();
     private final Reputation reputation = new Reputation();
     private final DemandTracker demand;
@@ -70,14 +81,29 @@ public final class SignalingServer implements AutoCloseable {
     private int heartbeatCursor;
     private long heartbeatRoundStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
+    /**
+     * A server whose ranking is {@link ProximityRanking} when the configuration names geolocation
+     * files (opened by {@link #start}), else {@link ShuffledRanking}.
+     */
     public SignalingServer(ServerConfig config) {
-        this(config, new InMemoryPeerDirectory(), new ShuffledRanking());
+        this(config, new InMemoryPeerDirectory(), config.geoCityFiles().isEmpty() ? new ShuffledRanking()
+                : new ProximityRanking(), null);
     }
 
     public SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking) {
+        this(config, directory, ranking, null);
+    }
+
+    /**
+     * {@code geo}: places peers (their {@link PeerRecord#place()}) for {@code ranking}; null to
+     * open the configuration's geolocation files at start, if it names any.
+     */
+    public SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo) {
         this.config = config;
         this.directory = directory;
         this.ranking = ranking;
+        this.geo = geo;
+        this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.wants = new OpenWants(config.wantSeconds());
         this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
@@ -85,8 +111,24 @@ public final class SignalingServer implements AutoCloseable {
         this.admissions = new TokenBucket(config.maxHandshakesPerSecond(), config.maxHandshakesPerSecond(), System.nanoTime());
     }
 
-    /** Binds and starts; returns once connections are accepted, or throws why not. */
+    /**
+     * Binds and starts; returns once connections are accepted, or throws why not. Geolocation
+     * files named by the configuration are opened and checked first: one that cannot be used
+     * fails the start with an {@link IllegalStateException} whose cause is the
+     * {@link GeoDataException} naming it.
+     */
     public SignalingServer start() {
+        if (geo == null && !config.geoCityFiles().isEmpty()) {
+            try {
+                geo = Geolocator.open(config.geoCityFiles(), config.geoAsnFiles());
+                ownsGeo = true;
+            } catch (GeoDataException e) {
+                throw new IllegalStateException("cannot use the geolocation data: " + e.getMessage(), e);
+            }
+            if (config.geoReloadSeconds() > 0) {
+                geo.watch(Duration.ofSeconds(config.geoReloadSeconds()));
+            }
+        }
         SSLContext tls = null;
         if (config.tls() != null) {
             // TLS 1.2 renegotiation asked by a client costs the server a private-key operation each
@@ -193,15 +235,43 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     public String prometheusMetrics() {
-        return metrics.prometheus(pairings.pairCount(), wants.size(), resumeTokens.parkedCount());
+        Geolocator g = geo;
+        return metrics.prometheus(pairings.pairCount(), wants.size(), resumeTokens.parkedCount())
+                + ServerMetrics.proximityPrometheus(g != null, g == null ? 0 : g.reloads());
     }
 
     public String statsJson() {
-        return metrics.json(pairings.pairCount(), wants.size(), resumeTokens.parkedCount());
+        Geolocator g = geo;
+        return metrics.json(pairings.pairCount(), wants.size(), resumeTokens.parkedCount(),
+                g == null ? null : g.describe(), g == null ? 0 : g.reloads());
+    }
+
+    /**
+     * One line for the operator: whether holders are ranked by proximity, from which files, and
+     * the data's attribution; or that proximity pairing is off and why.
+     */
+    public String proximityStatus() {
+        Geolocator g = geo;
+        if (g == null) {
+            return ranking instanceof ShuffledRanking
+                    ? "proximity pairing off (no --geo-city): holders are offered in random order"
+                    : "proximity pairing off (no geolocation data): " + ranking.getClass().getSimpleName() + " ranks holders";
+        }
+        return "proximity pairing on: " + g.describe() + (g.hasAsn() ? "" : "; no --geo-asn, so no same-network preference")
+                + (config.geoReloadSeconds() > 0 ? "; checked for replacement every " + config.geoReloadSeconds() + " s" : "")
+                + ". " + Geolocator.ATTRIBUTION;
+    }
+
+    /** The geolocation in use, or null when proximity pairing is off. */
+    public Geolocator geolocator() {
+        return geo;
     }
 
     @Override
     public void close() {
+        if (ownsGeo && geo != null) {
+            geo.close();
+        }
         sampler.shutdownNow();
         if (transport != null) {
             transport.close();
@@ -211,6 +281,8 @@ public final class SignalingServer implements AutoCloseable {
     /** Per-connection state, kept as the connection's state from the moment it opens. */
     private static final class Conn {
         final InetAddress address;
+        /** The address the peer is placed by: a trusted proxy's word on it, else {@link #address}; may be null. */
+        InetAddress client;
         /** The network its holdings count against (the address; IPv6: its /64). */
         final InetAddress network;
         final TokenBucket bucket;
@@ -234,15 +306,39 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    /** A welcomed peer: its id, role, the network it connected from and when. */
-    private record Session(String id, PeerRole role, InetAddress network, long joinedNanos) {
+    /** A welcomed peer: its id, role, the network it connected from and when, and where it is. */
+    private record Session(String id, PeerRole role, InetAddress network, long joinedNanos, PeerPlace place) {
         Reputation.Party party() {
             return new Reputation.Party(id, network, joinedNanos);
         }
 
         PeerRecord record() {
-            return new PeerRecord(id, role);
+            return new PeerRecord(id, role, place);
         }
+
+        /** What other peers may learn of where it is: city and country at most; null when unknown. */
+        Message.Place wirePlace() {
+            return wirePlaceOf(place);
+        }
+    }
+
+    static Message.Place wirePlaceOf(PeerPlace place) {
+        return place == null || (place.city() == null && place.country() == null) ? null
+                : new Message.Place(place.city(), place.country());
+    }
+
+    /**
+     * Where a peer saying hello is: its browser's coordinates when plausible (coarsened to about
+     * 10 km first), else its address's place; unknown when proximity pairing is off.
+     */
+    private PeerPlace placeOf(Conn c, Message.Hello hello) {
+        Geolocator g = geo;
+        if (g == null) {
+            return PeerPlace.UNKNOWN;
+        }
+        Message.Coordinates coords = hello.coords();
+        GeoPoint browser = coords == null ? null : BrowserPosition.coarsen(coords.lat(), coords.lon(), coords.accuracy());
+        return g.locate(c.client, browser);
     }
 
     /**
@@ -410,6 +506,7 @@ public final class SignalingServer implements AutoCloseable {
         }
         Session created;
         boolean resumed = false;
+        PeerPlace place = placeOf(c, hello); // outside the lock: a lookup takes microseconds
         // onClose may run on the selector thread while a worker still handles this hello:
         // registering and forgetting a connection are serialised on it, so no ghost remains.
         if (welcomed.get() >= config.maxPeers()) {
@@ -430,9 +527,9 @@ public final class SignalingServer implements AutoCloseable {
                     id = newPeerId();
                 }
             }
-            created = new Session(id, role, c.network, System.nanoTime());
+            created = new Session(id, role, c.network, System.nanoTime(), place);
             c.session = created;
-            directory.add(new PeerRecord(id, role));
+            directory.add(created.record());
             welcomed.incrementAndGet();
             metrics.peerJoined(role);
             if (role == PeerRole.SEEDER) {
@@ -553,7 +650,7 @@ public final class SignalingServer implements AutoCloseable {
     /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
     private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
         Set<String> holding = new java.util.HashSet<>();
-        directory.holders(id, MAX_HOLDERS_CONSIDERED).forEach(p -> holding.add(p.id()));
+        directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
         List<Connection> candidates = new ArrayList<>();
         for (Connection seeder : seeders) {
             Conn c = seeder.state();
@@ -570,11 +667,6 @@ public final class SignalingServer implements AutoCloseable {
                 wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
     }
 
-    /**
-     * Holders of one resource a match looks at, sampled at random when more hold it: a match of
-     * a popular resource costs no more than this.
-     */
-    static final int MAX_HOLDERS_CONSIDERED = 256;
 
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
@@ -681,7 +773,9 @@ public final class SignalingServer implements AutoCloseable {
         List<PeerRecord> live = new ArrayList<>();
         long now = System.nanoTime();
         Reputation.Party askerParty = asker.party();
-        for (PeerRecord holder : directory.holders(id, MAX_HOLDERS_CONSIDERED)) {
+        // At most --max-holders-considered, sampled at random when more hold it: a match of a
+        // popular resource costs no more than this.
+        for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
             Connection c = connections.get(holder.id());
             Conn hc = c == null ? null : c.state();
             Session hs = hc == null ? null : sessionOf(hc);
@@ -697,7 +791,9 @@ public final class SignalingServer implements AutoCloseable {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (HolderRanking.Ranked holder : holders) {
             pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
-            peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason()));
+            metrics.offered(holder.reason());
+            peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
+                    wirePlaceOf(holder.peer().place())));
         }
         metrics.matches.increment();
         send(conn, new Message.Match(id.text(), peers));
@@ -718,7 +814,7 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
-                pairings.reason(session.id(), signal.to()), session.role()));
+                pairings.reason(session.id(), signal.to()), session.role(), session.wirePlace()));
         metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
         if (!target.sendIfRoom(relayed)) {
             metrics.signalsRelayed.decrement();
@@ -882,9 +978,10 @@ public final class SignalingServer implements AutoCloseable {
     /** What the transport tells the signaling logic; on the connection's event loop. */
     private final class Events implements WebSocketTransport.Listener {
         @Override
-        public void onOpen(Connection conn, String origin, String authorization) {
+        public void onOpen(Connection conn, String origin, String authorization, WebSocketTransport.Forwarding forwarding) {
             Conn c = new Conn(conn.address(),
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
+            c.client = trustedProxies.clientAddress(c.address, forwarding.forwarded(), forwarding.xForwardedFor());
             conn.setState(c);
             admit(conn, c, origin, authorization);
         }

@@ -60,6 +60,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -90,12 +91,22 @@ final class WebSocketTransport implements AutoCloseable {
     private static final long ACCEPT_RETRY_MS = 250;
 
     /** What the signaling logic hears from the transport, on the connection's event loop. */
+    /**
+     * What a proxy may have said of the client in the upgrade request: its {@code Forwarded}
+     * and {@code X-Forwarded-For} headers (several lines of one joined with commas), or null.
+     * Worth anything only from a trusted proxy ({@link TrustedProxies}).
+     */
+    record Forwarding(String forwarded, String xForwardedFor) {}
+
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String FORWARDED = "Forwarded";
+
     interface Listener {
         /**
          * A connection completed its upgrade; {@code origin} and {@code authorization} are those
          * headers of its request, or null.
          */
-        void onOpen(Connection connection, String origin, String authorization);
+        void onOpen(Connection connection, String origin, String authorization, Forwarding forwarding);
 
         void onText(Connection connection, String text);
 
@@ -381,7 +392,9 @@ final class WebSocketTransport implements AutoCloseable {
                 return;
             }
             upgrade(ctx, key.trim(), request.headers().get(HttpHeaderNames.ORIGIN),
-                    request.headers().get(HttpHeaderNames.AUTHORIZATION));
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION), new Forwarding(
+                            joined(request.headers().getAll(FORWARDED)),
+                            joined(request.headers().getAll(X_FORWARDED_FOR))));
         }
 
         /**
@@ -390,7 +403,12 @@ final class WebSocketTransport implements AutoCloseable {
          * decoder that feeds them, and the decoder last, in the HTTP codec's very place, so that
          * bytes a client sent right behind its request (frames before the 101) reach it.
          */
-        private void upgrade(ChannelHandlerContext ctx, String key, String origin, String authorization) {
+        private static String joined(List<String> lines) {
+            return lines.isEmpty() ? null : String.join(",", lines);
+        }
+
+        private void upgrade(ChannelHandlerContext ctx, String key, String origin, String authorization,
+                             Forwarding forwarding) {
             Channel ch = ctx.channel();
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
@@ -416,7 +434,7 @@ final class WebSocketTransport implements AutoCloseable {
                 listener.onClosed(connection, connection.closeCode);
             }));
             try {
-                listener.onOpen(connection, origin, authorization);
+                listener.onOpen(connection, origin, authorization, forwarding);
             } catch (RuntimeException e) {
                 log.warn("{}: could not open: {}", ch.remoteAddress(), e.toString(), e);
                 connection.abort();

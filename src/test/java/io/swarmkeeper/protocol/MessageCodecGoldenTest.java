@@ -42,7 +42,13 @@ class MessageCodecGoldenTest {
                 Arguments.of("want-origin", new Message.Want(HASH, 4, "https://example.com/listing/kitchen.jpg")),
                 Arguments.of("demand", new Message.Demand(HASH, "https://example.com/listing/kitchen.jpg", 5, 1)),
                 Arguments.of("match", new Message.Match(HASH, List.of(new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER, "random")))),
+                Arguments.of("match-place", new Message.Match(HASH, List.of(
+                        new Message.PeerInfo("k3v9q2mx7a", PeerRole.SEEDER, "asn", new Message.Place("London", "GB")),
+                        new Message.PeerInfo("w8d4h6t2zn", PeerRole.BROWSER, "distance", new Message.Place(null, "FR")),
+                        new Message.PeerInfo("q5r7y3m9bc", PeerRole.PEER, "unknown")))),
                 Arguments.of("signal-to", new Message.Signal("k3v9q2mx7a", null, offer)),
+                Arguments.of("signal-from-place", new Message.Signal(null, "p7w2r8n4ce", offer, "city", PeerRole.BROWSER,
+                        new Message.Place("Hanover", "DE"))),
                 Arguments.of("signal-from", new Message.Signal(null, "p7w2r8n4ce", candidate, "random", PeerRole.BROWSER)),
                 Arguments.of("peer-gone", new Message.PeerGone("k3v9q2mx7a")),
                 Arguments.of("error", new Message.Error(ErrorCode.NOT_PAIRED, "not matched with peer \"k3v9q2mx7a\"")),
@@ -68,6 +74,16 @@ class MessageCodecGoldenTest {
     void ignoresUnknownFields() throws Exception {
         Message decoded = MessageCodec.decode("{\"type\":\"want\",\"hash\":\"" + HASH + "\",\"future\":{\"x\":1}}");
         assertEquals(new Message.Want(HASH, null), decoded);
+    }
+
+    @Test
+    void olderClientsReadAPlaceAsAnUnknownFieldAndOlderServersSendNone() throws Exception {
+        // A reader that predates "place" (its PeerInfo had id, role, reason) ignores it, as unknown fields are.
+        com.fasterxml.jackson.databind.JsonNode old = MessageCodec.mapper().readTree(golden("match-place"));
+        assertEquals("asn", old.get("peers").get(0).get("reason").asText());
+        // And a match from a server without proximity pairing decodes with no place.
+        Message.Match plain = (Message.Match) MessageCodec.decode(golden("match"));
+        assertEquals(null, plain.peers().get(0).place());
     }
 
     @Test
