@@ -49,17 +49,37 @@ public final class Seeder implements AutoCloseable {
     private final Node node;
     private final SeederNode seeder;
     private final Builder settings;
-    /** The manifests read from files or URLs, by source, each as last read well; read again by {@link #refreshManifests}. */
-    private final Map<String, Manifest> manifests = new LinkedHashMap<>(); // guarded by refreshing
+    /**
+     * The sites (manifests read from files or URLs), by source, each with its keys and as last
+     * read; read again by {@link #refreshManifests}. Changed holding {@code refreshing}; read by
+     * {@link #siteReports} at any time.
+     */
+    private final Map<String, SiteState> sites = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, SeederNode.SeedReport> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** One reading of the manifests at a time (the schedule's, or one asked for). */
     private final Object refreshing = new Object();
     private final ScheduledExecutorService refreshes;
     private volatile Fetcher fetcher;
     /** The manifests as read before the store was opened, until {@link #seedManifests} seeds them. Guarded by refreshing. */
-    private List<Manifest> readFirst;
+    private List<Manifest.Signed> readFirst;
+    private boolean refreshScheduled; // guarded by refreshing
 
-    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<Manifest> readFirst) {
+    /**
+     * A site as last read: its keys ({@code trustedKeys}), its last good manifest and the key that
+     * signed it, when that reading was, and the last reading's failure (null when it went well).
+     */
+    private record SiteState(List<OriginKey> trustedKeys, Manifest manifest, OriginKey signedBy, Instant readAt,
+                             Instant triedAt, String failure) {}
+
+    /**
+     * What the Sites view shows of one site: its manifest, the keys it must be signed by and the
+     * one that signed it, how many of the resources it lists the store holds, when it was last
+     * read well and last tried, and why the last try failed (null when it did not).
+     */
+    public record SiteReport(String manifest, List<OriginKey> trustedKeys, OriginKey signedBy, int held, int listed,
+                             Instant lastRead, Instant lastTried, String lastError) {}
+
+    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<Manifest.Signed> readFirst) {
         this.readFirst = readFirst;
         this.settings = settings;
         this.store = store;
@@ -140,24 +160,126 @@ public final class Seeder implements AutoCloseable {
 
     private Map<String, SeederNode.SeedReport> readManifestsAgain() {
         Map<String, SeederNode.SeedReport> done = new LinkedHashMap<>();
-        for (String source : List.copyOf(manifests.keySet())) {
-            Manifest read;
+        List<String> sources;
+        synchronized (sites) {
+            sources = List.copyOf(sites.keySet());
+        }
+        for (String source : sources) {
+            SiteState kept = sites.get(source);
+            Manifest.Signed read;
             try {
-                read = Manifest.load(source, settings.trustedKeys, settings.originAddresses);
+                read = Manifest.loadSigned(source, kept.trustedKeys(), settings.originAddresses);
             } catch (IOException | RuntimeException e) {
-                Manifest kept = manifests.get(source);
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 log.warn("manifest {} could not be read again ({}); keeping the last good one", source, why);
-                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, kept.resources().size(),
-                        0, 0, why));
+                sites.put(source, new SiteState(kept.trustedKeys(), kept.manifest(), kept.signedBy(), kept.readAt(),
+                        Instant.now(), why));
+                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source,
+                        kept.manifest().resources().size(), 0, 0, why));
                 continue;
             }
-            manifests.put(source, read);
-            SeederNode.SeedReport report = seeder.seed(source, read);
+            Instant now = Instant.now();
+            sites.put(source, new SiteState(kept.trustedKeys(), read.manifest(), read.signedBy(), now, now, null));
+            SeederNode.SeedReport report = seeder.seed(source, read.manifest());
             reports.put(source, report);
             done.put(source, report);
         }
         return done;
+    }
+
+    /**
+     * Starts seeding a site while running: reads its manifest (an http(s) URL or a file), which
+     * must be signed by one of {@code trustedKeys} (none: taken unsigned, with a warning), fetches
+     * and verifies what the store lacks, announces it, and reads it again with the others from
+     * then on. Returns what the first reading did. Throws, adding nothing, when the manifest
+     * cannot be read or verified; {@link IllegalArgumentException} when the site is seeded already.
+     */
+    public SeederNode.SeedReport addSite(String manifest, List<OriginKey> trustedKeys) throws IOException {
+        synchronized (refreshing) {
+            if (sites.containsKey(manifest)) {
+                throw new IllegalArgumentException("the site " + manifest + " is seeded already");
+            }
+            Manifest.Signed read = Manifest.loadSigned(manifest, trustedKeys, settings.originAddresses);
+            if (trustedKeys.isEmpty()) {
+                settings.warnings.accept(new Warning.UnsignedManifest(manifest));
+            }
+            Instant now = Instant.now();
+            sites.put(manifest, new SiteState(List.copyOf(trustedKeys), read.manifest(), read.signedBy(), now, now, null));
+            SeederNode.SeedReport report = seeder.seed(manifest, read.manifest());
+            reports.put(manifest, report);
+            scheduleRefreshes();
+            return report;
+        }
+    }
+
+    /**
+     * Stops seeding a site while running: what its manifest listed (and no other lists) is no
+     * longer announced nor fetched again, and kept in the store until evicted, as a resource that
+     * left a manifest. Returns false when the site was not seeded.
+     */
+    public boolean removeSite(String manifest) {
+        synchronized (refreshing) {
+            if (sites.remove(manifest) == null) {
+                return false;
+            }
+            reports.remove(manifest);
+            seeder.forget(manifest);
+            return true;
+        }
+    }
+
+    /** The sites seeded, in the order they were added, as the Sites view shows them. */
+    public List<SiteReport> siteReports() {
+        List<Map.Entry<String, SiteState>> all;
+        synchronized (sites) {
+            all = List.copyOf(sites.entrySet());
+        }
+        List<SiteReport> out = new ArrayList<>();
+        for (Map.Entry<String, SiteState> e : all) {
+            SiteState s = e.getValue();
+            int held = (int) s.manifest().resources().stream().filter(r -> store.contains(r.id())).count();
+            out.add(new SiteReport(e.getKey(), s.trustedKeys(), s.signedBy(), held, s.manifest().resources().size(),
+                    s.readAt(), s.triedAt(), s.failure()));
+        }
+        return out;
+    }
+
+    /** Caps the bytes per second uploaded to all peers together, at once; 0 removes the cap. */
+    public void setUploadRate(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("the upload rate must be 0 (no cap) or more, got " + bytesPerSecond);
+        }
+        seeder.setUploadRate(bytesPerSecond);
+    }
+
+    /** The upload cap in bytes per second; 0: none. */
+    public long uploadRate() {
+        return seeder.uploadRate();
+    }
+
+    /** How many uploads run at once, from the next upload on (running ones finish). */
+    public void setUploadSlots(int slots) {
+        seeder.setUploadSlots(slots);
+    }
+
+    public int uploadSlots() {
+        return seeder.uploadSlots();
+    }
+
+    /** Reads the sites again on the refresh schedule, once; none when the interval is zero. Holding {@code refreshing}. */
+    private void scheduleRefreshes() {
+        Duration every = settings.manifestRefresh;
+        if (refreshScheduled || every.isZero()) {
+            return;
+        }
+        refreshScheduled = true;
+        refreshes.scheduleWithFixedDelay(() -> {
+            try {
+                refreshManifests();
+            } catch (RuntimeException e) {
+                log.warn("refreshing the manifests failed: {}", e.toString());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Stops refreshing, closes the node (saying bye to the server) and the seeding role, then the store. */
@@ -182,7 +304,7 @@ public final class Seeder implements AutoCloseable {
      * while this fetches, and this then ends with what it did.
      */
     public Map<String, SeederNode.SeedReport> seedManifests() {
-        List<Manifest> first;
+        List<Manifest.Signed> first;
         synchronized (refreshing) {
             first = readFirst;
             readFirst = null;
@@ -190,24 +312,19 @@ public final class Seeder implements AutoCloseable {
                 throw new IllegalStateException("the manifests are seeded once, at start");
             }
             int i = 0;
-            for (String source : settings.manifestSources) {
-                Manifest manifest = first.get(i++);
-                manifests.put(source, manifest);
-                reports.put(source, seeder.seed(source, manifest));
+            for (Map.Entry<String, List<OriginKey>> source : settings.manifestSources.entrySet()) {
+                Manifest.Signed read = first.get(i++);
+                Instant now = Instant.now();
+                sites.put(source.getKey(), new SiteState(settings.keysOf(source.getKey()), read.manifest(),
+                        read.signedBy(), now, now, null));
+                reports.put(source.getKey(), seeder.seed(source.getKey(), read.manifest()));
+            }
+            if (!settings.manifestSources.isEmpty()) {
+                scheduleRefreshes();
             }
         }
         for (Map.Entry<String, Manifest> given : settings.givenManifests.entrySet()) {
             reports.put(given.getKey(), seeder.seed(given.getKey(), given.getValue()));
-        }
-        Duration every = settings.manifestRefresh;
-        if (!every.isZero() && !settings.manifestSources.isEmpty()) {
-            refreshes.scheduleWithFixedDelay(() -> {
-                try {
-                    refreshManifests();
-                } catch (RuntimeException e) {
-                    log.warn("refreshing the manifests failed: {}", e.toString());
-                }
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
         return reports();
     }
@@ -223,7 +340,8 @@ public final class Seeder implements AutoCloseable {
         private long quota;
         private long uploadRate;
         private long scrubRate;
-        private final List<String> manifestSources = new ArrayList<>();
+        /** Manifests by source, each with the keys it must be signed by (null: {@link #trustedKeys}). */
+        private final Map<String, List<OriginKey>> manifestSources = new LinkedHashMap<>();
         private final Map<String, Manifest> givenManifests = new LinkedHashMap<>();
         private List<OriginKey> trustedKeys = List.of();
         private List<String> demandOrigins = List.of();
@@ -294,8 +412,23 @@ public final class Seeder implements AutoCloseable {
 
         /** A manifest to seed, a file or an http(s) URL; read at start and again on the refresh schedule. Repeatable. */
         public Builder manifest(String fileOrUrl) {
-            manifestSources.add(fileOrUrl);
+            manifestSources.put(fileOrUrl, null);
             return this;
+        }
+
+        /**
+         * A site: its manifest (a file or an http(s) URL), which must be signed by one of
+         * {@code keys} (none: taken unsigned), whatever {@link #trustedKeys} says. Repeatable.
+         */
+        public Builder site(String fileOrUrl, List<OriginKey> keys) {
+            manifestSources.put(fileOrUrl, List.copyOf(keys));
+            return this;
+        }
+
+        /** The keys the manifest from {@code source} must be signed by. */
+        private List<OriginKey> keysOf(String source) {
+            List<OriginKey> own = manifestSources.get(source);
+            return own == null ? trustedKeys : own;
         }
 
         /** A manifest given whole (not read from anywhere), seeded at start under the name {@code source}. */
@@ -384,10 +517,10 @@ public final class Seeder implements AutoCloseable {
          * signaling server cannot be reached.
          */
         public Seeder open() throws IOException {
-            List<Manifest> readFirst = new ArrayList<>();
-            for (String source : manifestSources) {
-                readFirst.add(Manifest.load(source, trustedKeys, originAddresses));
-                if (trustedKeys.isEmpty()) {
+            List<Manifest.Signed> readFirst = new ArrayList<>();
+            for (String source : manifestSources.keySet()) {
+                readFirst.add(Manifest.loadSigned(source, keysOf(source), originAddresses));
+                if (keysOf(source).isEmpty()) {
                     warnings.accept(new Warning.UnsignedManifest(source));
                 }
             }
