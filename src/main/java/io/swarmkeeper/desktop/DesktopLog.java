@@ -1,11 +1,11 @@
 package io.swarmkeeper.desktop;
 
+import io.swarmkeeper.settings.PlatformDirectories;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,18 +34,7 @@ public final class DesktopLog implements AutoCloseable {
 
     /** Where this platform keeps the app's logs. */
     public static Path defaultDirectory(Map<String, String> environment, String osName) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        String home = System.getProperty("user.home");
-        if (os.startsWith("windows")) {
-            String local = environment.get("LOCALAPPDATA");
-            return (local != null && !local.isBlank() ? Path.of(local) : Path.of(home, "AppData", "Local"))
-                    .resolve("Swarmkeeper").resolve("logs");
-        }
-        if (os.startsWith("mac")) {
-            return Path.of(home, "Library", "Logs", "Swarmkeeper");
-        }
-        String state = environment.get("XDG_STATE_HOME");
-        return (state != null && !state.isBlank() ? Path.of(state) : Path.of(home, ".local", "state")).resolve("swarmkeeper");
+        return PlatformDirectories.logs(environment, osName);
     }
 
     /** Starts logging to {@value #FILE_NAME} in {@code directory} as well as to the console. */

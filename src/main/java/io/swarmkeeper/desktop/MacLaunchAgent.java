@@ -1,8 +1,5 @@
 package io.swarmkeeper.desktop;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,33 +7,15 @@ import java.util.List;
  * macOS: a LaunchAgent property list in {@code ~/Library/LaunchAgents}, which launchd runs at
  * login ({@code RunAtLoad}).
  */
-public final class MacLaunchAgent implements Autostart {
+public final class MacLaunchAgent extends FileAutostart {
     static final String LABEL = "io.swarmkeeper.Swarmkeeper";
-    private final Path plist;
-
     public MacLaunchAgent(Path launchAgents) {
-        this.plist = launchAgents.resolve(LABEL + ".plist");
+        super(launchAgents.resolve(LABEL + ".plist"));
     }
 
     @Override
-    public boolean isEnabled() {
-        return Files.isRegularFile(plist);
-    }
-
-    @Override
-    public void enable(List<String> command) throws IOException {
-        Files.createDirectories(plist.getParent());
-        Files.writeString(plist, propertyList(command), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void disable() throws IOException {
-        Files.deleteIfExists(plist);
-    }
-
-    @Override
-    public String location() {
-        return plist.toString();
+    String contents(List<String> command) {
+        return propertyList(command);
     }
 
     static String propertyList(List<String> command) {

@@ -1,8 +1,5 @@
 package io.swarmkeeper.desktop;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,33 +9,15 @@ import java.util.stream.Collectors;
  * (by default {@code ~/.config/autostart}), as the Desktop Application Autostart Specification
  * describes; the desktop starts its {@code Exec} line at login.
  */
-public final class XdgAutostart implements Autostart {
+public final class XdgAutostart extends FileAutostart {
     static final String FILE_NAME = "swarmkeeper.desktop";
-    private final Path entry;
-
     public XdgAutostart(Path autostartDirectory) {
-        this.entry = autostartDirectory.resolve(FILE_NAME);
+        super(autostartDirectory.resolve(FILE_NAME));
     }
 
     @Override
-    public boolean isEnabled() {
-        return Files.isRegularFile(entry);
-    }
-
-    @Override
-    public void enable(List<String> command) throws IOException {
-        Files.createDirectories(entry.getParent());
-        Files.writeString(entry, desktopEntry(command), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void disable() throws IOException {
-        Files.deleteIfExists(entry);
-    }
-
-    @Override
-    public String location() {
-        return entry.toString();
+    String contents(List<String> command) {
+        return desktopEntry(command);
     }
 
     static String desktopEntry(List<String> command) {

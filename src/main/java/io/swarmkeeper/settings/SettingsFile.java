@@ -73,18 +73,7 @@ public final class SettingsFile {
      * {@code $XDG_CONFIG_HOME/swarmkeeper} (by default {@code ~/.config/swarmkeeper}).
      */
     public static Path userConfigDirectory(Map<String, String> environment, String osName) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        String home = System.getProperty("user.home");
-        if (os.startsWith("windows")) {
-            String appData = environment.get("APPDATA");
-            return (appData != null && !appData.isBlank() ? Path.of(appData) : Path.of(home, "AppData", "Roaming"))
-                    .resolve("Swarmkeeper");
-        }
-        if (os.startsWith("mac")) {
-            return Path.of(home, "Library", "Application Support", "Swarmkeeper");
-        }
-        String xdg = environment.get("XDG_CONFIG_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".config")).resolve("swarmkeeper");
+        return PlatformDirectories.config(environment, osName);
     }
 
     public Path path() {
