@@ -104,8 +104,16 @@ public final class SettingsFile {
 
     /** The settings {@code properties}, read from {@code file}, say; a bad value throws naming the file and key. */
     public static SeederSettings read(Properties p, Path file) throws InvalidSettingException {
+        return read(p, key -> SettingMessages.fileSource(file, key));
+    }
+
+    /**
+     * The settings {@code properties} say, where {@code source} says where each key's value came
+     * from in messages (the window checks what is typed in its fields this way).
+     */
+    public static SeederSettings read(Properties p, Function<String, String> source) throws InvalidSettingException {
         SeederSettings d = SeederSettings.defaults();
-        Values v = new Values(p, file);
+        Values v = new Values(p, source);
         URI server = v.get("seed.server", "--server", SeedRules::server, null);
         String token = p.getProperty("seed.server-token");
         Path store = v.get("seed.store", "--store", SeedRules::store, null);
@@ -126,14 +134,18 @@ public final class SettingsFile {
             List<OriginKey> keys = v.get("seed.trusted-key", "--trusted-key", SettingsFile::keys, List.of());
             sites.add(new Site(legacy, keys));
         }
-        sites.addAll(sites(p, file));
+        sites.addAll(sites(p, source));
         return new SeederSettings(server, token, store, quota, uploadRate, slots, scrub, demand, allowPrivate, refresh,
                 sites, startOnLogin, tray);
     }
 
     /** The sites {@code seed.site.N.manifest} / {@code seed.site.N.trusted-key} of {@code p}, by N. */
     public static List<Site> sites(Properties p, Path file) throws InvalidSettingException {
-        Values v = new Values(p, file);
+        return sites(p, key -> SettingMessages.fileSource(file, key));
+    }
+
+    private static List<Site> sites(Properties p, Function<String, String> source) throws InvalidSettingException {
+        Values v = new Values(p, source);
         TreeMap<Integer, String> numbers = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
             Matcher m = SITE_KEY.matcher(key);
@@ -180,11 +192,11 @@ public final class SettingsFile {
     /** Reads values of the file, turning what the rules refuse into messages that name the file and key. */
     private static final class Values {
         private final Properties p;
-        private final Path file;
+        private final Function<String, String> source;
 
-        Values(Properties p, Path file) {
+        Values(Properties p, Function<String, String> source) {
             this.p = p;
-            this.file = file;
+            this.source = source;
         }
 
         <T> T get(String key, String option, Function<String, T> read, T absent) throws InvalidSettingException {
@@ -198,14 +210,14 @@ public final class SettingsFile {
                 throw refused(key, e);
             } catch (IllegalArgumentException e) {
                 String message = SettingMessages.withSource(option, SettingMessages.invalidValue(option, e.getMessage()),
-                        SettingMessages.fileSource(file, key));
+                        source.apply(key));
                 throw new InvalidSettingException(key, message, e);
             }
         }
 
         InvalidSettingException refused(String key, SettingRefused e) {
             return new InvalidSettingException(key,
-                    SettingMessages.withSource(e.option(), e.getMessage(), SettingMessages.fileSource(file, key)), e);
+                    SettingMessages.withSource(e.option(), e.getMessage(), source.apply(key)), e);
         }
 
         long size(String text) {
@@ -236,7 +248,7 @@ public final class SettingsFile {
     }
 
     /** The keys and values {@code settings} is written as, in the order they are added to a file that lacks them. */
-    static Map<String, String> entries(SeederSettings s) {
+    public static Map<String, String> entries(SeederSettings s) {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("seed.server", s.server() == null ? null : s.server().toString());
         e.put("seed.server-token", s.serverToken());

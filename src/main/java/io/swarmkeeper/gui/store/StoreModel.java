@@ -1,0 +1,85 @@
+package io.swarmkeeper.gui.store;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.settings.ByteCount;
+import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.store.StoredResource;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What the Store view shows and does, without JavaFX: the resources the store holds (size,
+ * media type, the site they came from, hits, bytes served, last access, pinned), its quota and
+ * use, and pin, unpin and remove. The store records where a resource's bytes first came from, not
+ * which manifest listed it: the site shown is that origin's host. Reads H2: call it off the FX thread.
+ */
+public final class StoreModel {
+    /** One line of the table, as shown; {@code id} is the resource's full id, for the actions. */
+    public record Row(String id, String shortId, String size, String mediaType, String site, long hits, String served,
+                      String lastAccess, boolean pinned) {}
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private final ContentStore store;
+    private final ZoneId zone;
+
+    public StoreModel(ContentStore store, ZoneId zone) {
+        this.store = store;
+        this.zone = zone;
+    }
+
+    public StoreModel(ContentStore store) {
+        this(store, ZoneId.systemDefault());
+    }
+
+    /** The resources, most recently used first. */
+    public List<Row> rows() throws IOException {
+        return store.list().stream().sorted(Comparator.comparing(StoredResource::lastAccess).reversed())
+                .map(this::row).toList();
+    }
+
+    private Row row(StoredResource r) {
+        return new Row(r.id().text(), r.id().shortForm(), ByteCount.readable(r.size()),
+                r.mediaType() == null ? "" : r.mediaType(), site(r.origin()), r.hits(), ByteCount.readable(r.bytesServed()),
+                time(r.lastAccess()), r.pinned());
+    }
+
+    /** The origin's host, or "unknown" when the store does not know where the bytes came from. */
+    static String site(String origin) {
+        if (origin == null) {
+            return "unknown";
+        }
+        try {
+            String host = URI.create(origin).getHost();
+            return host == null ? origin : host;
+        } catch (IllegalArgumentException e) {
+            return origin;
+        }
+    }
+
+    private String time(Instant at) {
+        return at == null ? "" : at.atZone(zone).format(TIME);
+    }
+
+    /** "1.2 GB of 10.0 GB quota, 42 resources, 3 pinned", or "… no quota" when there is none. */
+    public String usage() throws IOException {
+        List<StoredResource> all = store.list();
+        long pinned = all.stream().filter(StoredResource::pinned).count();
+        String quota = store.quota() == 0 ? " (no quota)" : " of " + ByteCount.readable(store.quota()) + " quota";
+        return ByteCount.readable(store.usedBytes()) + quota + ", " + all.size() + " resources, " + pinned + " pinned";
+    }
+
+    /** Pins (never evicted) or unpins the resource; false when the store no longer has it. */
+    public boolean pin(String id, boolean pinned) throws IOException {
+        return store.pin(ResourceId.parse(id), pinned);
+    }
+
+    /** Removes the resource from the store (the seeder stops announcing it); false when it was gone already. */
+    public boolean remove(String id) throws IOException {
+        return store.remove(ResourceId.parse(id));
+    }
+}
