@@ -11,10 +11,10 @@ import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.manifest.SigningKey;
 import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.testing.DownloadRate;
 import io.swarmkeeper.testing.InSwarm;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
-import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -118,17 +118,10 @@ class RuntimeSettingsTest extends InSwarm {
         }
     }
 
-    /** Bytes per second {@code leecher} received {@code id} at, between its first and last progress events. */
+    /** Bytes per second a new leecher received {@code id} at (from this seeder alone). */
     private static double measuredRate(LeecherPeer leecher, ResourceId id) throws IOException {
         leecher.fetch(id);
-        List<SwarmEvent.Transfer> progress = leecher.events().stream()
-                .filter(e -> e instanceof SwarmEvent.Transfer t && t.id().equals(id) && t.direction() == Direction.DOWNLOAD)
-                .map(e -> (SwarmEvent.Transfer) e).toList();
-        assertTrue(progress.size() >= 2, "progress events: " + progress);
-        SwarmEvent.Transfer first = progress.get(0);
-        SwarmEvent.Transfer last = progress.get(progress.size() - 1);
-        assertEquals(last.totalBytes(), last.doneBytes());
-        double seconds = Duration.between(first.at(), last.at()).toNanos() / 1e9;
-        return (last.doneBytes() - first.doneBytes()) / Math.max(seconds, 1e-3);
+        assertEquals(3 << 20, DownloadRate.bytes(leecher.events(), id), "every byte came in ranges that finished");
+        return DownloadRate.of(leecher.events(), id);
     }
 }

@@ -122,7 +122,8 @@ public final class SettingsModel {
         Map<SettingField, String> is = textsOf(after);
         for (SettingField f : SettingField.values()) {
             if (!was.get(f).equals(is.get(f))) {
-                (f.appliesAtOnce() ? now : later).add(f.label());
+                boolean desktop = f == SettingField.START_ON_LOGIN || f == SettingField.MINIMISE_TO_TRAY;
+                (f.appliesAtOnce() && (seeder != null || desktop) ? now : later).add(f.label());
             }
         }
         if (seeder != null) {

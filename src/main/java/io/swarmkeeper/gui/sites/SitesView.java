@@ -47,8 +47,8 @@ public final class SitesView {
         this.model = model;
         this.background = background;
         table.setId("sites-table");
-        table.getColumns().addAll(List.of(column("Manifest", SitesModel.Row::manifest, 300),
-                column("Signed by", SitesModel.Row::signedBy, 170), column("Resources held", SitesModel.Row::resources, 110),
+        table.getColumns().addAll(List.of(column("Manifest", SitesModel.Row::manifest, 280),
+                column("Signed by", SitesModel.Row::signedBy, 200), column("Resources held", SitesModel.Row::resources, 110),
                 column("Last refresh", SitesModel.Row::lastRefresh, 100), column("Last error", SitesModel.Row::error, 240)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No sites yet: add one by its manifest URL and the key it is signed with."));

@@ -9,17 +9,15 @@ import io.swarmkeeper.desktop.Autostart;
 import io.swarmkeeper.desktop.Tray;
 import io.swarmkeeper.desktop.XdgAutostart;
 import io.swarmkeeper.node.Seeder;
-import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.origin.AddressPolicy;
 import io.swarmkeeper.settings.SavedSettings;
 import io.swarmkeeper.settings.SettingsFile;
+import io.swarmkeeper.testing.DownloadRate;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Swarm;
 import io.swarmkeeper.testing.ViewPng;
-import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -133,15 +131,10 @@ class SettingsViewTest {
         return robot.lookup(query).queryAs(Label.class).getText();
     }
 
-    /** Bytes per second a new leecher received the big resource at, between its first and last progress events. */
+    /** Bytes per second a new leecher received the big resource at (from the seeder alone). */
     private double measuredRate(LeecherPeer leecher) throws Exception {
         leecher.fetch(big);
-        List<SwarmEvent.Transfer> progress = leecher.events().stream()
-                .filter(e -> e instanceof SwarmEvent.Transfer t && t.direction() == Direction.DOWNLOAD)
-                .map(e -> (SwarmEvent.Transfer) e).toList();
-        SwarmEvent.Transfer first = progress.get(0);
-        SwarmEvent.Transfer last = progress.get(progress.size() - 1);
-        assertEquals(SIZE, last.doneBytes());
-        return (last.doneBytes() - first.doneBytes()) / (Duration.between(first.at(), last.at()).toNanos() / 1e9);
+        assertEquals(SIZE, DownloadRate.bytes(leecher.events(), big));
+        return DownloadRate.of(leecher.events(), big);
     }
 }
