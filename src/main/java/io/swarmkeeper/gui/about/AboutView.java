@@ -1,12 +1,9 @@
 package io.swarmkeeper.gui.about;
 
-import java.util.List;
-import java.util.function.Function;
-import javafx.beans.property.ReadOnlyStringWrapper;
+import io.swarmkeeper.gui.table.TablePane;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.VBox;
 
@@ -20,26 +17,16 @@ public final class AboutView {
         version.setStyle("-fx-font-size: 18px; -fx-font-weight: bold");
         Label summary = new Label(model.summary());
         summary.setWrapText(true);
-        TableView<AboutModel.Library> libraries = new TableView<>();
-        libraries.setId("about-libraries");
-        libraries.getColumns().addAll(List.of(column("Library", AboutModel.Library::name, 140),
-                column("Version", AboutModel.Library::version, 90), column("Licence", AboutModel.Library::licence, 360),
-                column("Artifacts", AboutView::artifactIds, 360)));
-        libraries.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        libraries.getItems().setAll(model.libraries());
+        TablePane<AboutModel.Library> pane = new TablePane<AboutModel.Library>("about-libraries", "", AboutModel.Library::name)
+                .column("Library", AboutModel.Library::name, 140).column("Version", AboutModel.Library::version, 90)
+                .column("Licence", AboutModel.Library::licence, 360).column("Artifacts", AboutView::artifactIds, 360);
+        pane.show(model.libraries());
+        TableView<AboutModel.Library> libraries = pane.table();
         libraries.setFixedCellSize(24);
         libraries.setPrefHeight(30 + 24 * model.libraries().size());
         Label bundled = new Label("Bundled libraries and their licences:");
         root = new VBox(8, version, summary, bundled, libraries);
         root.setPadding(new Insets(12));
-    }
-
-    private static TableColumn<AboutModel.Library, String> column(String title, Function<AboutModel.Library, String> value,
-                                                                  double width) {
-        TableColumn<AboutModel.Library, String> column = new TableColumn<>(title);
-        column.setCellValueFactory(c -> new ReadOnlyStringWrapper(value.apply(c.getValue())));
-        column.setPrefWidth(width);
-        return column;
     }
 
     /** The artifacts without their group: {@code javafx-controls, javafx-graphics}. */

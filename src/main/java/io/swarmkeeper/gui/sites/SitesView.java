@@ -1,23 +1,16 @@
 package io.swarmkeeper.gui.sites;
 
-import java.util.List;
+import io.swarmkeeper.gui.table.Sampling;
+import io.swarmkeeper.gui.table.TablePane;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
 import javafx.application.Platform;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
@@ -31,8 +24,9 @@ import javafx.util.Duration;
 public final class SitesView {
     private final SitesModel model;
     private final Executor background;
-    private final BorderPane root = new BorderPane();
-    private final TableView<SitesModel.Row> table = new TableView<>();
+    private final TablePane<SitesModel.Row> sites = new TablePane<>("sites-table",
+            "No sites yet: add one by its manifest URL and the key it is signed with.", SitesModel.Row::manifest);
+    private final BorderPane root;
     private final TextField manifest = new TextField();
     private final TextField key = new TextField();
     private final Label manifestProblem = problemLabel("site-manifest-problem");
@@ -41,17 +35,14 @@ public final class SitesView {
     private final Button remove = new Button("Remove");
     private final Button refresh = new Button("Refresh now");
     private final Label status = new Label();
-    private final Timeline sampling;
+    private final Sampling sampling;
 
     public SitesView(SitesModel model, Executor background) {
         this.model = model;
         this.background = background;
-        table.setId("sites-table");
-        table.getColumns().addAll(List.of(column("Manifest", SitesModel.Row::manifest, 280),
-                column("Signed by", SitesModel.Row::signedBy, 200), column("Resources held", SitesModel.Row::resources, 110),
-                column("Last refresh", SitesModel.Row::lastRefresh, 100), column("Last error", SitesModel.Row::error, 240)));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPlaceholder(new Label("No sites yet: add one by its manifest URL and the key it is signed with."));
+        sites.column("Manifest", SitesModel.Row::manifest, 280).column("Signed by", SitesModel.Row::signedBy, 200)
+                .column("Resources held", SitesModel.Row::resources, 110)
+                .column("Last refresh", SitesModel.Row::lastRefresh, 100).column("Last error", SitesModel.Row::error, 240);
 
         manifest.setId("site-manifest");
         manifest.setPromptText("https://example.com/manifest.json");
@@ -63,7 +54,7 @@ public final class SitesView {
         add.setDefaultButton(true);
         add.setOnAction(e -> add());
         remove.setId("site-remove");
-        remove.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        remove.disableProperty().bind(sites.table().getSelectionModel().selectedItemProperty().isNull());
         remove.setOnAction(e -> remove());
         refresh.setId("sites-refresh");
         refresh.setOnAction(e -> refresh());
@@ -82,18 +73,8 @@ public final class SitesView {
         heading.setStyle("-fx-font-weight: bold");
         VBox top = new VBox(6, heading, form, status);
         top.setPadding(new Insets(10));
-        HBox actions = new HBox(8, remove, refresh);
-        actions.setAlignment(Pos.CENTER_LEFT);
-        actions.setPadding(new Insets(8, 10, 10, 10));
-        root.setTop(top);
-        root.setCenter(table);
-        BorderPane.setMargin(table, new Insets(0, 10, 0, 10));
-        root.setBottom(actions);
-
-        sampling = new Timeline(new KeyFrame(Duration.seconds(1), e -> sample()));
-        sampling.setCycleCount(Timeline.INDEFINITE);
-        sample();
-        sampling.play();
+        root = sites.layout(top, remove, refresh);
+        sampling = Sampling.every(Duration.seconds(1), this::sample);
     }
 
     public Parent root() {
@@ -112,13 +93,6 @@ public final class SitesView {
         label.setMaxWidth(380);
         label.setStyle("-fx-text-fill: #b00020");
         return label;
-    }
-
-    private static TableColumn<SitesModel.Row, String> column(String title, Function<SitesModel.Row, String> value, double width) {
-        TableColumn<SitesModel.Row, String> column = new TableColumn<>(title);
-        column.setCellValueFactory(c -> new ReadOnlyStringWrapper(value.apply(c.getValue())));
-        column.setPrefWidth(width);
-        return column;
     }
 
     /** Shows what is wrong with each field that holds something. */
@@ -168,7 +142,7 @@ public final class SitesView {
     }
 
     private void remove() {
-        SitesModel.Row row = table.getSelectionModel().getSelectedItem();
+        SitesModel.Row row = sites.selected();
         background.execute(() -> {
             String said;
             try {
@@ -198,17 +172,7 @@ public final class SitesView {
         });
     }
 
-    /** Puts the model's rows in the table, keeping the selection, when they changed. */
     private void sample() {
-        List<SitesModel.Row> rows = model.rows();
-        if (rows.equals(table.getItems())) {
-            return;
-        }
-        SitesModel.Row selected = table.getSelectionModel().getSelectedItem();
-        table.getItems().setAll(rows);
-        if (selected != null) {
-            rows.stream().filter(r -> r.manifest().equals(selected.manifest())).findFirst()
-                    .ifPresent(r -> table.getSelectionModel().select(r));
-        }
+        sites.show(model.rows());
     }
 }
