@@ -135,7 +135,7 @@ public final class SitesModel {
     /** {@code ed25519:AbCdEfGhIj…}: enough to tell keys apart. */
     static String shortKey(OriginKey key) {
         String text = key.text();
-        return text.length() > 20 ? text.substring(0, 20) + "…" : text;
+        return text.length() > 18 ? text.substring(0, 18) + "…" : text;
     }
 
     private String when(Instant at) {
