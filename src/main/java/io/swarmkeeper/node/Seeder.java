@@ -61,12 +61,16 @@ public final class Seeder implements AutoCloseable {
     private final ScheduledExecutorService refreshes;
     private volatile Fetcher fetcher;
     /** The manifests as read before the store was opened, until {@link #seedManifests} seeds them. Guarded by refreshing. */
-    private List<Manifest.Signed> readFirst;
+    private List<FirstReading> readFirst;
     private boolean refreshScheduled; // guarded by refreshing
+
+    /** A manifest as read at start, or why it could not be read (with {@link Builder#keepUnreadableSites}). */
+    private record FirstReading(Manifest.Signed read, String failure) {}
 
     /**
      * A site as last read: its keys ({@code trustedKeys}), its last good manifest and the key that
-     * signed it, when that reading was, and the last reading's failure (null when it went well).
+     * signed it, when that reading was (all null while it was never read well), when it was last
+     * tried, and that try's failure (null when it went well).
      */
     private record SiteState(List<OriginKey> trustedKeys, Manifest manifest, OriginKey signedBy, Instant readAt,
                              Instant triedAt, String failure) {}
@@ -79,7 +83,7 @@ public final class Seeder implements AutoCloseable {
     public record SiteReport(String manifest, List<OriginKey> trustedKeys, OriginKey signedBy, int held, int listed,
                              Instant lastRead, Instant lastTried, String lastError) {}
 
-    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<Manifest.Signed> readFirst) {
+    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<FirstReading> readFirst) {
         this.readFirst = readFirst;
         this.settings = settings;
         this.store = store;
@@ -174,8 +178,7 @@ public final class Seeder implements AutoCloseable {
                 log.warn("manifest {} could not be read again ({}); keeping the last good one", source, why);
                 sites.put(source, new SiteState(kept.trustedKeys(), kept.manifest(), kept.signedBy(), kept.readAt(),
                         Instant.now(), why));
-                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source,
-                        kept.manifest().resources().size(), 0, 0, why));
+                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, listed(kept), 0, 0, why));
                 continue;
             }
             Instant now = Instant.now();
@@ -237,11 +240,17 @@ public final class Seeder implements AutoCloseable {
         List<SiteReport> out = new ArrayList<>();
         for (Map.Entry<String, SiteState> e : all) {
             SiteState s = e.getValue();
-            int held = (int) s.manifest().resources().stream().filter(r -> store.contains(r.id())).count();
-            out.add(new SiteReport(e.getKey(), s.trustedKeys(), s.signedBy(), held, s.manifest().resources().size(),
-                    s.readAt(), s.triedAt(), s.failure()));
+            int held = s.manifest() == null ? 0
+                    : (int) s.manifest().resources().stream().filter(r -> store.contains(r.id())).count();
+            out.add(new SiteReport(e.getKey(), s.trustedKeys(), s.signedBy(), held, listed(s), s.readAt(), s.triedAt(),
+                    s.failure()));
         }
         return out;
+    }
+
+    /** How many resources the site's last good reading listed; 0 while it was never read well. */
+    private static int listed(SiteState site) {
+        return site.manifest() == null ? 0 : site.manifest().resources().size();
     }
 
     /** Caps the bytes per second uploaded to all peers together, at once; 0 removes the cap. */
@@ -304,7 +313,7 @@ public final class Seeder implements AutoCloseable {
      * while this fetches, and this then ends with what it did.
      */
     public Map<String, SeederNode.SeedReport> seedManifests() {
-        List<Manifest.Signed> first;
+        List<FirstReading> first;
         synchronized (refreshing) {
             first = readFirst;
             readFirst = null;
@@ -313,10 +322,16 @@ public final class Seeder implements AutoCloseable {
             }
             int i = 0;
             for (Map.Entry<String, List<OriginKey>> source : settings.manifestSources.entrySet()) {
-                Manifest.Signed read = first.get(i++);
+                FirstReading reading = first.get(i++);
                 Instant now = Instant.now();
-                sites.put(source.getKey(), new SiteState(settings.keysOf(source.getKey()), read.manifest(),
-                        read.signedBy(), now, now, null));
+                List<OriginKey> keys = settings.keysOf(source.getKey());
+                if (reading.read() == null) { // kept to be read again: Builder.keepUnreadableSites
+                    sites.put(source.getKey(), new SiteState(keys, null, null, null, now, reading.failure()));
+                    events().publish(new SwarmEvent.ManifestRead(now, node.name(), source.getKey(), 0, 0, 0, reading.failure()));
+                    continue;
+                }
+                Manifest.Signed read = reading.read();
+                sites.put(source.getKey(), new SiteState(keys, read.manifest(), read.signedBy(), now, now, null));
                 reports.put(source.getKey(), seeder.seed(source.getKey(), read.manifest()));
             }
             if (!settings.manifestSources.isEmpty()) {
@@ -352,6 +367,7 @@ public final class Seeder implements AutoCloseable {
         private UnaryOperator<MessageSink> wire = UnaryOperator.identity();
         private Consumer<Warning> warnings = w -> log.warn("{}", w);
         private LinkLimits linkLimits;
+        private boolean keepUnreadableSites;
 
         private Builder(URI server, Path storeDir) {
             this.server = server;
@@ -488,6 +504,17 @@ public final class Seeder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps a site whose manifest cannot be read at start, with its failure in
+         * {@link Seeder#siteReports}, to be read again on the refresh schedule or when asked,
+         * instead of failing the start: for the window, where one site that is down must not stop
+         * the others. Off by default ({@code seed} refuses to start on a bad manifest).
+         */
+        public Builder keepUnreadableSites(boolean keep) {
+            this.keepUnreadableSites = keep;
+            return this;
+        }
+
         /** Who hears the warnings (default: the log). */
         public Builder warnings(Consumer<Warning> warnings) {
             this.warnings = warnings;
@@ -513,13 +540,22 @@ public final class Seeder implements AutoCloseable {
          * Reads the manifests (so that a bad one fails before anything is opened), opens the store
          * within the quota and starts its scrub, and connects to the signaling server as a seeder
          * (announcing what the store holds); {@link Seeder#seedManifests} then seeds them. Fails,
-         * leaving nothing open, when a manifest cannot be read, the store cannot be opened, or the
-         * signaling server cannot be reached.
+         * leaving nothing open, when a manifest cannot be read (unless {@link #keepUnreadableSites}),
+         * the store cannot be opened, or the signaling server cannot be reached.
          */
         public Seeder open() throws IOException {
-            List<Manifest.Signed> readFirst = new ArrayList<>();
+            List<FirstReading> readFirst = new ArrayList<>();
             for (String source : manifestSources.keySet()) {
-                readFirst.add(Manifest.loadSigned(source, keysOf(source), originAddresses));
+                try {
+                    readFirst.add(new FirstReading(Manifest.loadSigned(source, keysOf(source), originAddresses), null));
+                } catch (IOException | RuntimeException e) {
+                    if (!keepUnreadableSites) {
+                        throw e;
+                    }
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    log.warn("manifest {} could not be read ({}); read again on the schedule or when asked", source, why);
+                    readFirst.add(new FirstReading(null, why));
+                }
                 if (keysOf(source).isEmpty()) {
                     warnings.accept(new Warning.UnsignedManifest(source));
                 }

@@ -94,6 +94,31 @@ class RuntimeSettingsTest extends InSwarm {
         }
     }
 
+    /** The window starts its seeder so: one site that is down must not keep the others from being seeded. */
+    @Test
+    void aSiteThatCannotBeReadAtStartIsKeptAndSeededOnceItCanBe() throws Exception {
+        ResourceId id = swarm.publish("page.html", DemoOrigin.sampleBytes(84, 20_000));
+        String manifest = swarm.origin().manifestUrl().toString();
+        swarm.origin().breakManifest("<html>down for maintenance</html>");
+        Seeder.Builder builder = Seeder.builder(swarm.serverUri(), Files.createTempDirectory("runtime-"))
+                .originAddresses(AddressPolicy.PRIVATE_ALLOWED).site(manifest, List.of());
+        assertThrows(IOException.class, builder::start, "seed's way: a bad manifest fails the start");
+        try (Seeder seeder = builder.keepUnreadableSites(true).start()) {
+            Seeder.SiteReport down = seeder.siteReports().get(0);
+            assertEquals(manifest, down.manifest());
+            assertEquals(0, down.listed());
+            assertNull(down.lastRead());
+            assertTrue(down.lastError().contains("is not JSON"), down.lastError());
+
+            swarm.origin().breakManifest(null);
+            assertEquals(1, seeder.refreshManifests().get(manifest).stored());
+            Poll.until(Duration.ofSeconds(10), "announced", () -> swarm.server().holds(seeder.peerId(), id));
+            Seeder.SiteReport up = seeder.siteReports().get(0);
+            assertEquals(1, up.held());
+            assertNull(up.lastError());
+        }
+    }
+
     @Test
     void aLoweredUploadCapLowersTheMeasuredUploadRate() throws Exception {
         int size = 3 << 20;
