@@ -248,6 +248,21 @@ public final class Seeder implements AutoCloseable {
         return out;
     }
 
+    /** The site whose manifest lists each resource (the first added, when several do), for the Store view. */
+    public Map<io.swarmkeeper.content.ResourceId, String> siteOfEachResource() {
+        List<Map.Entry<String, SiteState>> all;
+        synchronized (sites) {
+            all = List.copyOf(sites.entrySet());
+        }
+        Map<io.swarmkeeper.content.ResourceId, String> index = new java.util.HashMap<>();
+        for (Map.Entry<String, SiteState> e : all) {
+            if (e.getValue().manifest() != null) {
+                e.getValue().manifest().resources().forEach(r -> index.putIfAbsent(r.id(), e.getKey()));
+            }
+        }
+        return index;
+    }
+
     /** How many resources the site's last good reading listed; 0 while it was never read well. */
     private static int listed(SiteState site) {
         return site.manifest() == null ? 0 : site.manifest().resources().size();

@@ -67,6 +67,7 @@ class RuntimeSettingsTest extends InSwarm {
             assertNull(shown.lastError());
             assertTrue(shown.lastRead() != null && shown.lastRead().equals(shown.lastTried()));
             assertThrows(IllegalArgumentException.class, () -> seeder.addSite(manifest, List.of(site.publicKey())));
+            assertEquals(java.util.Map.of(listingId, manifest, photoId, manifest), seeder.siteOfEachResource());
 
             // A leecher gets it from the seeder: the origin is gone.
             swarm.origin().withhold("photo.jpg");

@@ -11,12 +11,15 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the Store view shows and does, without JavaFX: the resources the store holds (size,
- * media type, the site they came from, hits, bytes served, last access, pinned), its quota and
- * use, and pin, unpin and remove. The store records where a resource's bytes first came from, not
- * which manifest listed it: the site shown is that origin's host. Reads H2: call it off the FX thread.
+ * media type, the site that lists them, hits, bytes served, last access, pinned), its quota and
+ * use, and pin, unpin and remove. The site is the manifest that lists the resource now (from the
+ * running seeder); for what no site lists (withdrawn, taken on demand, or no seeder runs) it is
+ * the host the bytes first came from, as the store recorded it. Reads H2: call it off the FX thread.
  */
 public final class StoreModel {
     /** One line of the table, as shown; {@code id} is the resource's full id, for the actions. */
@@ -25,31 +28,35 @@ public final class StoreModel {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private final ContentStore store;
+    private final Supplier<Map<ResourceId, String>> sites;
     private final ZoneId zone;
 
-    public StoreModel(ContentStore store, ZoneId zone) {
+    /** {@code sites}: which site lists each resource ({@code Seeder::siteOfEachResource}; none while no seeder runs). */
+    public StoreModel(ContentStore store, Supplier<Map<ResourceId, String>> sites, ZoneId zone) {
         this.store = store;
+        this.sites = sites;
         this.zone = zone;
     }
 
-    public StoreModel(ContentStore store) {
-        this(store, ZoneId.systemDefault());
+    public StoreModel(ContentStore store, Supplier<Map<ResourceId, String>> sites) {
+        this(store, sites, ZoneId.systemDefault());
     }
 
     /** The resources, most recently used first. */
     public List<Row> rows() throws IOException {
+        Map<ResourceId, String> listing = sites.get();
         return store.list().stream().sorted(Comparator.comparing(StoredResource::lastAccess).reversed())
-                .map(this::row).toList();
+                .map(r -> row(r, listing.get(r.id()))).toList();
     }
 
-    private Row row(StoredResource r) {
+    private Row row(StoredResource r, String site) {
         return new Row(r.id().text(), r.id().shortForm(), ByteCount.readable(r.size()),
-                r.mediaType() == null ? "" : r.mediaType(), site(r.origin()), r.hits(), ByteCount.readable(r.bytesServed()),
-                time(r.lastAccess()), r.pinned());
+                r.mediaType() == null ? "" : r.mediaType(), site != null ? site : originHost(r.origin()), r.hits(),
+                ByteCount.readable(r.bytesServed()), time(r.lastAccess()), r.pinned());
     }
 
     /** The origin's host, or "unknown" when the store does not know where the bytes came from. */
-    static String site(String origin) {
+    static String originHost(String origin) {
         if (origin == null) {
             return "unknown";
         }

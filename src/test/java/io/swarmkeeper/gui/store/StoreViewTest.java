@@ -10,6 +10,7 @@ import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.testing.ViewPng;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,15 +36,17 @@ class StoreViewTest {
     private ContentStore store;
     private StoreView view;
     private ResourceId photo;
+    private ResourceId page;
 
     @Start
     void start(Stage stage) throws Exception {
         store = ContentStore.open(Files.createTempDirectory("store-view-"), 10_000_000);
-        put(DemoOrigin.sampleBytes(1, 120_000), "text/html", "https://listing.example/index.html");
+        page = put(DemoOrigin.sampleBytes(1, 120_000), "text/html", "https://listing.example/index.html");
         photo = put(DemoOrigin.sampleBytes(2, 2_400_000), "image/jpeg", "https://listing.example/photos/1.jpg");
         put(DemoOrigin.sampleBytes(3, 30_000), "application/json", null);
         store.readAll(photo); // one hit
-        view = new StoreView(new StoreModel(store), background);
+        // The listing's manifest lists the page; the rest no site lists (a demand, say): their origin's host.
+        view = new StoreView(new StoreModel(store, () -> Map.of(page, "https://listing.example/manifest.json")), background);
         stage.setScene(new Scene(view.root(), 1000, 360));
         stage.show();
     }
@@ -73,6 +76,9 @@ class StoreViewTest {
         assertEquals("image/jpeg", first.mediaType());
         assertEquals("listing.example", first.site());
         assertEquals(1, first.hits());
+        StoreModel.Row listed = (StoreModel.Row) table.getItems().stream().filter(r -> ((StoreModel.Row) r).id().equals(page.text()))
+                .findFirst().orElseThrow();
+        assertEquals("https://listing.example/manifest.json", listed.site());
         assertEquals("2.4 MB", first.served());
         WaitForAsyncUtils.asyncFx(() -> ViewPng.save(table.getScene(), "store")).get();
 
