@@ -30,10 +30,10 @@ public final class StoreView {
     public StoreView(StoreModel model, Executor background) {
         this.model = model;
         this.background = background;
-        resources.column("Resource", StoreModel.Row::shortId, 110).column("Size", StoreModel.Row::size, 80)
-                .column("Media type", StoreModel.Row::mediaType, 130).column("Site", StoreModel.Row::site, 140)
-                .column("Hits", StoreModel.Row::hits, 60).column("Served", StoreModel.Row::served, 80)
-                .column("Last access", StoreModel.Row::lastAccess, 150).column("Pinned", r -> r.pinned() ? "pinned" : "", 70);
+        resources.column("Resource", StoreModel.Row::shortId, 105).column("Size", StoreModel.Row::size, 70)
+                .column("Media type", StoreModel.Row::mediaType, 120).column("Site", StoreModel.Row::site, 260)
+                .column("Hits", StoreModel.Row::hits, 45).column("Served", StoreModel.Row::served, 70)
+                .column("Last access", StoreModel.Row::lastAccess, 140).column("Pinned", r -> r.pinned() ? "pinned" : "", 60);
         usage.setId("store-usage");
         status.setId("store-status");
         Button pin = action("store-pin", "Pin", id -> model.pin(id, true) ? "Pinned: never evicted." : "Gone already.");
