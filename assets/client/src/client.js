@@ -558,13 +558,13 @@ export class Client extends Emitter {
         }, 0);
       });
       this.clients.set(link, client);
-      link.handler = {
+      link.attach({
         onMessage: (bytes) => client.onMessage(bytes),
         onClosed: (reason) => {
           this.clients.delete(link);
           client.onClosed(reason);
         },
-      };
+      });
     }
     return client;
   }
@@ -595,7 +595,7 @@ export class Client extends Emitter {
       onViolation: (e) => link.close('the requester broke the transfer protocol: ' + e.message),
       onUploaded: (u) => this.emit('upload', { peer: u.peer, id: u.id.text, bytes: u.bytes, failure: u.failure }),
     });
-    link.handler = { onMessage: (bytes) => server.onMessage(bytes), onClosed: () => server.close() };
+    link.attach({ onMessage: (bytes) => server.onMessage(bytes), onClosed: () => server.close() });
   }
 
   /** A held resource's verified bytes for serving: hashed again first if not yet in this page's life. */

@@ -17,6 +17,8 @@ export const REQUESTER_IDLE_MS = 10000;
 export const HOLDER_IDLE_MS = 30000;
 /** A sender keeps the channel's buffered amount under this (docs/protocol.md, Flow control). */
 export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+/** Messages kept for a link whose handler is not attached yet (a requester keeps two requests in flight). */
+const MAX_EARLY_MESSAGES = 16;
 /** A peer that does not drain for this long fails the upload. */
 export const SEND_STALL_MS = 30000;
 const EARLY_CANDIDATE_TTL_MS = 10000;
@@ -97,7 +99,8 @@ export class Link {
     this.theirUfrag = null;
     this.matchReason = null;
     this.users = 0; // fetches using it: not closed for being idle meanwhile
-    this.handler = null; // {onMessage(bytes), onClosed(reason)}
+    this.handler = null; // {onMessage(bytes), onClosed(reason)}: see attach()
+    this.early = []; // messages that came before a handler was attached
     this.opened = new Promise((resolve, reject) => {
       this.resolveOpen = resolve;
       this.rejectOpen = reject;
@@ -136,12 +139,30 @@ export class Link {
       this.lastActivity = Date.now();
       const bytes = data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
       if (this.handler) this.handler.onMessage(bytes);
+      else if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(bytes);
+      else this.close(`more than ${MAX_EARLY_MESSAGES} messages before the link was ready`);
     });
     this.peer.on('close', () => this.close('the data channel closed'));
     this.peer.on('error', (e) => this.close('link failed: ' + (e && e.message ? e.message : e)));
     this.connectTimer = setTimeout(() => {
       if (!this.open) this.close(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`);
     }, CONNECT_TIMEOUT_MS);
+  }
+
+  /**
+   * Hands the link's messages to `handler` ({onMessage(bytes), onClosed(reason)}), those that came
+   * first included. simple-peer emits 'connect' only after an asynchronous look at the connection's
+   * stats, while the channel is already open: the other side, which saw its channel open, may have
+   * sent its first request meanwhile.
+   */
+  attach(handler) {
+    this.handler = handler;
+    const early = this.early;
+    this.early = [];
+    for (const bytes of early) {
+      if (this.closed || this.handler !== handler) return;
+      handler.onMessage(bytes);
+    }
   }
 
   /** Gives simple-peer a signal it knows. */

@@ -42,3 +42,34 @@ test('a holder with every link taken says busy; a flooding peer\'s pending link 
   const decision = b.offer('honest', [{ peer: 'flood', pending: true, ageMs: 6000 }], 1000);
   assert.deepEqual(decision, { answer: true, evict: 'flood' });
 });
+
+test('messages that arrive before the link is attached (simple-peer says connect late) reach its handler, in order', async () => {
+  const { EventEmitter } = await import('node:events');
+  const { Links } = await import('../../src/links.js');
+  let peer;
+  const links = new Links({
+    signaling: { iceServers: [], send: () => true },
+    createPeer: () => (peer = Object.assign(new EventEmitter(), { signal() {}, send() {}, destroy() {} })),
+    onAnswered: () => {},
+  });
+  try {
+    const link = links.offer('p');
+    // The channel is open and the other side's first requests arrive while simple-peer is still
+    // reading the connection's stats before it emits 'connect'.
+    peer.emit('data', Uint8Array.of(1));
+    peer.emit('data', Uint8Array.of(2));
+    peer.emit('connect');
+    const got = [];
+    link.attach({ onMessage: (bytes) => got.push(bytes[0]), onClosed: () => {} });
+    peer.emit('data', Uint8Array.of(3));
+    assert.deepEqual(got, [1, 2, 3]);
+    assert.equal(link.closed, false);
+
+    const flooded = links.offer('q');
+    for (let i = 0; i < 17; i++) peer.emit('data', Uint8Array.of(i));
+    assert.equal(flooded.closed, true, 'an unattached link does not keep messages without bound');
+    assert.match(flooded.closeReason, /before the link was ready/);
+  } finally {
+    links.closeAll();
+  }
+});

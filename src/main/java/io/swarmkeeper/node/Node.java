@@ -248,5 +248,11 @@ public final class Node implements AutoCloseable {
                         Instant.now().plus(retryIn)));
             }
         }
+
+        @Override
+        public void onRetryFailed(String reason, Duration retryIn) {
+            events.publish(new SwarmEvent.SignalingRetry(Instant.now(), name(), server.toString(), reason,
+                    Instant.now().plus(retryIn)));
+        }
     }
 }

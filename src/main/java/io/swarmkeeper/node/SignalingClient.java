@@ -45,6 +45,9 @@ public final class SignalingClient implements AutoCloseable {
 
         /** The connection is gone; with reconnection on, the next try comes in {@code retryIn}. */
         default void onDisconnected(String reason, Duration retryIn) {}
+
+        /** A try to reconnect failed ({@code reason}: unreachable, refused and why); the next comes in {@code retryIn}. */
+        default void onRetryFailed(String reason, Duration retryIn) {}
     }
 
     /**
@@ -257,6 +260,7 @@ public final class SignalingClient implements AutoCloseable {
                 } catch (IOException e) {
                     Duration next = nextWait();
                     log.info("reconnect to {} failed ({}); next try in {} ms", server, e.getMessage(), next.toMillis());
+                    listener.onRetryFailed(e.getMessage(), next);
                     scheduleRetry(next);
                 }
             }, wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -59,7 +59,11 @@ public sealed interface SwarmEvent {
      */
     record PeerDistrusted(Instant at, String node, String peerId, ResourceId id, String reason) implements SwarmEvent {}
 
-    /** The link to the signaling server is down; the next attempt is at {@code retryAt}. */
+    /**
+     * The link to the signaling server is down; the next attempt is at {@code retryAt}. Published
+     * when the link is lost and again after each attempt that failed, with its reason (a refusal
+     * says "refused us" and the server's words).
+     */
     record SignalingRetry(Instant at, String node, String server, String reason, Instant retryAt) implements SwarmEvent {}
 
     /** A resource left the store: {@code why} is evicted, corrupt, missing or removed. */

@@ -13,6 +13,8 @@ import io.swarmkeeper.testing.InSwarm;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.SeederPeer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,9 +69,12 @@ class BrowserInteropTest extends InSwarm {
         for (String name : PHOTOS) {
             swarm.awaitHolderOf(swarm.origin().resources().get(name));
         }
-        try (BrowserPages chromium = BrowserPages.run(BrowserPages.plan().open("visitor", page()))) {
+        Path png = Path.of("target", "screenshots", "demo-page-from-seeder.png");
+        Files.createDirectories(png.getParent());
+        try (BrowserPages chromium = BrowserPages.run(BrowserPages.plan().openWithScreenshot("visitor", page(), png))) {
             JsonNode page = chromium.next(120);
             assertAllShown(page, "from the Java seeder");
+            assertTrue(Files.size(png) > 0, "the page's screenshot: " + png);
             for (String source : sources(page)) {
                 assertTrue(source.contains(seeder.id()), "every photo from the seeder: " + sources(page));
             }
@@ -85,9 +90,12 @@ class BrowserInteropTest extends InSwarm {
         for (String name : PHOTOS) {
             swarm.awaitHolderOf(swarm.origin().resources().get(name));
         }
-        try (BrowserPages chromium = BrowserPages.run(BrowserPages.plan().open("visitor", page()))) {
+        Path png = Path.of("target", "screenshots", "demo-page-liar-caught.png");
+        Files.createDirectories(png.getParent());
+        try (BrowserPages chromium = BrowserPages.run(BrowserPages.plan().openWithScreenshot("visitor", page(), png))) {
             JsonNode page = chromium.next(120);
             assertAllShown(page, "the liar's bytes refused, the website's shown");
+            assertTrue(Files.size(png) > 0, "the page's screenshot: " + png);
             assertTrue(sources(page).stream().allMatch(s -> s.equals("origin")), sources(page).toString());
             Poll.until(Duration.ofSeconds(10), "the liar reported", () -> swarm.server().reportersOf(liar.id()) >= 1);
         }

@@ -1,0 +1,273 @@
+package io.swarmkeeper.gui.swarm;
+
+import io.swarmkeeper.gui.Formats;
+import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.monitor.NodeSnapshot.PeerState;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.geometry.VPos;
+import javafx.scene.Node;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.image.WritableImage;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+import javafx.scene.text.TextAlignment;
+import javafx.stage.FileChooser;
+
+/**
+ * The swarm tab: a live picture of this node and the peers it is linked with. Edges are as thick
+ * as the bytes per second on them, blue for uploads, orange for downloads; a failed hash check
+ * flashes red; distrusted peers are crossed out in red; peers that left fade.
+ */
+public final class SwarmCanvasView {
+    /** Beyond this many peers, their labels would overlap: only the picked one is named. */
+    private static final int MAX_LABELS = 48;
+    private final SwarmModel model;
+    private final BorderPane root = new BorderPane();
+    private final Canvas canvas = new Canvas(600, 400);
+    private final Label status = new Label();
+    private final Label saved = new Label();
+
+    public SwarmCanvasView(SwarmModel model) {
+        this.model = model;
+        ToggleButton pause = new ToggleButton("Pause");
+        pause.setId("swarm-pause");
+        pause.selectedProperty().bindBidirectional(model.pausedProperty());
+        pause.textProperty().bind(javafx.beans.binding.Bindings.when(model.pausedProperty()).then("Resume").otherwise("Pause"));
+        Button export = new Button("Export PNG…");
+        export.setId("swarm-export");
+        export.setOnAction(e -> chooseAndExport());
+        status.setId("swarm-status");
+        saved.setId("swarm-saved");
+        HBox bar = new HBox(8, pause, export, status, saved);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+
+        Pane holder = new Pane(canvas) {
+            @Override
+            protected void layoutChildren() {
+                canvas.setWidth(getWidth());
+                canvas.setHeight(getHeight());
+                draw();
+            }
+        };
+        holder.setMinSize(200, 200);
+        holder.setId("swarm-canvas");
+        canvas.setOnMouseClicked(e -> {
+            double[] unit = toUnit(e.getX(), e.getY());
+            model.pick(unit[0], unit[1], 18 / scale());
+        });
+
+        Label details = new Label();
+        details.setId("swarm-details");
+        details.setWrapText(true);
+        details.textProperty().bind(model.detailsProperty());
+        details.setPadding(new Insets(6, 8, 6, 8));
+
+        root.setTop(bar);
+        root.setCenter(holder);
+        root.setBottom(details);
+        model.frameProperty().addListener((o, was, now) -> draw());
+    }
+
+    private double scale() {
+        return Math.max(40, Math.min(canvas.getWidth(), canvas.getHeight()) / 2 - 60);
+    }
+
+    /** Where {@code peerId} is drawn, in the canvas's coordinates; null when it is not drawn. */
+    public javafx.geometry.Point2D pointOf(String peerId) {
+        for (SwarmModel.Placed p : model.placed()) {
+            if (p.peer().peerId().equals(peerId)) {
+                return new javafx.geometry.Point2D(canvas.getWidth() / 2 + p.x() * scale(),
+                        canvas.getHeight() / 2 + p.y() * scale());
+            }
+        }
+        return null;
+    }
+
+    /** The canvas drawn on. */
+    public Canvas canvas() {
+        return canvas;
+    }
+
+    private double[] toUnit(double px, double py) {
+        return new double[] {(px - canvas.getWidth() / 2) / scale(), (py - canvas.getHeight() / 2) / scale()};
+    }
+
+    private void draw() {
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        g.setFill(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        double cx = w / 2;
+        double cy = h / 2;
+        double r = scale();
+        var placed = model.placed();
+        long linked = placed.stream().filter(p -> p.peer().linked()).count();
+        status.setText(linked + " linked" + (model.pausedProperty().get() ? " — paused" : "")
+                + (model.flashCount() > 0 ? " — " + model.flashCount() + " failed hash check(s) seen" : ""));
+
+        // Edges first, under the nodes.
+        for (SwarmModel.Placed p : placed) {
+            PeerState s = p.peer();
+            double px = cx + p.x() * r;
+            double py = cy + p.y() * r;
+            double alpha = 0.25 + 0.75 * s.fade();
+            double nx = -(py - cy);
+            double ny = px - cx;
+            double len = Math.max(1, Math.hypot(nx, ny));
+            nx /= len;
+            ny /= len;
+            boolean any = false;
+            if (s.uploadRate() > 0) {
+                edge(g, cx + nx * 3, cy + ny * 3, px + nx * 3, py + ny * 3, Palette.UPLOAD, width(s.uploadRate()), alpha);
+                any = true;
+            }
+            if (s.downloadRate() > 0) {
+                edge(g, cx - nx * 3, cy - ny * 3, px - nx * 3, py - ny * 3, Palette.DOWNLOAD, width(s.downloadRate()), alpha);
+                any = true;
+            }
+            if (!any && s.linked()) {
+                edge(g, cx, cy, px, py, Palette.GRID.darker(), 1, alpha);
+            }
+            if (p.flash() > 0) {
+                edge(g, cx, cy, px, py, Palette.FAILURE, 3, p.flash());
+            }
+        }
+        // This node.
+        if (model.centreFlash() > 0) {
+            g.setFill(Palette.FAILURE.deriveColor(0, 1, 1, 0.35 * model.centreFlash()));
+            g.fillOval(cx - 40, cy - 40, 80, 80);
+        }
+        g.setFill(Palette.SELF);
+        g.fillOval(cx - 20, cy - 20, 40, 40);
+        g.setFont(Font.font(null, FontWeight.BOLD, 12));
+        g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(VPos.TOP);
+        g.setFill(Palette.TEXT);
+        g.fillText("this node" + (model.self().isEmpty() ? "" : " " + model.self()), cx, cy + 24);
+        // The peers.
+        g.setFont(Font.font(11));
+        for (SwarmModel.Placed p : placed) {
+            PeerState s = p.peer();
+            double px = cx + p.x() * r;
+            double py = cy + p.y() * r;
+            double alpha = 0.25 + 0.75 * s.fade();
+            if (p.flash() > 0) {
+                g.setFill(Palette.FAILURE.deriveColor(0, 1, 1, 0.45 * p.flash()));
+                g.fillOval(px - 24, py - 24, 48, 48);
+            }
+            g.setGlobalAlpha(alpha);
+            g.setFill(s.distrusted() ? Palette.FAILURE.deriveColor(0, 0.35, 1.2, 1) : Palette.PEER);
+            if (s.linked()) {
+                g.fillOval(px - 11, py - 11, 22, 22);
+            } else { // left: a ring, fading
+                g.setStroke(s.distrusted() ? Palette.FAILURE : Palette.PEER);
+                g.setLineWidth(2.5);
+                g.strokeOval(px - 10, py - 10, 20, 20);
+            }
+            if (s.peerId().equals(model.selected())) {
+                g.setStroke(Palette.TEXT);
+                g.setLineWidth(2.5);
+                g.strokeOval(px - 15, py - 15, 30, 30);
+            }
+            if (s.distrusted()) {
+                g.setStroke(Palette.FAILURE);
+                g.setLineWidth(3.5);
+                g.strokeLine(px - 13, py - 13, px + 13, py + 13);
+                g.strokeLine(px - 13, py + 13, px + 13, py - 13);
+            }
+            if (placed.size() <= MAX_LABELS || s.peerId().equals(model.selected())) {
+                // Outward from the centre, so that neighbours on the ring do not write over each other.
+                g.setFill(s.distrusted() ? Palette.FAILURE : Palette.TEXT);
+                g.setTextBaseline(VPos.CENTER);
+                double lx = px + p.x() * 18;
+                double ly = py + p.y() * 18;
+                if (Math.abs(p.x()) < 0.1) {
+                    g.setTextAlign(TextAlignment.CENTER);
+                    ly = py + Math.signum(p.y()) * 20;
+                } else {
+                    g.setTextAlign(p.x() > 0 ? TextAlignment.LEFT : TextAlignment.RIGHT);
+                }
+                g.fillText(s.peerId(), lx, ly);
+            }
+            g.setGlobalAlpha(1);
+        }
+        legend(g, h);
+    }
+
+    private static double width(long bytesPerSecond) {
+        return Math.min(12, 1.5 + 2 * Math.log10(1 + bytesPerSecond / 1000.0));
+    }
+
+    private static void edge(GraphicsContext g, double x1, double y1, double x2, double y2, Color colour, double width,
+                             double alpha) {
+        g.setGlobalAlpha(alpha);
+        g.setStroke(colour);
+        g.setLineWidth(width);
+        g.strokeLine(x1, y1, x2, y2);
+        g.setGlobalAlpha(1);
+    }
+
+    private static void legend(GraphicsContext g, double h) {
+        g.setFont(Font.font(11));
+        g.setTextAlign(TextAlignment.LEFT);
+        g.setTextBaseline(VPos.CENTER);
+        double y = h - 16;
+        double x = 10;
+        Object[][] items = {{Palette.UPLOAD, "upload"}, {Palette.DOWNLOAD, "download"},
+                {Palette.FAILURE, "failed hash check / distrusted (✖)"}, {Palette.PEER, "filled: linked, ring: left"}};
+        for (Object[] item : items) {
+            g.setFill((Color) item[0]);
+            g.fillRect(x, y - 4, 18, 8);
+            g.setFill(Palette.TEXT);
+            g.fillText((String) item[1], x + 24, y);
+            x += 24 + 6.5 * ((String) item[1]).length() + 18;
+        }
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.fillText("edge width: bytes per second", g.getCanvas().getWidth() - 10, y);
+    }
+
+    /** The picture as it is drawn now. FX thread. */
+    public WritableImage image() {
+        return canvas.snapshot(null, null);
+    }
+
+    /** Writes the picture to {@code file} as a PNG. FX thread (the writing itself may be anywhere). */
+    public void exportPng(Path file) throws IOException {
+        PngExport.write(image(), file);
+    }
+
+    private void chooseAndExport() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the swarm picture");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG image", "*.png"));
+        chooser.setInitialFileName("swarm-" + Formats.clock(model.at()).replace(':', '-') + ".png");
+        File file = chooser.showSaveDialog(root.getScene() == null ? null : root.getScene().getWindow());
+        if (file == null) {
+            return;
+        }
+        try {
+            exportPng(file.toPath());
+            saved.setText("Saved " + file.getName());
+        } catch (IOException e) {
+            saved.setText("Could not save the picture: " + e.getMessage());
+        }
+    }
+
+    public Node root() {
+        return root;
+    }
+}
