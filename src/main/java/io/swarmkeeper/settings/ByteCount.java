@@ -50,13 +50,4 @@ public final class ByteCount {
         }
         return String.valueOf(bytes);
     }
-
-    /** {@code bytes} for people to read, in powers of 1000 with one decimal: {@code 3.3 MB}, {@code 512 B}. */
-    public static String readable(long bytes) {
-        if (bytes < 1000) {
-            return bytes + " B";
-        }
-        int power = Math.min(PREFIXES.length(), (int) (Math.log10(bytes) / 3));
-        return String.format(Locale.ROOT, "%.1f %sB", bytes / Math.pow(1000, power), "kMGT".charAt(power - 1));
-    }
 }

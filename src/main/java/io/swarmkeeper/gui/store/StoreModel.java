@@ -1,7 +1,7 @@
 package io.swarmkeeper.gui.store;
 
 import io.swarmkeeper.content.ResourceId;
-import io.swarmkeeper.settings.ByteCount;
+import io.swarmkeeper.gui.Formats;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.store.StoredResource;
 import java.io.IOException;
@@ -50,9 +50,9 @@ public final class StoreModel {
     }
 
     private Row row(StoredResource r, String site) {
-        return new Row(r.id().text(), r.id().shortForm(), ByteCount.readable(r.size()),
+        return new Row(r.id().text(), r.id().shortForm(), Formats.bytes(r.size()),
                 r.mediaType() == null ? "" : r.mediaType(), site != null ? site : originHost(r.origin()), r.hits(),
-                ByteCount.readable(r.bytesServed()), time(r.lastAccess()), r.pinned());
+                Formats.bytes(r.bytesServed()), time(r.lastAccess()), r.pinned());
     }
 
     /** The origin's host, or "unknown" when the store does not know where the bytes came from. */
@@ -76,8 +76,8 @@ public final class StoreModel {
     public String usage() throws IOException {
         List<StoredResource> all = store.list();
         long pinned = all.stream().filter(StoredResource::pinned).count();
-        String quota = store.quota() == 0 ? " (no quota)" : " of " + ByteCount.readable(store.quota()) + " quota";
-        return ByteCount.readable(store.usedBytes()) + quota + ", " + all.size() + " resources, " + pinned + " pinned";
+        String quota = store.quota() == 0 ? " (no quota)" : " of " + Formats.bytes(store.quota()) + " quota";
+        return Formats.bytes(store.usedBytes()) + quota + ", " + all.size() + " resources, " + pinned + " pinned";
     }
 
     /** Pins (never evicted) or unpins the resource; false when the store no longer has it. */
