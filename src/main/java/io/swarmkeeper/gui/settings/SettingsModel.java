@@ -53,6 +53,11 @@ public final class SettingsModel {
         return tray.unavailableReason();
     }
 
+    /** True when the user's own seeder runs (not the demo swarm): caps, slots and quota apply to it at once. */
+    public boolean seederRunning() {
+        return seeder != null;
+    }
+
     /** Where the settings are written. */
     public String filePath() {
         return saved.file().path().toString();

@@ -85,8 +85,10 @@ public final class SettingsView {
         save.setOnAction(e -> save());
         status.setId("settings-status");
         status.setWrapText(true);
-        Label file = new Label("Written to " + model.filePath() + ", which `swarmkeeper seed` reads too."
-                + " * takes effect at the next start; the others at once.");
+        Label file = new Label("Written to " + model.filePath() + ", which `swarmkeeper seed` reads too. "
+                + (model.seederRunning() ? "* takes effect at the next start; the others at once."
+                : "The demo swarm runs: these take effect once a signaling server and a store are set and the app starts"
+                + " again (* always at a start)."));
         file.setWrapText(true);
         file.setStyle("-fx-text-fill: #555555");
         VBox content = new VBox(10, grid, save, status, file);

@@ -65,7 +65,7 @@ public final class SitesModel {
             if (!seeded.contains(site.manifest())) {
                 String keys = site.trustedKeys().stream().map(SitesModel::shortKey).collect(Collectors.joining(", "));
                 rows.add(new Row(site.manifest(), keys.isEmpty() ? "unsigned" : keys, "–", "never",
-                        seeder == null ? "seeded once the seeder runs (this is the demo swarm)" : "not seeded: see the log"));
+                        seeder == null ? "not seeded yet: the demo swarm runs" : "not seeded: see the log"));
             }
         }
         return rows;

@@ -77,7 +77,8 @@ public final class StoreModel {
         List<StoredResource> all = store.list();
         long pinned = all.stream().filter(StoredResource::pinned).count();
         String quota = store.quota() == 0 ? " (no quota)" : " of " + Formats.bytes(store.quota()) + " quota";
-        return Formats.bytes(store.usedBytes()) + quota + ", " + all.size() + " resources, " + pinned + " pinned";
+        return Formats.bytes(store.usedBytes()) + quota + ", " + all.size() + (all.size() == 1 ? " resource, " : " resources, ")
+                + pinned + " pinned";
     }
 
     /** Pins (never evicted) or unpins the resource; false when the store no longer has it. */

@@ -37,7 +37,7 @@ class SitesModelTest {
         assertEquals(List.of(new Site("https://a.example/m.json", key.publicKey())), file.load().sites());
         assertThrows(IllegalArgumentException.class, () -> model.add("https://a.example/m.json", key.publicKey().text()));
         assertEquals(List.of(new SitesModel.Row("https://a.example/m.json", SitesModel.shortKey(key.publicKey()), "–", "never",
-                "seeded once the seeder runs (this is the demo swarm)")), model.rows());
+                "not seeded yet: the demo swarm runs")), model.rows());
         assertEquals("Nothing to refresh: no seeder runs.", model.refreshNow());
 
         model.remove("https://a.example/m.json");
