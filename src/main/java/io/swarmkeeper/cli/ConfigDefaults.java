@@ -1,8 +1,8 @@
 package io.swarmkeeper.cli;
 
+import io.swarmkeeper.settings.SettingMessages;
+import io.swarmkeeper.settings.SettingsFile;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,24 +29,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     /** Where each value this provider gave came from, for messages about it. */
     private final Map<ArgSpec, String> sources = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    /**
-     * Where the user's settings live by the platform's convention: {@code %APPDATA%\Swarmkeeper}
-     * on Windows, {@code ~/Library/Application Support/Swarmkeeper} on macOS, and elsewhere
-     * {@code $XDG_CONFIG_HOME/swarmkeeper} (by default {@code ~/.config/swarmkeeper}).
-     */
+    /** Where the user's settings live by the platform's convention ({@link SettingsFile#userConfigDirectory}). */
     static Path userConfigDirectory(Map<String, String> environment, String osName) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        String home = System.getProperty("user.home");
-        if (os.startsWith("windows")) {
-            String appData = environment.get("APPDATA");
-            return (appData != null && !appData.isBlank() ? Path.of(appData) : Path.of(home, "AppData", "Roaming"))
-                    .resolve("Swarmkeeper");
-        }
-        if (os.startsWith("mac")) {
-            return Path.of(home, "Library", "Application Support", "Swarmkeeper");
-        }
-        String xdg = environment.get("XDG_CONFIG_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".config")).resolve("swarmkeeper");
+        return SettingsFile.userConfigDirectory(environment, osName);
     }
 
     private ConfigDefaults(Map<String, String> environment, Properties file, Path filePath) {
@@ -57,26 +42,12 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /** Reads the configuration named by {@code args}, the environment or the platform convention. */
     static ConfigDefaults load(String[] args, Map<String, String> environment) throws IOException {
-        Path path = explicitConfig(args);
-        boolean required = path != null;
-        if (path == null && environment.get("SWARMKEEPER_CONFIG") != null) {
-            path = Path.of(environment.get("SWARMKEEPER_CONFIG"));
-            required = true;
+        SettingsFile.Location where = SettingsFile.locate(explicitConfig(args), environment, System.getProperty("os.name", ""));
+        SettingsFile file = new SettingsFile(where.path());
+        if (where.required() && !file.exists()) {
+            throw new IOException("configuration file " + where.path() + " does not exist");
         }
-        if (path == null) {
-            path = userConfigDirectory(environment, System.getProperty("os.name", "")).resolve("swarmkeeper.properties");
-        }
-        Properties properties = new Properties();
-        if (Files.isRegularFile(path)) {
-            try (Reader reader = Files.newBufferedReader(path)) {
-                properties.load(reader);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IOException("configuration file " + path + " cannot be read: " + e.getMessage(), e);
-            }
-        } else if (required) {
-            throw new IOException("configuration file " + path + " does not exist");
-        }
-        return new ConfigDefaults(environment, properties, path);
+        return new ConfigDefaults(environment, file.properties(), where.path());
     }
 
     private static Path explicitConfig(String[] args) {
@@ -89,6 +60,11 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             }
         }
         return null;
+    }
+
+    /** The file's keys and values (empty when there is no file). */
+    Properties properties() {
+        return file;
     }
 
     Path filePath() {
@@ -122,7 +98,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         String key = command + "." + name;
         value = file.getProperty(key);
         if (value != null) {
-            sources.put(argSpec, "configuration file " + filePath + ", key " + key);
+            sources.put(argSpec, SettingMessages.fileSource(filePath, key));
         }
         return value;
     }

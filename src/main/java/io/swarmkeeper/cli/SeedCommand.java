@@ -4,6 +4,12 @@ import io.swarmkeeper.manifest.OriginKey;
 import io.swarmkeeper.node.Seeder;
 import io.swarmkeeper.node.SeederNode;
 import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.settings.InvalidSettingException;
+import io.swarmkeeper.settings.SeedRules;
+import io.swarmkeeper.settings.SeederSettings;
+import io.swarmkeeper.settings.SettingRefused;
+import io.swarmkeeper.settings.SettingsFile;
+import io.swarmkeeper.settings.Site;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "seed", mixinStandardHelpOptions = true,
@@ -39,6 +46,10 @@ final class SeedCommand implements Callable<Integer> {
     @Option(names = "--manifest", paramLabel = "FILE_OR_URL",
             description = "Manifest {\"resources\":[{\"url\":…,\"hash\":…}]}, a file or an http(s) URL. Optional: without it the seeder serves what its store holds.")
     String manifest;
+
+    @Option(names = "--site", arity = "2", paramLabel = "MANIFEST KEY",
+            description = {"A site to seed: its manifest (an http(s) URL or a file) and the origin key (ed25519:<base64>) its manifest must be signed by, e.g. --site https://example.com/manifest.json ed25519:AbC…; repeatable, one site each. Without it, the configuration file's sites are seeded (keys seed.site.N.manifest and seed.site.N.trusted-key, N = 1, 2, …: what the window's Sites view writes)."})
+    List<String> siteArgs = List.of();
 
     @Option(names = "--upload-slots", defaultValue = "4", paramLabel = "N",
             description = "Uploads at once, 1..32 (default: ${DEFAULT-VALUE}).")
@@ -75,41 +86,56 @@ final class SeedCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The settings this command was given, checked as the window checks them ({@link SeedRules}). */
+    SeederSettings settings() {
+        try {
+            SeedRules.uploadSlots(uploadSlots);
+            SeedRules.quota(quota);
+            SeedRules.manifestRefresh(manifestRefresh);
+            SeedRules.server(server.toString());
+            List<OriginKey> keys = new ArrayList<>();
+            for (String k : trustedKeys) {
+                keys.add(SeedRules.trustedKey("--trusted-key", k));
+            }
+            SeedRules.demandOrigins(demandOrigins, AddressPolicy.of(allowPrivateOrigins));
+            List<Site> sites = new ArrayList<>();
+            if (manifest != null) {
+                sites.add(new Site(SeedRules.manifest("--manifest", manifest), keys));
+            }
+            sites.addAll(siteArgs.isEmpty() ? sitesOfTheFile() : sitesOfTheCommandLine());
+            return new SeederSettings(server, serverToken, store, quota, uploadRate, uploadSlots, scrubRate, demandOrigins,
+                    allowPrivateOrigins, manifestRefresh, sites, false, false);
+        } catch (SettingRefused e) {
+            throw SettingErrors.invalid(spec, e.option(), e.getMessage());
+        }
+    }
+
+    private List<Site> sitesOfTheCommandLine() {
+        if (siteArgs.size() % 2 != 0) {
+            throw new SettingRefused("--site", "--site needs a manifest and a trusted key");
+        }
+        List<Site> sites = new ArrayList<>();
+        for (int i = 0; i < siteArgs.size(); i += 2) {
+            sites.add(new Site(SeedRules.manifest("--site", siteArgs.get(i)), SeedRules.trustedKey("--site", siteArgs.get(i + 1))));
+        }
+        return sites;
+    }
+
+    private List<Site> sitesOfTheFile() {
+        if (!(spec.defaultValueProvider() instanceof ConfigDefaults config)) {
+            return List.of();
+        }
+        try {
+            return SettingsFile.sites(config.properties(), config.filePath());
+        } catch (InvalidSettingException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        Seeder.Builder settings = Seeder.builder(server, store);
-        try {
-            settings.uploadSlots(uploadSlots);
-        } catch (IllegalArgumentException e) {
-            throw SettingErrors.invalid(spec, "--upload-slots", "--upload-slots: " + e.getMessage());
-        }
-        if (quota < 0) {
-            throw SettingErrors.invalid(spec, "--quota", "--quota must be 0 (no limit) or more");
-        }
-        List<OriginKey> keys = new ArrayList<>();
-        for (String k : trustedKeys) {
-            try {
-                keys.add(OriginKey.parse(k));
-            } catch (IllegalArgumentException e) {
-                throw SettingErrors.invalid(spec, "--trusted-key", "--trusted-key: " + e.getMessage());
-            }
-        }
-        AddressPolicy addresses = AddressPolicy.of(allowPrivateOrigins);
-        for (String origin : demandOrigins) {
-            String problem = DemandOrigins.problem(origin, addresses);
-            if (problem != null) {
-                throw SettingErrors.invalid(spec, "--demand-origin", "--demand-origin " + origin + ": " + problem);
-            }
-        }
-        if (manifestRefresh.isNegative()) {
-            throw SettingErrors.invalid(spec, "--manifest-refresh", "--manifest-refresh must be 0 (off) or more");
-        }
-        settings.quota(quota).uploadRate(uploadRate).scrubRate(scrubRate).trustedKeys(keys).originAddresses(addresses)
-                .demandOrigins(demandOrigins).serverToken(serverToken).manifestRefresh(manifestRefresh).label("seed")
-                .logEvents(true).warnings(SeedCommand::warn);
-        if (manifest != null) {
-            settings.manifest(manifest);
-        }
+        SeederSettings chosen = settings();
+        Seeder.Builder settings = chosen.seederBuilder().label("seed").logEvents(true).warnings(SeedCommand::warn);
         Seeder seeder = settings.open();
         CountDownLatch stopped = new CountDownLatch(1);
         // Before the first fetch: a SIGTERM in the middle of it closes the store cleanly.
@@ -117,8 +143,7 @@ final class SeedCommand implements Callable<Integer> {
             seeder.close();
             stopped.countDown();
         }, "seed-shutdown"));
-        SeederNode.SeedReport report = seeder.seedManifests().get(manifest);
-        if (report != null) {
+        for (SeederNode.SeedReport report : seeder.seedManifests().values()) {
             System.err.println("swarmkeeper seed: " + report.stored() + " stored, " + report.alreadyHeld()
                     + " already held, " + report.failures().size() + " failed");
         }

@@ -1,5 +1,6 @@
 package io.swarmkeeper.cli;
 
+import io.swarmkeeper.settings.SettingMessages;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -48,22 +49,8 @@ final class SettingErrors implements CommandLine.IParameterExceptionHandler {
                 || ex.getCommandLine() == null) {
             return ex;
         }
-        String source = "from " + sourceOf(ex.getCommandLine(), option);
-        String name = option.longestName();
-        String message = ex.getMessage() == null ? "" : ex.getMessage();
-        String picocli = "Invalid value for option '" + name + "'";
-        String named;
-        if (message.startsWith(picocli)) {
-            named = picocli + " (" + source + ")" + message.substring(picocli.length());
-        } else if (message.startsWith(name)) {
-            // "--ice-server VALUE: why" → "--ice-server VALUE (from …): why"; "--quota must be …" → "--quota (from …) must be …"
-            int colon = message.indexOf(": ", name.length());
-            boolean value = colon >= 0 && !message.substring(name.length(), colon).strip().matches(".*\\s.*");
-            int at = value ? colon : name.length();
-            named = message.substring(0, at) + " (" + source + ")" + message.substring(at);
-        } else {
-            named = message + " (" + name + " " + source + ")";
-        }
+        String named = SettingMessages.withSource(option.longestName(), ex.getMessage(),
+                sourceOf(ex.getCommandLine(), option));
         return new ParameterException(ex.getCommandLine(), named, ex.getCause(), option, ex.getValue());
     }
 

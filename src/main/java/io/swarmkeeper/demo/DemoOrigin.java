@@ -32,6 +32,8 @@ public final class DemoOrigin implements AutoCloseable {
     /** What {@code /manifest.json} serves instead of the manifest while the site's publishing is broken; null: the manifest. */
     private String brokenManifest;
     private volatile String signalingServer;
+    /** The site's key, when it signs its manifest ({@code /manifest.json.sig}); null: unsigned. */
+    private io.swarmkeeper.manifest.SigningKey signingKey;
     private final java.util.Set<String> withheld = new java.util.HashSet<>();
 
     private DemoOrigin(HttpServer http) {
@@ -57,6 +59,11 @@ public final class DemoOrigin implements AutoCloseable {
                     if (path.equals("/manifest.json")) {
                         String manifest = origin.brokenManifest != null ? origin.brokenManifest : origin.manifestJson();
                         body = manifest.getBytes(StandardCharsets.UTF_8);
+                        type = "application/json";
+                    } else if (path.equals("/manifest.json.sig") && origin.signingKey != null) {
+                        byte[] manifest = origin.manifestJson().getBytes(StandardCharsets.UTF_8);
+                        body = io.swarmkeeper.manifest.ManifestSignature.sign(manifest, origin.signingKey).toJson()
+                                .getBytes(StandardCharsets.UTF_8);
                         type = "application/json";
                     } else if (path.equals("/") || path.equals("/index.html")) {
                         body = pageResource("demo/index.html");
@@ -141,6 +148,11 @@ public final class DemoOrigin implements AutoCloseable {
         bodies.remove(name);
         lies.remove(name);
         return ids.remove(name);
+    }
+
+    /** From now on the site signs its manifest with {@code key}: {@code /manifest.json.sig}, as {@code swarmkeeper sign} writes it. */
+    public synchronized void signWith(io.swarmkeeper.manifest.SigningKey key) {
+        signingKey = key;
     }
 
     /** From now on {@code /manifest.json} serves {@code body} (not a manifest, say) instead of the manifest; null: the manifest again. */

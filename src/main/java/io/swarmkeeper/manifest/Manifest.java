@@ -59,10 +59,20 @@ public record Manifest(List<Entry> resources) {
      */
     public static Manifest load(String fileOrUrl, Collection<OriginKey> trusted, AddressPolicy addresses)
             throws IOException {
+        return loadSigned(fileOrUrl, trusted, addresses).manifest();
+    }
+
+    /** A manifest as read, and the trusted key its signature verified with (null when none was asked for). */
+    public record Signed(Manifest manifest, OriginKey signedBy) {}
+
+    /** As {@link #load(String, Collection, AddressPolicy)}, saying which of {@code trusted} signed it. */
+    public static Signed loadSigned(String fileOrUrl, Collection<OriginKey> trusted, AddressPolicy addresses)
+            throws IOException {
         byte[] bytes = read(fileOrUrl, "manifest", addresses);
         if (bytes == null) {
             throw new IOException("manifest " + fileOrUrl + " not found");
         }
+        OriginKey signedBy = null;
         if (!trusted.isEmpty()) {
             String sigAt = signatureLocation(fileOrUrl);
             byte[] sig = read(sigAt, "signature", addresses);
@@ -70,9 +80,11 @@ public record Manifest(List<Entry> resources) {
                 throw new IOException("manifest " + fileOrUrl + " is not signed (no " + sigAt
                         + "), and trusted origin keys are configured: refusing it");
             }
-            ManifestSignature.parse(sig, sigAt).check(bytes, trusted, fileOrUrl);
+            ManifestSignature signature = ManifestSignature.parse(sig, sigAt);
+            signature.check(bytes, trusted, fileOrUrl);
+            signedBy = signature.key();
         }
-        return parse(new String(bytes, StandardCharsets.UTF_8), fileOrUrl);
+        return new Signed(parse(new String(bytes, StandardCharsets.UTF_8), fileOrUrl), signedBy);
     }
 
     /** The bytes of a file or http(s) URL, at most {@link #MAX_MANIFEST_BYTES}; null when it does not exist. */

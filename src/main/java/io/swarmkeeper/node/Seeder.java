@@ -49,17 +49,41 @@ public final class Seeder implements AutoCloseable {
     private final Node node;
     private final SeederNode seeder;
     private final Builder settings;
-    /** The manifests read from files or URLs, by source, each as last read well; read again by {@link #refreshManifests}. */
-    private final Map<String, Manifest> manifests = new LinkedHashMap<>(); // guarded by refreshing
+    /**
+     * The sites (manifests read from files or URLs), by source, each with its keys and as last
+     * read; read again by {@link #refreshManifests}. Changed holding {@code refreshing}; read by
+     * {@link #siteReports} at any time.
+     */
+    private final Map<String, SiteState> sites = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, SeederNode.SeedReport> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** One reading of the manifests at a time (the schedule's, or one asked for). */
     private final Object refreshing = new Object();
     private final ScheduledExecutorService refreshes;
     private volatile Fetcher fetcher;
     /** The manifests as read before the store was opened, until {@link #seedManifests} seeds them. Guarded by refreshing. */
-    private List<Manifest> readFirst;
+    private List<FirstReading> readFirst;
+    private boolean refreshScheduled; // guarded by refreshing
 
-    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<Manifest> readFirst) {
+    /** A manifest as read at start, or why it could not be read (with {@link Builder#keepUnreadableSites}). */
+    private record FirstReading(Manifest.Signed read, String failure) {}
+
+    /**
+     * A site as last read: its keys ({@code trustedKeys}), its last good manifest and the key that
+     * signed it, when that reading was (all null while it was never read well), when it was last
+     * tried, and that try's failure (null when it went well).
+     */
+    private record SiteState(List<OriginKey> trustedKeys, Manifest manifest, OriginKey signedBy, Instant readAt,
+                             Instant triedAt, String failure) {}
+
+    /**
+     * What the Sites view shows of one site: its manifest, the keys it must be signed by and the
+     * one that signed it, how many of the resources it lists the store holds, when it was last
+     * read well and last tried, and why the last try failed (null when it did not).
+     */
+    public record SiteReport(String manifest, List<OriginKey> trustedKeys, OriginKey signedBy, int held, int listed,
+                             Instant lastRead, Instant lastTried, String lastError) {}
+
+    private Seeder(Builder settings, ContentStore store, Node node, SeederNode seeder, List<FirstReading> readFirst) {
         this.readFirst = readFirst;
         this.settings = settings;
         this.store = store;
@@ -140,24 +164,146 @@ public final class Seeder implements AutoCloseable {
 
     private Map<String, SeederNode.SeedReport> readManifestsAgain() {
         Map<String, SeederNode.SeedReport> done = new LinkedHashMap<>();
-        for (String source : List.copyOf(manifests.keySet())) {
-            Manifest read;
+        List<String> sources;
+        synchronized (sites) {
+            sources = List.copyOf(sites.keySet());
+        }
+        for (String source : sources) {
+            SiteState kept = sites.get(source);
+            Manifest.Signed read;
             try {
-                read = Manifest.load(source, settings.trustedKeys, settings.originAddresses);
+                read = Manifest.loadSigned(source, kept.trustedKeys(), settings.originAddresses);
             } catch (IOException | RuntimeException e) {
-                Manifest kept = manifests.get(source);
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 log.warn("manifest {} could not be read again ({}); keeping the last good one", source, why);
-                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, kept.resources().size(),
-                        0, 0, why));
+                sites.put(source, new SiteState(kept.trustedKeys(), kept.manifest(), kept.signedBy(), kept.readAt(),
+                        Instant.now(), why));
+                events().publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, listed(kept), 0, 0, why));
                 continue;
             }
-            manifests.put(source, read);
-            SeederNode.SeedReport report = seeder.seed(source, read);
+            Instant now = Instant.now();
+            sites.put(source, new SiteState(kept.trustedKeys(), read.manifest(), read.signedBy(), now, now, null));
+            SeederNode.SeedReport report = seeder.seed(source, read.manifest());
             reports.put(source, report);
             done.put(source, report);
         }
         return done;
+    }
+
+    /**
+     * Starts seeding a site while running: reads its manifest (an http(s) URL or a file), which
+     * must be signed by one of {@code trustedKeys} (none: taken unsigned, with a warning), fetches
+     * and verifies what the store lacks, announces it, and reads it again with the others from
+     * then on. Returns what the first reading did. Throws, adding nothing, when the manifest
+     * cannot be read or verified; {@link IllegalArgumentException} when the site is seeded already.
+     */
+    public SeederNode.SeedReport addSite(String manifest, List<OriginKey> trustedKeys) throws IOException {
+        synchronized (refreshing) {
+            if (sites.containsKey(manifest)) {
+                throw new IllegalArgumentException("the site " + manifest + " is seeded already");
+            }
+            Manifest.Signed read = Manifest.loadSigned(manifest, trustedKeys, settings.originAddresses);
+            if (trustedKeys.isEmpty()) {
+                settings.warnings.accept(new Warning.UnsignedManifest(manifest));
+            }
+            Instant now = Instant.now();
+            sites.put(manifest, new SiteState(List.copyOf(trustedKeys), read.manifest(), read.signedBy(), now, now, null));
+            SeederNode.SeedReport report = seeder.seed(manifest, read.manifest());
+            reports.put(manifest, report);
+            scheduleRefreshes();
+            return report;
+        }
+    }
+
+    /**
+     * Stops seeding a site while running: what its manifest listed (and no other lists) is no
+     * longer announced nor fetched again, and kept in the store until evicted, as a resource that
+     * left a manifest. Returns false when the site was not seeded.
+     */
+    public boolean removeSite(String manifest) {
+        synchronized (refreshing) {
+            if (sites.remove(manifest) == null) {
+                return false;
+            }
+            reports.remove(manifest);
+            seeder.forget(manifest);
+            return true;
+        }
+    }
+
+    /** The sites seeded, in the order they were added, as the Sites view shows them. */
+    public List<SiteReport> siteReports() {
+        List<Map.Entry<String, SiteState>> all;
+        synchronized (sites) {
+            all = List.copyOf(sites.entrySet());
+        }
+        List<SiteReport> out = new ArrayList<>();
+        for (Map.Entry<String, SiteState> e : all) {
+            SiteState s = e.getValue();
+            int held = s.manifest() == null ? 0
+                    : (int) s.manifest().resources().stream().filter(r -> store.contains(r.id())).count();
+            out.add(new SiteReport(e.getKey(), s.trustedKeys(), s.signedBy(), held, listed(s), s.readAt(), s.triedAt(),
+                    s.failure()));
+        }
+        return out;
+    }
+
+    /** The site whose manifest lists each resource (the first added, when several do), for the Store view. */
+    public Map<io.swarmkeeper.content.ResourceId, String> siteOfEachResource() {
+        List<Map.Entry<String, SiteState>> all;
+        synchronized (sites) {
+            all = List.copyOf(sites.entrySet());
+        }
+        Map<io.swarmkeeper.content.ResourceId, String> index = new java.util.HashMap<>();
+        for (Map.Entry<String, SiteState> e : all) {
+            if (e.getValue().manifest() != null) {
+                e.getValue().manifest().resources().forEach(r -> index.putIfAbsent(r.id(), e.getKey()));
+            }
+        }
+        return index;
+    }
+
+    /** How many resources the site's last good reading listed; 0 while it was never read well. */
+    private static int listed(SiteState site) {
+        return site.manifest() == null ? 0 : site.manifest().resources().size();
+    }
+
+    /** Caps the bytes per second uploaded to all peers together, at once; 0 removes the cap. */
+    public void setUploadRate(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("the upload rate must be 0 (no cap) or more, got " + bytesPerSecond);
+        }
+        seeder.setUploadRate(bytesPerSecond);
+    }
+
+    /** The upload cap in bytes per second; 0: none. */
+    public long uploadRate() {
+        return seeder.uploadRate();
+    }
+
+    /** How many uploads run at once, from the next upload on (running ones finish). */
+    public void setUploadSlots(int slots) {
+        seeder.setUploadSlots(slots);
+    }
+
+    public int uploadSlots() {
+        return seeder.uploadSlots();
+    }
+
+    /** Reads the sites again on the refresh schedule, once; none when the interval is zero. Holding {@code refreshing}. */
+    private void scheduleRefreshes() {
+        Duration every = settings.manifestRefresh;
+        if (refreshScheduled || every.isZero()) {
+            return;
+        }
+        refreshScheduled = true;
+        refreshes.scheduleWithFixedDelay(() -> {
+            try {
+                refreshManifests();
+            } catch (RuntimeException e) {
+                log.warn("refreshing the manifests failed: {}", e.toString());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Stops refreshing, closes the node (saying bye to the server) and the seeding role, then the store. */
@@ -182,7 +328,7 @@ public final class Seeder implements AutoCloseable {
      * while this fetches, and this then ends with what it did.
      */
     public Map<String, SeederNode.SeedReport> seedManifests() {
-        List<Manifest> first;
+        List<FirstReading> first;
         synchronized (refreshing) {
             first = readFirst;
             readFirst = null;
@@ -190,24 +336,25 @@ public final class Seeder implements AutoCloseable {
                 throw new IllegalStateException("the manifests are seeded once, at start");
             }
             int i = 0;
-            for (String source : settings.manifestSources) {
-                Manifest manifest = first.get(i++);
-                manifests.put(source, manifest);
-                reports.put(source, seeder.seed(source, manifest));
+            for (Map.Entry<String, List<OriginKey>> source : settings.manifestSources.entrySet()) {
+                FirstReading reading = first.get(i++);
+                Instant now = Instant.now();
+                List<OriginKey> keys = settings.keysOf(source.getKey());
+                if (reading.read() == null) { // kept to be read again: Builder.keepUnreadableSites
+                    sites.put(source.getKey(), new SiteState(keys, null, null, null, now, reading.failure()));
+                    events().publish(new SwarmEvent.ManifestRead(now, node.name(), source.getKey(), 0, 0, 0, reading.failure()));
+                    continue;
+                }
+                Manifest.Signed read = reading.read();
+                sites.put(source.getKey(), new SiteState(keys, read.manifest(), read.signedBy(), now, now, null));
+                reports.put(source.getKey(), seeder.seed(source.getKey(), read.manifest()));
+            }
+            if (!settings.manifestSources.isEmpty()) {
+                scheduleRefreshes();
             }
         }
         for (Map.Entry<String, Manifest> given : settings.givenManifests.entrySet()) {
             reports.put(given.getKey(), seeder.seed(given.getKey(), given.getValue()));
-        }
-        Duration every = settings.manifestRefresh;
-        if (!every.isZero() && !settings.manifestSources.isEmpty()) {
-            refreshes.scheduleWithFixedDelay(() -> {
-                try {
-                    refreshManifests();
-                } catch (RuntimeException e) {
-                    log.warn("refreshing the manifests failed: {}", e.toString());
-                }
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
         return reports();
     }
@@ -223,7 +370,8 @@ public final class Seeder implements AutoCloseable {
         private long quota;
         private long uploadRate;
         private long scrubRate;
-        private final List<String> manifestSources = new ArrayList<>();
+        /** Manifests by source, each with the keys it must be signed by (null: {@link #trustedKeys}). */
+        private final Map<String, List<OriginKey>> manifestSources = new LinkedHashMap<>();
         private final Map<String, Manifest> givenManifests = new LinkedHashMap<>();
         private List<OriginKey> trustedKeys = List.of();
         private List<String> demandOrigins = List.of();
@@ -234,6 +382,7 @@ public final class Seeder implements AutoCloseable {
         private UnaryOperator<MessageSink> wire = UnaryOperator.identity();
         private Consumer<Warning> warnings = w -> log.warn("{}", w);
         private LinkLimits linkLimits;
+        private boolean keepUnreadableSites;
 
         private Builder(URI server, Path storeDir) {
             this.server = server;
@@ -294,8 +443,23 @@ public final class Seeder implements AutoCloseable {
 
         /** A manifest to seed, a file or an http(s) URL; read at start and again on the refresh schedule. Repeatable. */
         public Builder manifest(String fileOrUrl) {
-            manifestSources.add(fileOrUrl);
+            manifestSources.put(fileOrUrl, null);
             return this;
+        }
+
+        /**
+         * A site: its manifest (a file or an http(s) URL), which must be signed by one of
+         * {@code keys} (none: taken unsigned), whatever {@link #trustedKeys} says. Repeatable.
+         */
+        public Builder site(String fileOrUrl, List<OriginKey> keys) {
+            manifestSources.put(fileOrUrl, List.copyOf(keys));
+            return this;
+        }
+
+        /** The keys the manifest from {@code source} must be signed by. */
+        private List<OriginKey> keysOf(String source) {
+            List<OriginKey> own = manifestSources.get(source);
+            return own == null ? trustedKeys : own;
         }
 
         /** A manifest given whole (not read from anywhere), seeded at start under the name {@code source}. */
@@ -355,6 +519,17 @@ public final class Seeder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps a site whose manifest cannot be read at start, with its failure in
+         * {@link Seeder#siteReports}, to be read again on the refresh schedule or when asked,
+         * instead of failing the start: for the window, where one site that is down must not stop
+         * the others. Off by default ({@code seed} refuses to start on a bad manifest).
+         */
+        public Builder keepUnreadableSites(boolean keep) {
+            this.keepUnreadableSites = keep;
+            return this;
+        }
+
         /** Who hears the warnings (default: the log). */
         public Builder warnings(Consumer<Warning> warnings) {
             this.warnings = warnings;
@@ -380,14 +555,23 @@ public final class Seeder implements AutoCloseable {
          * Reads the manifests (so that a bad one fails before anything is opened), opens the store
          * within the quota and starts its scrub, and connects to the signaling server as a seeder
          * (announcing what the store holds); {@link Seeder#seedManifests} then seeds them. Fails,
-         * leaving nothing open, when a manifest cannot be read, the store cannot be opened, or the
-         * signaling server cannot be reached.
+         * leaving nothing open, when a manifest cannot be read (unless {@link #keepUnreadableSites}),
+         * the store cannot be opened, or the signaling server cannot be reached.
          */
         public Seeder open() throws IOException {
-            List<Manifest> readFirst = new ArrayList<>();
-            for (String source : manifestSources) {
-                readFirst.add(Manifest.load(source, trustedKeys, originAddresses));
-                if (trustedKeys.isEmpty()) {
+            List<FirstReading> readFirst = new ArrayList<>();
+            for (String source : manifestSources.keySet()) {
+                try {
+                    readFirst.add(new FirstReading(Manifest.loadSigned(source, keysOf(source), originAddresses), null));
+                } catch (IOException | RuntimeException e) {
+                    if (!keepUnreadableSites) {
+                        throw e;
+                    }
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    log.warn("manifest {} could not be read ({}); read again on the schedule or when asked", source, why);
+                    readFirst.add(new FirstReading(null, why));
+                }
+                if (keysOf(source).isEmpty()) {
                     warnings.accept(new Warning.UnsignedManifest(source));
                 }
             }

@@ -280,27 +280,54 @@ public final class SeederNode implements AutoCloseable {
         }
         Set<ResourceId> now = new java.util.LinkedHashSet<>();
         manifest.resources().forEach(e -> now.add(e.id()));
-        List<ResourceId> left = new ArrayList<>();
+        List<ResourceId> left;
         Set<ResourceId> joined = new java.util.HashSet<>();
         synchronized (listings) {
             Set<ResourceId> before = listings.getOrDefault(source, Set.of());
             listings.put(source, Set.copyOf(now));
             now.stream().filter(id -> !before.contains(id)).forEach(joined::add);
-            for (ResourceId id : before) {
-                if (!now.contains(id) && listings.values().stream().noneMatch(l -> l.contains(id))) {
-                    left.add(id);
-                }
-            }
-            for (ResourceId id : left) {
-                manifestResources.remove(id);
-                manifestSizes.remove(id);
-                refetches.remove(id);
-            }
+            left = leftEveryListing(before);
         }
         events.publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, now.size(), joined.size(),
                 left.size(), null));
         withdraw(left, "it left the manifest " + source);
         return fetchAll(manifest, joined, joined.size(), left.size());
+    }
+
+    /**
+     * Stops seeding {@code source}'s manifest (a site the user removed): what it listed and no
+     * other manifest lists is withdrawn, as when it leaves a manifest ({@link #seed(String, Manifest)}):
+     * no longer announced nor fetched again, kept in the store until evicted. Returns how many
+     * resources were withdrawn; 0 when the source was not seeded.
+     */
+    public int forget(String source) {
+        List<ResourceId> left;
+        synchronized (listings) {
+            Set<ResourceId> before = listings.remove(source);
+            if (before == null) {
+                return 0;
+            }
+            left = leftEveryListing(before);
+        }
+        events.publish(new SwarmEvent.ManifestRead(Instant.now(), node.name(), source, 0, 0, left.size(), null));
+        withdraw(left, "its site " + source + " was removed");
+        return left.size();
+    }
+
+    /** Of {@code before}, what no listing holds any more; no longer fetched again. Called holding {@code listings}. */
+    private List<ResourceId> leftEveryListing(Set<ResourceId> before) {
+        List<ResourceId> left = new ArrayList<>();
+        for (ResourceId id : before) {
+            if (listings.values().stream().noneMatch(l -> l.contains(id))) {
+                left.add(id);
+            }
+        }
+        for (ResourceId id : left) {
+            manifestResources.remove(id);
+            manifestSizes.remove(id);
+            refetches.remove(id);
+        }
+        return left;
     }
 
     /** Stops announcing what {@code ids} name and the store holds, keeping it stored. */
@@ -654,6 +681,11 @@ public final class SeederNode implements AutoCloseable {
     /** Caps the bytes per second this seeder uploads, over all peers; 0 removes the cap. Takes effect at once. */
     public void setUploadRate(long bytesPerSecond) {
         uploadRate.setRate(bytesPerSecond);
+    }
+
+    /** The upload cap in bytes per second; 0: none. */
+    public long uploadRate() {
+        return uploadRate.rate();
     }
 
     /** Changes how many uploads run at once (1..{@value SeederConfig#MAX_UPLOAD_SLOTS}); running uploads finish. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.settings.DemandOrigins;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.swarmkeeper.cli;
+package io.swarmkeeper.settings;
 
 import io.swarmkeeper.origin.AddressPolicy;
 import java.net.InetAddress;
@@ -12,11 +12,11 @@ import java.util.Locale;
  * https URLs of a host, without user information, query, fragment or {@code ..}, because the
  * seeder fetches whatever strangers ask for at or below them.
  */
-final class DemandOrigins {
+public final class DemandOrigins {
     private DemandOrigins() {}
 
     /** What is wrong with {@code prefix}, for people; null when nothing is. */
-    static String problem(String prefix, AddressPolicy addresses) {
+    public static String problem(String prefix, AddressPolicy addresses) {
         URI uri;
         try {
             uri = new URI(prefix);

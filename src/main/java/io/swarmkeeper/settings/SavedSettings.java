@@ -1,0 +1,40 @@
+package io.swarmkeeper.settings;
+
+import java.io.IOException;
+import java.util.function.UnaryOperator;
+
+/**
+ * The user's settings as the window holds them: the last state written to (or read from) the
+ * settings file, changed only by writing the change to the file first. Shared by the views that
+ * change settings (Sites, Settings), so that each writes on top of the other's changes.
+ */
+public final class SavedSettings {
+    private final SettingsFile file;
+    private SeederSettings current;
+
+    public SavedSettings(SettingsFile file, SeederSettings current) {
+        this.file = file;
+        this.current = current;
+    }
+
+    /** The settings in {@code file} (its defaults when it does not exist); a bad value throws naming its key. */
+    public static SavedSettings load(SettingsFile file) throws IOException {
+        return new SavedSettings(file, file.load());
+    }
+
+    public synchronized SeederSettings current() {
+        return current;
+    }
+
+    public SettingsFile file() {
+        return file;
+    }
+
+    /** Applies {@code change}, writes the result to the file, and returns it; on failure nothing changes. */
+    public synchronized SeederSettings update(UnaryOperator<SeederSettings> change) throws IOException {
+        SeederSettings next = change.apply(current);
+        file.save(next);
+        current = next;
+        return next;
+    }
+}
