@@ -25,8 +25,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path storeDir = store != null ? store : Files.createTempDirectory("swarmkeeper-demo-");
         if (!headless) {
-            io.swarmkeeper.gui.SwarmkeeperApp.launchDemo(storeDir);
-            return 0;
+            return openWindow(null, true, storeDir);
         }
         SwarmEvents events = new SwarmEvents();
         events.subscribe(DemoCommand::print);
@@ -38,6 +37,18 @@ final class DemoCommand implements Callable<Integer> {
         }, "demo-shutdown"));
         System.out.println("demo swarm running: signaling " + swarm.serverUrl() + ", origin " + swarm.origin().base());
         stopped.await();
+        return 0;
+    }
+
+    /**
+     * Opens the window (the user's seeder unless {@code demo}, or when they configured none: the
+     * demo swarm). A second launch asks the first instance to show its window and exits 0.
+     */
+    static int openWindow(Path config, boolean demo, Path demoStore) throws Exception {
+        Path storeDir = demoStore != null ? demoStore : Files.createTempDirectory("swarmkeeper-demo-");
+        if (io.swarmkeeper.gui.SwarmkeeperApp.launch(config, demo, storeDir)) {
+            System.err.println("swarmkeeper: another Swarmkeeper window runs for this user; it was brought forward");
+        }
         return 0;
     }
 

@@ -4,15 +4,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code swarmkeeper}: the command line. With no subcommand it opens the desktop window on an
- * embedded demo swarm. Each subcommand is a thin face over the core packages.
+ * {@code swarmkeeper}: the command line. With no subcommand it opens the desktop window: the
+ * user's seeder when the settings file describes one, else an embedded demo swarm. Each subcommand is a thin face over the core packages.
  */
 @Command(name = "swarmkeeper",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = {
                 "Peer-to-peer delivery of website resources, verified by hash.",
-                "With no command, opens the Swarmkeeper window on a local demo swarm."},
+                "With no command, opens the Swarmkeeper window: your seeder, as the settings file",
+                "(--config) describes it, or a local demo swarm until you add a site."},
         subcommands = {
                 ServerCommand.class,
                 SeedCommand.class,
@@ -24,10 +25,12 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() throws Exception {
-        return new DemoCommand().call();
+        return DemoCommand.openWindow(config.config, false, null);
     }
 
     public static void main(String[] args) {
