@@ -2,11 +2,20 @@ package io.swarmkeeper.cli;
 
 import picocli.CommandLine;
 
-/** The version, from the jar's manifest when there is one. */
-final class Version implements CommandLine.IVersionProvider {
+/**
+ * The version, from the jar's manifest ({@code Implementation-Version}, which Maven writes from
+ * the pom's version into the jar and the installers' jar alike); "development build" when the
+ * classes do not come from a jar. {@code --version} reads it, and so should the window's About box.
+ */
+public final class Version implements CommandLine.IVersionProvider {
+    /** The pom's version, e.g. {@code 0.1.0-SNAPSHOT}, or "development build". */
+    public static String current() {
+        String v = Version.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"swarmkeeper " + (v == null ? "development build" : v)};
+        return new String[] {"swarmkeeper " + current()};
     }
 }
