@@ -210,7 +210,7 @@ public final class SwarmkeeperApp extends Application {
     }
 
     private static void icons(Stage stage) {
-        for (int size : new int[] {16, 32, 48, 64, 128, 256}) {
+        for (int size : new int[] {16, 24, 32, 48, 64, 128, 256}) {
             var url = SwarmkeeperApp.class.getResource("/icons/swarmkeeper-" + size + ".png");
             if (url != null) {
                 stage.getIcons().add(new Image(url.toExternalForm()));
@@ -247,6 +247,5 @@ public final class SwarmkeeperApp extends Application {
                 log.warn("closing the log file: {}", e.getMessage());
             }
         }
-        Platform.exit();
     }
 }
