@@ -24,7 +24,7 @@ const written = {
 };
 
 // What the server sends, read by the client.
-const read = ['welcome.json', 'welcome-ice.json', 'match.json', 'signal-from.json', 'peer-gone.json', 'error.json', 'error-overloaded.json', 'demand.json'];
+const read = ['welcome.json', 'welcome-ice.json', 'match.json', 'match-place.json', 'signal-from.json', 'signal-from-place.json', 'peer-gone.json', 'error.json', 'error-overloaded.json', 'demand.json'];
 
 test('every golden signaling message is covered', () => {
   assert.deepEqual(goldenNames('signaling').sort(), [...Object.keys(written), ...read].sort());

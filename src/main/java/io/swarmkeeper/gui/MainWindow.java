@@ -163,6 +163,18 @@ public final class MainWindow {
         bannerBar.setVisible(true);
     }
 
+    /** Takes the banner and the page link away (the window now shows the user's own seeder). */
+    public void clearBanner() {
+        banner.setText("");
+        page.setVisible(false);
+        bannerBar.setVisible(false);
+    }
+
+    /** Removes the tabs added with {@link #addTab} (the node's own views stay). */
+    public void removeExtraTabs() {
+        tabs.getTabs().remove(views.size(), tabs.getTabs().size());
+    }
+
     /** Brings the tab titled {@code title} forward. */
     public void select(String title) {
         tabs.getTabs().stream().filter(t -> t.getText().equals(title)).findFirst()

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javafx.application.Application;
 import javafx.application.Platform;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The desktop app: a window over the user's own seeder when the settings file names a signaling
- * server, a store and a site; else over the embedded demo swarm, with a banner that says so.
+ * server and a store; else over the embedded demo swarm, with a banner that says so, until the
+ * user saves those settings from the window.
  * One instance per user (a second launch brings this window forward), a log file in the
  * platform's place, and the tray when the user asked to keep seeding with the window closed.
  */
@@ -59,6 +62,10 @@ public final class SwarmkeeperApp extends Application {
     private volatile DemoSwarm swarm;
     private volatile Seeder seeder;
     private MainWindow window;
+    private Stage stage;
+    private SwarmEvents events;
+    private NodeMonitor monitor;
+    private final AtomicBoolean switched = new AtomicBoolean();
     private Tray tray;
     private ExecutorService background;
 
@@ -101,8 +108,6 @@ public final class SwarmkeeperApp extends Application {
             t.setDaemon(true);
             return t;
         });
-        Map<String, String> environment = how.environment();
-        String os = how.os();
         tray = Tray.forThisDesktop();
 
         SavedSettings saved = how.started().settings();
@@ -130,39 +135,102 @@ public final class SwarmkeeperApp extends Application {
         }));
         keepInTray(stage, saved);
 
+        this.events = events;
+        this.monitor = monitor;
+        this.stage = stage;
         Thread starter = new Thread(() -> {
-            try {
-                Seeder s;
-                if (own) {
-                    s = saved.current().seederBuilder().keepUnreadableSites(true).label("desktop").events(events).open();
-                    seeder = s;
-                } else {
-                    swarm = DemoSwarm.start(events, how.demoStoreDir());
-                    s = swarm.seeder();
-                }
-                monitor.watchStore(s.store()::usedBytes, s.store()::quota);
-                Seeder mine = own ? s : null; // the demo's seeder is not the user's: Sites and Settings only save
-                Platform.runLater(() -> ownerTabs(saved, mine, s, environment, os));
-                if (own) {
-                    s.seedManifests();
-                } else {
-                    String page = swarm.pageUrl().toString();
-                    Platform.runLater(() -> window.offerPage("Open the demo page in your browser",
-                            () -> getHostServices().showDocument(page)));
-                }
-            } catch (Exception e) {
-                log.error("the seeder failed to start", e);
-                monitor.signalingFailed(null, (own ? "your seeder" : "the demo swarm") + " failed to start: " + e.getMessage());
-                // Sites and Settings still open, so that the user can mend what stopped it.
-                Platform.runLater(() -> ownerTabs(saved, null, null, environment, os));
+            if (own) {
+                startOwn(saved);
+            } else {
+                startDemo(saved, how.demoStoreDir());
             }
         }, "seeder-start");
         starter.setDaemon(true);
         starter.start();
     }
 
+    /** Opens the user's seeder, its tabs, and seeds its sites. Off the FX thread. */
+    private void startOwn(SavedSettings saved) {
+        try {
+            Seeder s = saved.current().seederBuilder().keepUnreadableSites(true).label("desktop").events(events).open();
+            seeder = s;
+            monitor.watchStore(s.store()::usedBytes, s.store()::quota);
+            Platform.runLater(() -> ownerTabs(saved, s, s));
+            s.seedManifests();
+        } catch (Exception e) {
+            log.error("your seeder failed to start", e);
+            monitor.signalingFailed(null, "your seeder failed to start: " + e.getMessage());
+            // Sites and Settings still open, so that the user can mend what stopped it.
+            Platform.runLater(() -> ownerTabs(saved, null, null));
+        }
+    }
+
+    /**
+     * Starts the demo swarm. Sites and Settings only save while it runs (its seeder is not the
+     * user's); once they have saved a signaling server and a store (enough to seed; sites are
+     * added to the running seeder then), the demo makes way for the user's own seeder without a
+     * restart. Off the FX thread.
+     */
+    private void startDemo(SavedSettings saved, Path storeDir) {
+        try {
+            swarm = DemoSwarm.start(events, storeDir);
+            Seeder s = swarm.seeder();
+            monitor.watchStore(s.store()::usedBytes, s.store()::quota);
+            String page = swarm.pageUrl().toString();
+            Platform.runLater(() -> {
+                ownerTabs(saved, null, s);
+                window.offerPage("Open the demo page in your browser", () -> getHostServices().showDocument(page));
+            });
+        } catch (Exception e) {
+            log.error("the demo swarm failed to start", e);
+            monitor.signalingFailed(null, "the demo swarm failed to start: " + e.getMessage());
+            Platform.runLater(() -> ownerTabs(saved, null, null));
+        }
+        if (saved != null) {
+            saved.onSaved(settings -> {
+                if (settings.configured() && switched.compareAndSet(false, true)) {
+                    Thread t = new Thread(() -> switchToOwn(saved), "seeder-switch");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            });
+        }
+    }
+
+    /** The demo swarm closes and the user's seeder takes the window. Off the FX thread. */
+    private void switchToOwn(SavedSettings saved) {
+        log.info("your settings name a signaling server and a store: the demo swarm makes way for your seeder");
+        CountDownLatch cleared = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            window.removeExtraTabs();
+            stopViews();
+            window.clearBanner();
+            stage.setTitle("Swarmkeeper");
+            cleared.countDown();
+        });
+        try {
+            cleared.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        DemoSwarm demo = swarm;
+        swarm = null;
+        if (demo != null) {
+            demo.close();
+        }
+        startOwn(saved);
+    }
+
+    private void stopViews() {
+        stops.forEach(Runnable::run);
+        stops.clear();
+    }
+
     /** Sites and Settings ({@code mine}: the user's seeder, or null), Store over the running seeder (if any), then About. FX thread. */
-    private void ownerTabs(SavedSettings saved, Seeder mine, Seeder running, Map<String, String> environment, String os) {
+    private void ownerTabs(SavedSettings saved, Seeder mine, Seeder running) {
+        Map<String, String> environment = launch.environment();
+        String os = launch.os();
         if (saved != null) {
             SitesView sites = new SitesView(new SitesModel(saved, mine), background);
             stops.add(sites::stop);
@@ -223,7 +291,7 @@ public final class SwarmkeeperApp extends Application {
         if (window != null) {
             window.stop();
         }
-        stops.forEach(Runnable::run);
+        stopViews();
         if (tray != null) {
             tray.remove();
         }

@@ -211,6 +211,9 @@ public final class NodeMonitor {
         if (p.roundTrip() != null) {
             peer.roundTrip = p.roundTrip();
         }
+        if (p.place() != null && p.place().label() != null) {
+            peer.place = p.place().label();
+        }
     }
 
     private void onUnlinked(SwarmEvent.PeerUnlinked p) {
@@ -466,6 +469,8 @@ public final class NodeMonitor {
         String distrustReason;
         Instant leftAt;
         int leaveCount;
+        /** "City, CC" as the signaling server placed it (proximity pairing), or null. */
+        String place;
 
         PeerEntry(String id) {
             this.id = id;
@@ -479,7 +484,7 @@ public final class NodeMonitor {
             }
             return new PeerState(id, role, matchReason, links != 0, state, connectedSince, roundTrip, uploaded,
                     downloaded, recent(upRate, nowSecond), recent(downRate, nowSecond), distrusted, distrustReason,
-                    leftAt, fade);
+                    leftAt, fade, place);
         }
 
         /** The mean of the last complete seconds, the current one counted too when it already holds more. */

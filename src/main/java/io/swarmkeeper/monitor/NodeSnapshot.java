@@ -74,7 +74,8 @@ public record NodeSnapshot(Instant at, SignalingState signaling, List<PeerState>
      */
     public record PeerState(String peerId, PeerRole role, String matchReason, boolean linked, String state,
                             Instant connectedSince, Duration roundTrip, long uploaded, long downloaded, long uploadRate,
-                            long downloadRate, boolean distrusted, String distrustReason, Instant leftAt, double fade) {}
+                            long downloadRate, boolean distrusted, String distrustReason, Instant leftAt, double fade,
+                            String place) {}
 
     /** Where a transfer stands. */
     public enum TransferPhase { LIVE, FINISHED, FAILED }

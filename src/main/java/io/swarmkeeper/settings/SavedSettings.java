@@ -1,6 +1,9 @@
 package io.swarmkeeper.settings;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -11,6 +14,7 @@ import java.util.function.UnaryOperator;
 public final class SavedSettings {
     private final SettingsFile file;
     private SeederSettings current;
+    private final List<Consumer<SeederSettings>> listeners = new CopyOnWriteArrayList<>();
 
     public SavedSettings(SettingsFile file, SeederSettings current) {
         this.file = file;
@@ -31,10 +35,21 @@ public final class SavedSettings {
     }
 
     /** Applies {@code change}, writes the result to the file, and returns it; on failure nothing changes. */
-    public synchronized SeederSettings update(UnaryOperator<SeederSettings> change) throws IOException {
-        SeederSettings next = change.apply(current);
-        file.save(next);
-        current = next;
+    public SeederSettings update(UnaryOperator<SeederSettings> change) throws IOException {
+        SeederSettings next;
+        synchronized (this) {
+            next = change.apply(current);
+            file.save(next);
+            current = next;
+        }
+        for (Consumer<SeederSettings> listener : listeners) {
+            listener.accept(next); // outside the lock: a listener may read or change the settings
+        }
         return next;
+    }
+
+    /** Calls {@code listener} with the settings after each change written to the file (on the changer's thread). */
+    public void onSaved(Consumer<SeederSettings> listener) {
+        listeners.add(listener);
     }
 }

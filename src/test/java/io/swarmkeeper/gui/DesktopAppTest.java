@@ -67,6 +67,22 @@ class DesktopAppTest {
         app = FxToolkit.setupApplication(SwarmkeeperApp::new);
     }
 
+    /** Waits until the label {@code id} starts with {@code prefix}; fails saying what it showed. */
+    private static void awaitText(FxRobot robot, String id, String prefix, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String text = null;
+        while (System.nanoTime() < end) {
+            text = robot.lookup(id).queryAs(Label.class).getText();
+            if (text != null && text.startsWith(prefix)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " never started with \"" + prefix + "\": it shows \"" + text + "\"; problems: "
+                + robot.lookup(n -> n.getId() != null && n.getId().startsWith("problem-")).queryAllAs(Label.class).stream()
+                        .map(Label::getText).filter(t -> t != null && !t.isEmpty()).toList());
+    }
+
     private List<String> tabTitles(FxRobot robot) {
         return robot.lookup("#views").queryAs(TabPane.class).getTabs().stream().map(Tab::getText).toList();
     }
@@ -121,6 +137,43 @@ class DesktopAppTest {
             FetchResult got = leecher.fetch(photoId);
             assertTrue(got.source().startsWith("peer:"), got.source());
             WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tabTitles(robot).contains("Sites"));
+        }
+    }
+
+    @Test
+    void aNewUserSetsUpTheirSeederFromTheWindowAndTheDemoMakesWayForIt() throws Exception {
+        try (Swarm swarm = Swarm.start()) {
+            byte[] photo = DemoOrigin.sampleBytes(43, 200_000);
+            ResourceId photoId = swarm.publish("photo.jpg", photo);
+            SigningKey key = SigningKey.generate();
+            swarm.origin().signWith(key);
+            start(false);
+            FxRobot robot = new FxRobot();
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> tabTitles(robot).contains("Settings"));
+            assertEquals(MainWindow.DEMO_BANNER, robot.lookup("#banner").queryAs(Label.class).getText());
+
+            robot.interact(() -> robot.lookup("#views").queryAs(TabPane.class).getSelectionModel().select(6)); // Settings
+            robot.clickOn("#setting-seed-server").write(swarm.serverUri().toString());
+            robot.clickOn("#setting-seed-store").write(home.resolve("my-store").toString());
+            robot.clickOn("#setting-seed-allow-private-origins"); // the test's website is on loopback
+            robot.clickOn("#settings-save");
+
+            // A server and a store are enough to seed: the demo makes way for the user's seeder,
+            // which connects to their server; its Sites tab then adds their site to it.
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#overview-signaling")
+                    .queryAs(Label.class).getText().startsWith("Connected to " + swarm.serverUri()));
+            assertEquals("Swarmkeeper", stage.getTitle());
+            assertFalse(robot.lookup("#banner-bar").query().isVisible());
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tabTitles(robot).containsAll(List.of("Sites", "Store")));
+            robot.interact(() -> robot.lookup("#views").queryAs(TabPane.class).getSelectionModel().select(5)); // Sites
+            robot.clickOn("#site-manifest").write(swarm.origin().manifestUrl().toString());
+            robot.clickOn("#site-key").write(key.publicKey().text());
+            robot.clickOn("#site-add");
+            awaitText(robot, "#site-status", "Seeding", 30);
+            swarm.awaitHolderOf(photoId);
+            swarm.origin().withhold("photo.jpg"); // from now on only the user's seeder has it
+            FetchResult got = swarm.leecher().fetch(photoId);
+            assertTrue(got.source().startsWith("peer:"), got.source());
         }
     }
 }

@@ -60,6 +60,17 @@ class NodeMonitorTest {
     }
 
     @Test
+    void aPeerCarriesThePlaceTheServerGaveItAndNoPlaceWhenItGaveNone() {
+        monitor.accept(new SwarmEvent.PeerLinked(t(), ME, "nearby0001", true, PeerRole.SEEDER, "city", Duration.ofMillis(4),
+                new io.swarmkeeper.protocol.Message.Place("London", "GB")));
+        linked("unplaced01", false);
+        NodeSnapshot s = monitor.snapshot();
+        assertEquals("London, GB", peer(s, "nearby0001").place());
+        assertEquals("city", peer(s, "nearby0001").matchReason());
+        assertNull(peer(s, "unplaced01").place());
+    }
+
+    @Test
     void keepsWhatItKnowsOfALinkedPeer() {
         linked("p1", false);
         monitor.accept(new SwarmEvent.RoundTrip(t(), ME, "p1", Duration.ofMillis(9)));

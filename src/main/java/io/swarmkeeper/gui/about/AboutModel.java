@@ -1,6 +1,7 @@
 package io.swarmkeeper.gui.about;
 
 import io.swarmkeeper.cli.Version;
+import io.swarmkeeper.geo.Geolocator;
 import java.util.List;
 
 /**
@@ -25,7 +26,8 @@ public final class AboutModel {
             new Library("Jackson", List.of("com.fasterxml.jackson.core:jackson-databind", "com.fasterxml.jackson.core:jackson-core",
                     "com.fasterxml.jackson.core:jackson-annotations"), "2.21.3", "Apache License 2.0"),
             new Library("picocli", List.of("info.picocli:picocli"), "4.7.7", "Apache License 2.0"),
-            new Library("SLF4J", List.of("org.slf4j:slf4j-api", "org.slf4j:slf4j-simple"), "2.0.17", "MIT License"));
+            new Library("SLF4J", List.of("org.slf4j:slf4j-api", "org.slf4j:slf4j-simple"), "2.0.17", "MIT License"),
+            new Library("MaxMind DB Reader", List.of("com.maxmind.db:maxmind-db"), "4.1.0", "Apache License 2.0"));
 
     public String version() {
         return "Swarmkeeper " + Version.text();
@@ -33,7 +35,8 @@ public final class AboutModel {
 
     public String summary() {
         return "Peer-to-peer delivery of website resources, verified by hash. Runs on Java "
-                + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ").";
+                + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")."
+                + " Peers' places, where a signaling server pairs by proximity: " + Geolocator.ATTRIBUTION + ".";
     }
 
     public List<Library> libraries() {

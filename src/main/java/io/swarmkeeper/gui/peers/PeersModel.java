@@ -33,6 +33,7 @@ public final class PeersModel implements SnapshotView {
         private final String peerId;
         private final StringProperty role = new SimpleStringProperty("");
         private final StringProperty matchReason = new SimpleStringProperty("");
+        private final StringProperty place = new SimpleStringProperty("");
         private final StringProperty state = new SimpleStringProperty("");
         private final StringProperty connectedSince = new SimpleStringProperty("");
         private final StringProperty roundTrip = new SimpleStringProperty("");
@@ -50,6 +51,7 @@ public final class PeersModel implements SnapshotView {
         void update(PeerState p) {
             role.set(p.role() == null ? "" : p.role().wireName());
             matchReason.set(p.matchReason() == null ? "" : p.matchReason());
+            place.set(p.place() == null ? "" : p.place());
             state.set(p.state());
             connectedSince.set(Formats.clock(p.connectedSince()));
             roundTrip.set(Formats.millis(p.roundTrip()));
@@ -72,6 +74,11 @@ public final class PeersModel implements SnapshotView {
 
         public ReadOnlyStringProperty roleProperty() {
             return role;
+        }
+
+        /** Where the signaling server placed the peer ("City, CC"), empty when it did not say. */
+        public ReadOnlyStringProperty placeProperty() {
+            return place;
         }
 
         public ReadOnlyStringProperty matchReasonProperty() {

@@ -24,6 +24,7 @@ public final class PeersView {
         table.getColumns().add(text("Peer", 100, r -> new javafx.beans.property.ReadOnlyStringWrapper(r.peerId())));
         table.getColumns().add(text("Role", 60, PeersModel.PeerRow::roleProperty));
         table.getColumns().add(text("Matched", 70, PeersModel.PeerRow::matchReasonProperty));
+        table.getColumns().add(text("Place", 120, PeersModel.PeerRow::placeProperty));
         table.getColumns().add(text("State", 300, PeersModel.PeerRow::stateProperty));
         table.getColumns().add(text("Since", 70, PeersModel.PeerRow::connectedSinceProperty));
         table.getColumns().add(text("Round trip", 75, PeersModel.PeerRow::roundTripProperty));

@@ -130,6 +130,7 @@ public final class SwarmModel implements SnapshotView {
             if (s.peerId().equals(peerId)) {
                 details.set("Peer " + s.peerId()
                         + (s.role() == null ? "" : " (" + s.role().wireName() + ")")
+                        + (s.place() == null ? "" : " in " + s.place())
                         + (s.matchReason() == null ? "" : ", matched: " + s.matchReason())
                         + " — " + s.state()
                         + (s.roundTrip() == null ? "" : ", round trip " + Formats.millis(s.roundTrip()))
