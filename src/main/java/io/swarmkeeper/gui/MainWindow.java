@@ -56,9 +56,7 @@ public final class MainWindow {
     private final List<SnapshotView> views = List.of(overview, peers, transfers, hashChecks, swarm);
     private final Timeline sampling;
     private NodeSnapshot last;
-    /** Views behind the one in front are updated every this many samples (2 s at 4 Hz). */
-    static final int HIDDEN_EVERY = 8;
-    private long samples;
+    private long ticks;
 
     /** A window over {@code monitor}'s node, with {@code extraTabs} after the node's own views. */
     public MainWindow(NodeMonitor monitor, List<ExtraTab> extraTabs) {
@@ -119,27 +117,33 @@ public final class MainWindow {
 
     /** Takes a snapshot now and shows it in every view, seen or not. */
     public void sample() {
-        show(monitor.snapshot(), true);
+        show(monitor.snapshot());
     }
 
     /**
-     * The timer's sample: shown in the view in front (and the Overview); views behind it are
-     * brought up to date every {@link #HIDDEN_EVERY}th sample, and at once when their tab is
-     * selected. With a thousand peers and thousands of events a second, updating every table's
-     * rows four times a second whether seen or not kept the FX thread from answering for a
-     * second at a time (docs/benchmarks.md, "The window under a busy swarm").
+     * The timer's sample: shown in the view in front and the Overview (whose figures the others
+     * repeat), and in one of the views behind them, in turn, so that each is at most a second or
+     * so behind and their costs do not come all at once; a view behind is brought up to date at
+     * once when its tab is selected. Updating every table's rows four times a second whether
+     * seen or not kept the FX thread from answering for half a second at a time under 1,000 peers
+     * and 10,000 events/s (docs/benchmarks.md, "The window under a busy swarm").
      */
     private void tick() {
-        show(monitor.snapshot(), ++samples % HIDDEN_EVERY == 0);
-    }
-
-    private void show(NodeSnapshot s, boolean all) {
+        NodeSnapshot s = monitor.snapshot();
         last = s;
         SnapshotView front = frontView();
+        SnapshotView behind = views.get((int) (++ticks % views.size()));
         for (SnapshotView view : views) {
-            if (all || view == front || view == overview) {
+            if (view == front || view == overview || view == behind) {
                 view.show(s);
             }
+        }
+    }
+
+    private void show(NodeSnapshot s) {
+        last = s;
+        for (SnapshotView view : views) {
+            view.show(s);
         }
     }
 
