@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +62,7 @@ public final class Seeder implements AutoCloseable {
     private final Object refreshing = new Object();
     private final ScheduledExecutorService refreshes;
     private volatile Fetcher fetcher;
-    /** The manifests as read before the store was opened, until {@link #seedManifests} seeds them. Guarded by refreshing. */
+    /** The manifests as read at start (while the store opened), until {@link #seedManifests} seeds them. Guarded by refreshing. */
     private List<FirstReading> readFirst;
     private boolean refreshScheduled; // guarded by refreshing
 
@@ -552,13 +554,59 @@ public final class Seeder implements AutoCloseable {
         }
 
         /**
-         * Reads the manifests (so that a bad one fails before anything is opened), opens the store
-         * within the quota and starts its scrub, and connects to the signaling server as a seeder
-         * (announcing what the store holds); {@link Seeder#seedManifests} then seeds them. Fails,
-         * leaving nothing open, when a manifest cannot be read (unless {@link #keepUnreadableSites}),
-         * the store cannot be opened, or the signaling server cannot be reached.
+         * Reads the manifests while it opens the store within the quota (with its scrub) and
+         * connects to the signaling server as a seeder (announcing what the store holds), so that
+         * the seeder is reachable as soon as it can be; {@link Seeder#seedManifests} then seeds
+         * them. Fails, leaving nothing open, when a manifest cannot be read (unless
+         * {@link #keepUnreadableSites}), the store cannot be opened, or the signaling server cannot
+         * be reached.
          */
         public Seeder open() throws IOException {
+            CompletableFuture<List<FirstReading>> reading = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    reading.complete(readManifests());
+                } catch (IOException | RuntimeException e) {
+                    reading.completeExceptionally(e);
+                }
+            }, "manifest-read");
+            reader.setDaemon(true);
+            reader.start();
+            Seeder seeder;
+            try {
+                seeder = openAndConnect();
+            } catch (IOException | RuntimeException e) {
+                // A manifest that cannot be used says more than a server that cannot be reached.
+                try {
+                    reading.join();
+                } catch (CompletionException bad) {
+                    bad.getCause().addSuppressed(e);
+                    if (bad.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (bad.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                }
+                throw e;
+            }
+            try {
+                List<FirstReading> first = reading.join();
+                synchronized (seeder.refreshing) {
+                    seeder.readFirst = first;
+                }
+            } catch (CompletionException e) {
+                seeder.close();
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            return seeder;
+        }
+
+        /** Reads every manifest as {@link #open} says, each with its keys. */
+        private List<FirstReading> readManifests() throws IOException {
             List<FirstReading> readFirst = new ArrayList<>();
             for (String source : manifestSources.keySet()) {
                 try {
@@ -575,6 +623,11 @@ public final class Seeder implements AutoCloseable {
                     warnings.accept(new Warning.UnsignedManifest(source));
                 }
             }
+            return readFirst;
+        }
+
+        /** Opens the store, the node and its seeding role, and connects; closes what it opened when it fails. */
+        private Seeder openAndConnect() throws IOException {
             SeederConfig config = new SeederConfig(server, storeDir, uploadSlots);
             ContentStore store = ContentStore.open(storeDir, quota);
             Seeder seeder;
@@ -599,7 +652,7 @@ public final class Seeder implements AutoCloseable {
                 if (linkLimits != null) {
                     role.setLinkLimits(linkLimits);
                 }
-                seeder = new Seeder(this, store, node, role, readFirst);
+                seeder = new Seeder(this, store, node, role, null);
             } catch (RuntimeException e) {
                 if (node != null) {
                     node.close();
