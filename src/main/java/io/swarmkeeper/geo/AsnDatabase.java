@@ -28,7 +28,7 @@ public interface AsnDatabase extends AutoCloseable {
             throw new GeoDataException(file, "no such file");
         }
         try {
-            if (Files.isRegularFile(file) && CityDatabase.MaxMindFiles.looksLikeMaxMind(file)) {
+            if (Files.isRegularFile(file) && MaxMindFile.looksLikeMaxMind(file)) {
                 return AsnMaxMind.open(file);
             }
         } catch (GeoDataException e) {

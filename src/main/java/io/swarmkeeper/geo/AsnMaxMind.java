@@ -1,9 +1,7 @@
 package io.swarmkeeper.geo;
 
-import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.MaxMindDbConstructor;
 import com.maxmind.db.MaxMindDbParameter;
-import com.maxmind.db.Networks;
 import com.maxmind.db.Reader;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,23 +25,9 @@ final class AsnMaxMind implements AsnDatabase {
     }
 
     static AsnMaxMind open(Path file) throws GeoDataException {
-        Reader reader = CityDatabase.MaxMindFiles.read(file, "ASN database");
-        AsnMaxMind db = new AsnMaxMind(file, reader);
-        try {
-            Networks<Fields> networks = reader.networks(false, Fields.class);
-            DatabaseRecord<Fields> first = networks.hasNext() ? networks.next() : null;
-            if (first == null || first.data() == null || first.data().number() == null) {
-                throw new GeoDataException(file, "not an ASN database: its records have no autonomous_system_number"
-                        + " (database type \"" + reader.getMetadata().databaseType() + "\")");
-            }
-        } catch (Exception e) { // the reader's checked exceptions are not all IOExceptions
-            db.close();
-            if (e instanceof GeoDataException g) {
-                throw g;
-            }
-            throw new GeoDataException(file, "unreadable ASN database: " + e.getMessage(), e);
-        }
-        return db;
+        Reader reader = MaxMindFile.read(file, "ASN database", Fields.class, f -> f.number() != null,
+                "not an ASN database: its records have no autonomous_system_number", "");
+        return new AsnMaxMind(file, reader);
     }
 
     @Override
