@@ -13,9 +13,6 @@ import io.swarmkeeper.gui.transfers.TransfersView;
 import io.swarmkeeper.monitor.NodeMonitor;
 import io.swarmkeeper.monitor.NodeSnapshot;
 import java.util.List;
-import javafx.animation.Animation;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -54,7 +51,7 @@ public final class MainWindow {
     private final SwarmModel swarm = new SwarmModel();
     private final SwarmCanvasView swarmView = new SwarmCanvasView(swarm);
     private final List<SnapshotView> views = List.of(overview, peers, transfers, hashChecks, swarm);
-    private final Timeline sampling;
+    private Sampling sampling;
     private NodeSnapshot last;
     private long ticks;
 
@@ -90,8 +87,6 @@ public final class MainWindow {
                 front.show(monitor.snapshot());
             }
         });
-        sampling = new Timeline(new KeyFrame(Duration.seconds(1 / SAMPLES_PER_SECOND), e -> tick()));
-        sampling.setCycleCount(Animation.INDEFINITE);
     }
 
     private void add(String title, String id, Node content) {
@@ -108,11 +103,13 @@ public final class MainWindow {
     /** Starts sampling the node a few times a second. */
     public void start() {
         sample();
-        sampling.play();
+        sampling = Sampling.every(Duration.seconds(1 / SAMPLES_PER_SECOND), this::tick);
     }
 
     public void stop() {
-        sampling.stop();
+        if (sampling != null) {
+            sampling.stop();
+        }
     }
 
     /** Takes a snapshot now and shows it in every view, seen or not. */

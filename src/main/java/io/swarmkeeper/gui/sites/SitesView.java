@@ -1,6 +1,6 @@
 package io.swarmkeeper.gui.sites;
 
-import io.swarmkeeper.gui.table.Sampling;
+import io.swarmkeeper.gui.Sampling;
 import io.swarmkeeper.gui.table.TablePane;
 import java.util.concurrent.Executor;
 import javafx.application.Platform;

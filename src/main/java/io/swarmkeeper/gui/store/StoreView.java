@@ -1,6 +1,6 @@
 package io.swarmkeeper.gui.store;
 
-import io.swarmkeeper.gui.table.Sampling;
+import io.swarmkeeper.gui.Sampling;
 import io.swarmkeeper.gui.table.TablePane;
 import java.util.List;
 import java.util.concurrent.Executor;

@@ -1,4 +1,4 @@
-package io.swarmkeeper.gui.table;
+package io.swarmkeeper.gui;
 
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
