@@ -1,14 +1,11 @@
 package io.swarmkeeper.monitor;
 
-import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.monitor.NodeSnapshot.HashCheckEntry;
 import io.swarmkeeper.monitor.NodeSnapshot.PeerState;
 import io.swarmkeeper.monitor.NodeSnapshot.RateSeries;
 import io.swarmkeeper.monitor.NodeSnapshot.SignalingKind;
 import io.swarmkeeper.monitor.NodeSnapshot.SignalingState;
 import io.swarmkeeper.monitor.NodeSnapshot.StoreUse;
-import io.swarmkeeper.monitor.NodeSnapshot.TransferPhase;
-import io.swarmkeeper.monitor.NodeSnapshot.TransferState;
 import io.swarmkeeper.node.SwarmEvent;
 import io.swarmkeeper.node.SwarmEvents;
 import io.swarmkeeper.protocol.PeerRole;
@@ -21,8 +18,6 @@ import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,10 +68,7 @@ public final class NodeMonitor {
     private final ArrayDeque<Leave> leaves = new ArrayDeque<>();
     private int goneCount;
     private long peersNotShown;
-    private final Map<TransferKey, List<TransferEntry>> liveTransfers = new LinkedHashMap<>();
-    private int liveCount;
-    private long transferSerial;
-    private final ArrayDeque<TransferState> finishedTransfers = new ArrayDeque<>();
+    private final TransferBoard transfers = new TransferBoard();
     private final ArrayDeque<HashCheckEntry> hashChecks = new ArrayDeque<>();
     private long checkSequence;
     private long checksPassed;
@@ -326,54 +318,8 @@ public final class NodeMonitor {
         return List.of();
     }
 
-    /**
-     * Transfer events name the peer, resource and direction but not the range, and a link carries
-     * up to two ranges of one resource at once: a started event opens an entry, and each later
-     * event goes to the entry of its kind with the most bytes at or below its own. Which range an
-     * event belongs to may be guessed wrong, but no byte is counted twice or lost: the entries'
-     * counts never run ahead of the ranges' true counts, so every event finds one at or below it.
-     */
     private void onTransfer(SwarmEvent.Transfer t) {
-        TransferKey key = new TransferKey(t.peerId(), t.id(), t.direction());
-        List<TransferEntry> group = liveTransfers.get(key);
-        TransferEntry transfer = null;
-        boolean starts = !t.finished() && t.doneBytes() == 0;
-        if (!starts && group != null) {
-            for (TransferEntry e : group) {
-                if (e.done <= t.doneBytes() && (transfer == null || e.done > transfer.done)) {
-                    transfer = e;
-                }
-            }
-        }
-        long before = transfer == null ? 0 : transfer.done;
-        count(t.direction(), t.peerId(), t.at(), Math.max(0, t.doneBytes() - before));
-        if (transfer == null) {
-            if (liveCount >= MAX_LIVE_TRANSFERS) {
-                return; // too many at once to list each: counted, not shown
-            }
-            transfer = new TransferEntry(++transferSerial, t.peerId(), t.id(), t.direction(), t.at());
-            if (group == null) {
-                group = new ArrayList<>(2);
-                liveTransfers.put(key, group);
-            }
-            group.add(transfer);
-            liveCount++;
-        }
-        transfer.done = Math.max(transfer.done, t.doneBytes());
-        transfer.total = t.totalBytes();
-        transfer.updated = t.at();
-        if (t.finished()) {
-            group.remove(transfer);
-            liveCount--;
-            if (group.isEmpty()) {
-                liveTransfers.remove(key);
-            }
-            if (finishedTransfers.size() >= MAX_FINISHED_TRANSFERS) {
-                finishedTransfers.removeLast();
-            }
-            finishedTransfers.addFirst(transfer.state(t.failure() == null ? TransferPhase.FINISHED : TransferPhase.FAILED,
-                    t.failure()));
-        }
+        count(t.direction(), t.peerId(), t.at(), transfers.apply(t));
     }
 
     private void count(Direction direction, String peerId, Instant at, long bytes) {
@@ -417,31 +363,9 @@ public final class NodeMonitor {
             for (PeerEntry peer : peers.values()) {
                 peerStates.add(peer.state(now, nowSecond));
             }
-            List<TransferState> transfers = new ArrayList<>(liveCount + finishedTransfers.size());
-            Instant staleBefore = now.minus(LIVE_STALE);
-            for (Iterator<List<TransferEntry>> groups = liveTransfers.values().iterator(); groups.hasNext(); ) {
-                List<TransferEntry> group = groups.next();
-                for (Iterator<TransferEntry> it = group.iterator(); it.hasNext(); ) {
-                    TransferEntry t = it.next();
-                    if (t.updated.isBefore(staleBefore)) {
-                        it.remove();
-                        liveCount--;
-                    } else {
-                        transfers.add(t.state(TransferPhase.LIVE, null));
-                    }
-                }
-                if (group.isEmpty()) {
-                    groups.remove();
-                }
-            }
-            Instant keptAfter = now.minus(FINISHED_KEPT);
-            while (!finishedTransfers.isEmpty() && finishedTransfers.peekLast().updated().isBefore(keptAfter)) {
-                finishedTransfers.removeLast();
-            }
-            transfers.addAll(finishedTransfers);
             long today = !now.isBefore(nextMidnight) ? 0 : servedToday;
             return new NodeSnapshot(now, signaling, Collections.unmodifiableList(peerStates),
-                    Collections.unmodifiableList(transfers), List.copyOf(hashChecks), checksPassed, checksFailed,
+                    transfers.states(now), List.copyOf(hashChecks), checksPassed, checksFailed,
                     new RateSeries(upload.copy(nowSecond, new long[RATE_SECONDS]), nowSecond, firstSecond),
                     new RateSeries(download.copy(nowSecond, new long[RATE_SECONDS]), nowSecond, firstSecond),
                     today, servedTotal, downloadedTotal, store, peersNotShown);
@@ -449,8 +373,6 @@ public final class NodeMonitor {
     }
 
     private record Leave(PeerEntry peer, int count) {}
-
-    private record TransferKey(String peerId, ResourceId id, Direction direction) {}
 
     private static final class PeerEntry {
         final String id;
@@ -494,32 +416,6 @@ public final class NodeMonitor {
                 sum += ring.at(nowSecond - i);
             }
             return Math.max(sum / PEER_RATE_SECONDS, ring.at(nowSecond));
-        }
-    }
-
-    private static final class TransferEntry {
-        final long serial;
-        final String peerId;
-        final ResourceId id;
-        final Direction direction;
-        final Instant started;
-        long done;
-        long total;
-        Instant updated;
-
-        TransferEntry(long serial, String peerId, ResourceId id, Direction direction, Instant started) {
-            this.serial = serial;
-            this.peerId = peerId;
-            this.id = id;
-            this.direction = direction;
-            this.started = started;
-            this.updated = started;
-        }
-
-        TransferState state(TransferPhase phase, String failure) {
-            long millis = Duration.between(started, updated).toMillis();
-            long speed = millis <= 0 ? 0 : done * 1000 / millis;
-            return new TransferState(serial, peerId, id, direction, done, total, speed, phase, failure, started, updated);
         }
     }
 }
