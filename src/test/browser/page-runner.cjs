@@ -78,6 +78,9 @@ async function main() {
       const started = Date.now();
       await page.goto(step.open, { timeout });
       await page.waitForFunction(() => window.__swarm && window.__swarm.done, null, { timeout });
+      // A photo's src is set the moment it is verified; the browser decodes it a little later.
+      await page.waitForFunction(() => Array.from(document.images).every(img => !img.getAttribute('src') || img.complete),
+        null, { timeout });
       const result = await page.evaluate(() => ({
         swarm: window.__swarm,
         images: Array.from(document.querySelectorAll('img')).map(img => ({
