@@ -2,6 +2,7 @@ package io.swarmkeeper.gui.swarm;
 
 import io.swarmkeeper.gui.Formats;
 import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.gui.TabView;
 import io.swarmkeeper.monitor.NodeSnapshot.PeerState;
 import java.io.File;
 import java.io.IOException;
@@ -30,14 +31,17 @@ import javafx.stage.FileChooser;
  * as the bytes per second on them, blue for uploads, orange for downloads; a failed hash check
  * flashes red; distrusted peers are crossed out in red; peers that left fade.
  */
-public final class SwarmCanvasView {
+public final class SwarmCanvasView implements TabView {
     /** Beyond this many peers, their labels would overlap: only the picked one is named. */
     private static final int MAX_LABELS = 48;
+    private static final Color IDLE_EDGE = Palette.GRID.darker();
+    private static final Color DISTRUSTED_FILL = Palette.FAILURE.deriveColor(0, 0.35, 1.2, 1);
     private final SwarmModel model;
     private final BorderPane root = new BorderPane();
     private final Canvas canvas = new Canvas(600, 400);
     private final Label status = new Label();
     private final Label saved = new Label();
+    private javafx.beans.value.ObservableBooleanValue inFront = new javafx.beans.property.SimpleBooleanProperty(true);
 
     public SwarmCanvasView(SwarmModel model) {
         this.model = model;
@@ -105,7 +109,24 @@ public final class SwarmCanvasView {
         return new double[] {(px - canvas.getWidth() / 2) / scale(), (py - canvas.getHeight() / 2) / scale()};
     }
 
+    @Override
+    public void drawWhile(javafx.beans.value.ObservableBooleanValue inFront) {
+        this.inFront = inFront;
+        inFront.addListener((o, was, now) -> {
+            if (now) {
+                draw();
+            }
+        });
+    }
+
+    /** Draws the picture, unless the tab is behind another (the next frame after it comes forward draws it). */
     private void draw() {
+        if (inFront.get()) {
+            paint();
+        }
+    }
+
+    private void paint() {
         double w = canvas.getWidth();
         double h = canvas.getHeight();
         GraphicsContext g = canvas.getGraphicsContext2D();
@@ -119,7 +140,9 @@ public final class SwarmCanvasView {
         status.setText(linked + " linked" + (model.pausedProperty().get() ? " — paused" : "")
                 + (model.flashCount() > 0 ? " — " + model.flashCount() + " failed hash check(s) seen" : ""));
 
-        // Edges first, under the nodes.
+        // Edges first, under the nodes; each kind of stroke gathered into one path (ShapeBatch).
+        ShapeBatch edges = new ShapeBatch();
+        ShapeBatch flashes = new ShapeBatch();
         for (SwarmModel.Placed p : placed) {
             PeerState s = p.peer();
             double px = cx + p.x() * r;
@@ -132,20 +155,22 @@ public final class SwarmCanvasView {
             ny /= len;
             boolean any = false;
             if (s.uploadRate() > 0) {
-                edge(g, cx + nx * 3, cy + ny * 3, px + nx * 3, py + ny * 3, Palette.UPLOAD, width(s.uploadRate()), alpha);
+                edges.line(cx + nx * 3, cy + ny * 3, px + nx * 3, py + ny * 3, Palette.UPLOAD, width(s.uploadRate()), alpha);
                 any = true;
             }
             if (s.downloadRate() > 0) {
-                edge(g, cx - nx * 3, cy - ny * 3, px - nx * 3, py - ny * 3, Palette.DOWNLOAD, width(s.downloadRate()), alpha);
+                edges.line(cx - nx * 3, cy - ny * 3, px - nx * 3, py - ny * 3, Palette.DOWNLOAD, width(s.downloadRate()), alpha);
                 any = true;
             }
             if (!any && s.linked()) {
-                edge(g, cx, cy, px, py, Palette.GRID.darker(), 1, alpha);
+                edges.line(cx, cy, px, py, IDLE_EDGE, 1, alpha);
             }
             if (p.flash() > 0) {
-                edge(g, cx, cy, px, py, Palette.FAILURE, 3, p.flash());
+                flashes.line(cx, cy, px, py, Palette.FAILURE, 3, p.flash());
             }
         }
+        edges.paint(g);
+        flashes.paint(g);
         // This node.
         if (model.centreFlash() > 0) {
             g.setFill(Palette.FAILURE.deriveColor(0, 1, 1, 0.35 * model.centreFlash()));
@@ -158,39 +183,42 @@ public final class SwarmCanvasView {
         g.setTextBaseline(VPos.TOP);
         g.setFill(Palette.TEXT);
         g.fillText("this node" + (model.self().isEmpty() ? "" : " " + model.self()), cx, cy + 24);
-        // The peers.
-        g.setFont(Font.font(11));
+        // The peers: halos of failed checks, then the peers (filled: linked; a ring: left), then marks.
+        ShapeBatch halos = new ShapeBatch();
+        ShapeBatch peers = new ShapeBatch();
+        ShapeBatch marks = new ShapeBatch();
         for (SwarmModel.Placed p : placed) {
             PeerState s = p.peer();
             double px = cx + p.x() * r;
             double py = cy + p.y() * r;
             double alpha = 0.25 + 0.75 * s.fade();
             if (p.flash() > 0) {
-                g.setFill(Palette.FAILURE.deriveColor(0, 1, 1, 0.45 * p.flash()));
-                g.fillOval(px - 24, py - 24, 48, 48);
+                halos.disc(px, py, 24, Palette.FAILURE, 0.45 * p.flash());
             }
-            g.setGlobalAlpha(alpha);
-            g.setFill(s.distrusted() ? Palette.FAILURE.deriveColor(0, 0.35, 1.2, 1) : Palette.PEER);
             if (s.linked()) {
-                g.fillOval(px - 11, py - 11, 22, 22);
-            } else { // left: a ring, fading
-                g.setStroke(s.distrusted() ? Palette.FAILURE : Palette.PEER);
-                g.setLineWidth(2.5);
-                g.strokeOval(px - 10, py - 10, 20, 20);
+                peers.disc(px, py, 11, s.distrusted() ? DISTRUSTED_FILL : Palette.PEER, alpha);
+            } else {
+                peers.ring(px, py, 10, s.distrusted() ? Palette.FAILURE : Palette.PEER, 2.5, alpha);
             }
             if (s.peerId().equals(model.selected())) {
-                g.setStroke(Palette.TEXT);
-                g.setLineWidth(2.5);
-                g.strokeOval(px - 15, py - 15, 30, 30);
+                marks.ring(px, py, 15, Palette.TEXT, 2.5, alpha);
             }
             if (s.distrusted()) {
-                g.setStroke(Palette.FAILURE);
-                g.setLineWidth(3.5);
-                g.strokeLine(px - 13, py - 13, px + 13, py + 13);
-                g.strokeLine(px - 13, py + 13, px + 13, py - 13);
+                marks.line(px - 13, py - 13, px + 13, py + 13, Palette.FAILURE, 3.5, alpha);
+                marks.line(px - 13, py + 13, px + 13, py - 13, Palette.FAILURE, 3.5, alpha);
             }
+        }
+        halos.paint(g);
+        peers.paint(g);
+        marks.paint(g);
+        g.setFont(Font.font(11));
+        for (SwarmModel.Placed p : placed) {
+            PeerState s = p.peer();
             if (placed.size() <= MAX_LABELS || s.peerId().equals(model.selected())) {
+                double px = cx + p.x() * r;
+                double py = cy + p.y() * r;
                 // Outward from the centre, so that neighbours on the ring do not write over each other.
+                g.setGlobalAlpha(0.25 + 0.75 * s.fade());
                 g.setFill(s.distrusted() ? Palette.FAILURE : Palette.TEXT);
                 g.setTextBaseline(VPos.CENTER);
                 double lx = px + p.x() * 18;
@@ -203,22 +231,13 @@ public final class SwarmCanvasView {
                 }
                 g.fillText(s.peerId(), lx, ly);
             }
-            g.setGlobalAlpha(1);
         }
+        g.setGlobalAlpha(1);
         legend(g, h);
     }
 
     private static double width(long bytesPerSecond) {
         return Math.min(12, 1.5 + 2 * Math.log10(1 + bytesPerSecond / 1000.0));
-    }
-
-    private static void edge(GraphicsContext g, double x1, double y1, double x2, double y2, Color colour, double width,
-                             double alpha) {
-        g.setGlobalAlpha(alpha);
-        g.setStroke(colour);
-        g.setLineWidth(width);
-        g.strokeLine(x1, y1, x2, y2);
-        g.setGlobalAlpha(1);
     }
 
     private static void legend(GraphicsContext g, double h) {
@@ -242,6 +261,7 @@ public final class SwarmCanvasView {
 
     /** The picture as it is drawn now. FX thread. */
     public WritableImage image() {
+        paint();
         return canvas.snapshot(null, null);
     }
 
@@ -267,6 +287,7 @@ public final class SwarmCanvasView {
         }
     }
 
+    @Override
     public Node root() {
         return root;
     }
