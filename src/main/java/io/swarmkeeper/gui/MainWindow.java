@@ -60,11 +60,11 @@ public final class MainWindow {
         this.monitor = monitor;
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("views");
-        add("Overview", "tab-overview", new OverviewView(overview).root());
-        add("Peers", "tab-peers", new PeersView(peers).root());
-        add("Transfers", "tab-transfers", new TransfersView(transfers).root());
-        add("Hash checks", "tab-hashchecks", new HashChecksView(hashChecks).root());
-        add("Swarm", "tab-swarm", swarmView.root());
+        add("Overview", "tab-overview", new OverviewView(overview));
+        add("Peers", "tab-peers", new PeersView(peers));
+        add("Transfers", "tab-transfers", new TransfersView(transfers));
+        add("Hash checks", "tab-hashchecks", new HashChecksView(hashChecks));
+        add("Swarm", "tab-swarm", swarmView);
         extraTabs.forEach(this::addTab);
 
         banner.setId("banner");
@@ -84,15 +84,20 @@ public final class MainWindow {
         tabs.getSelectionModel().selectedIndexProperty().addListener((o, was, now) -> {
             SnapshotView front = frontView();
             if (front != null && last != null) {
-                front.show(monitor.snapshot());
+                front.show(last);
             }
         });
     }
 
-    private void add(String title, String id, Node content) {
+    private void add(String title, String id, TabView view) {
+        view.drawWhile(add(title, id, view.root()).selectedProperty());
+    }
+
+    private Tab add(String title, String id, Node content) {
         Tab tab = new Tab(title, content);
         tab.setId(id);
         tabs.getTabs().add(tab);
+        return tab;
     }
 
     /** Adds a tab after the others (Sites, Settings, Store, About…). */
@@ -103,7 +108,7 @@ public final class MainWindow {
     /** Starts sampling the node a few times a second. */
     public void start() {
         sample();
-        sampling = Sampling.every(Duration.seconds(1 / SAMPLES_PER_SECOND), this::tick);
+        sampling = Sampling.offThread("window-sampler", Duration.seconds(1 / SAMPLES_PER_SECOND), monitor::snapshot, this::tick);
     }
 
     public void stop() {
@@ -118,15 +123,13 @@ public final class MainWindow {
     }
 
     /**
-     * The timer's sample: shown in the view in front and the Overview (whose figures the others
-     * repeat), and in one of the views behind them, in turn, so that each is at most a second or
-     * so behind and their costs do not come all at once; a view behind is brought up to date at
-     * once when its tab is selected. Updating every table's rows four times a second whether
-     * seen or not kept the FX thread from answering for half a second at a time under 1,000 peers
-     * and 10,000 events/s (docs/benchmarks.md, "The window under a busy swarm").
+     * A sample, taken off the FX thread four times a second: shown in the view in front and the
+     * Overview (whose figures the others repeat), and in one of the views behind them, in turn, so
+     * that each view-model is at most a second or so behind; a view behind is brought up to date
+     * at once when its tab is selected. Views behind their tab do not draw (see {@link TabView}).
+     * Figures: docs/benchmarks.md, "The window under a busy swarm".
      */
-    private void tick() {
-        NodeSnapshot s = monitor.snapshot();
+    private void tick(NodeSnapshot s) {
         last = s;
         SnapshotView front = frontView();
         SnapshotView behind = views.get((int) (++ticks % views.size()));

@@ -2,6 +2,8 @@ package io.swarmkeeper.gui.hashchecks;
 
 import io.swarmkeeper.gui.Formats;
 import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.gui.TabView;
+import io.swarmkeeper.gui.table.RowsInFront;
 import io.swarmkeeper.gui.overview.OverviewModel;
 import io.swarmkeeper.monitor.NodeSnapshot.HashCheckEntry;
 import java.util.function.Function;
@@ -22,10 +24,13 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 /** The hash checks tab: every check with its source and hashes; failures stand out. */
-public final class HashChecksView {
+public final class HashChecksView implements TabView {
     private final BorderPane root = new BorderPane();
+    private final HashChecksModel model;
+    private final TableView<HashCheckEntry> table;
 
     public HashChecksView(HashChecksModel model) {
+        this.model = model;
         ComboBox<HashChecksModel.Result> result = new ComboBox<>();
         result.setId("hashchecks-result");
         result.getItems().setAll(HashChecksModel.Result.values());
@@ -42,10 +47,12 @@ public final class HashChecksView {
         VBox top = new VBox(6, bar, meaning);
         top.setPadding(new Insets(6, 8, 6, 8));
 
-        TableView<HashCheckEntry> table = new TableView<>(model.rows());
+        table = new TableView<>(model.rows());
         table.setId("hashchecks");
         table.setPlaceholder(new Label("No hash checks yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        // Rows of one height: the table then need not measure rows to size its scroll bar.
+        table.setFixedCellSize(24);
         table.getColumns().add(column("Time", 70, c -> Formats.clock(c.at())));
         // The cell's value is the check itself, not its words: a cell is then always redrawn when
         // its row holds another check (rows move down as new checks come in at the top).
@@ -105,17 +112,29 @@ public final class HashChecksView {
     private static TableColumn<HashCheckEntry, String> hash(String title, Function<HashCheckEntry, String> value) {
         TableColumn<HashCheckEntry, String> column = column(title, 120, value);
         column.setCellFactory(col -> new TableCell<>() {
+            // One tooltip per cell, its text changed: a Tooltip is a window of its own, and making
+            // one per update was a third of the FX thread's time under a busy swarm.
+            private final Tooltip whole = new Tooltip();
+
             @Override
             protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
                 setText(empty ? null : Formats.shortHash(item));
-                setTooltip(empty || item == null || item.isEmpty() ? null : new Tooltip(item));
+                boolean any = !empty && item != null && !item.isEmpty();
+                whole.setText(any ? item : "");
+                setTooltip(any ? whole : null);
             }
         });
         return column;
     }
 
+    @Override
     public Node root() {
         return root;
+    }
+
+    @Override
+    public void drawWhile(javafx.beans.value.ObservableBooleanValue inFront) {
+        RowsInFront.bind(table, model.rows(), inFront);
     }
 }

@@ -1,7 +1,9 @@
 package io.swarmkeeper.gui.overview;
 
 import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.gui.TabView;
 import io.swarmkeeper.monitor.NodeSnapshot.SignalingKind;
+import javafx.beans.value.ObservableBooleanValue;
 import javafx.beans.value.ObservableStringValue;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
@@ -12,8 +14,9 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 /** The overview tab: how the node stands, its rates over the last minutes, and what its hash checks found. */
-public final class OverviewView {
+public final class OverviewView implements TabView {
     private final VBox root = new VBox(12);
+    private final RateChart chart = new RateChart();
 
     public OverviewView(OverviewModel model) {
         GridPane facts = new GridPane();
@@ -39,7 +42,6 @@ public final class OverviewView {
         meaning.setWrapText(true);
         meaning.setStyle("-fx-text-fill: #455a64; -fx-font-style: italic;");
 
-        RateChart chart = new RateChart();
         chart.setId("overview-rate-chart");
         model.uploadProperty().addListener((o, was, now) -> chart.show(now, model.downloadProperty().get()));
         VBox.setVgrow(chart, Priority.ALWAYS);
@@ -60,7 +62,13 @@ public final class OverviewView {
         return shown;
     }
 
+    @Override
     public Node root() {
         return root;
+    }
+
+    @Override
+    public void drawWhile(ObservableBooleanValue inFront) {
+        chart.drawWhile(inFront);
     }
 }

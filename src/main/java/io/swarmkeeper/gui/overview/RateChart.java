@@ -24,6 +24,7 @@ final class RateChart extends Region {
     private final Canvas canvas = new Canvas();
     private RateSeries upload;
     private RateSeries download;
+    private javafx.beans.value.ObservableBooleanValue inFront = new javafx.beans.property.SimpleBooleanProperty(true);
 
     RateChart() {
         getChildren().add(canvas);
@@ -37,6 +38,16 @@ final class RateChart extends Region {
         draw();
     }
 
+    /** Draws only while {@code inFront} holds (a canvas behind its tab is still rendered), and at once when it comes to hold. */
+    void drawWhile(javafx.beans.value.ObservableBooleanValue inFront) {
+        this.inFront = inFront;
+        inFront.addListener((o, was, now) -> {
+            if (now) {
+                draw();
+            }
+        });
+    }
+
     @Override
     protected void layoutChildren() {
         canvas.setWidth(getWidth());
@@ -45,6 +56,9 @@ final class RateChart extends Region {
     }
 
     private void draw() {
+        if (!inFront.get()) {
+            return;
+        }
         double w = canvas.getWidth();
         double h = canvas.getHeight();
         GraphicsContext g = canvas.getGraphicsContext2D();

@@ -2,7 +2,10 @@ package io.swarmkeeper.gui.peers;
 
 import io.swarmkeeper.gui.Formats;
 import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.gui.TabView;
+import io.swarmkeeper.gui.table.RowsInFront;
 import java.util.function.Function;
+import javafx.beans.value.ObservableBooleanValue;
 import javafx.beans.value.ObservableValue;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -13,14 +16,20 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
 
 /** The peers tab: a table of the peers this node is linked with, and those that just left, fading. */
-public final class PeersView {
+public final class PeersView implements TabView {
+    /** On a row whose peer left. */
+    private static final javafx.css.PseudoClass LEFT = javafx.css.PseudoClass.getPseudoClass("left");
+    private final PeersModel model;
     private final TableView<PeersModel.PeerRow> table;
 
     public PeersView(PeersModel model) {
+        this.model = model;
         table = new TableView<>(model.rows());
         table.setId("peers");
         table.setPlaceholder(new Label("No peers linked yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        // Rows of one height: the table then need not measure rows to size its scroll bar.
+        table.setFixedCellSize(24);
         table.getColumns().add(text("Peer", 100, r -> new javafx.beans.property.ReadOnlyStringWrapper(r.peerId())));
         table.getColumns().add(text("Role", 60, PeersModel.PeerRow::roleProperty));
         table.getColumns().add(text("Matched", 70, PeersModel.PeerRow::matchReasonProperty));
@@ -37,6 +46,7 @@ public final class PeersView {
         distrusted.setCellValueFactory(c -> new javafx.beans.property.ReadOnlyObjectWrapper<>(c.getValue()));
         distrusted.setCellFactory(c -> new TableCell<>() {
             private final javafx.beans.value.ChangeListener<Boolean> onChange = (o, was, now) -> show(getItem());
+            private final Tooltip reason = new Tooltip();
 
             @Override
             protected void updateItem(PeersModel.PeerRow item, boolean empty) {
@@ -58,7 +68,8 @@ public final class PeersView {
                     setStyle("");
                 } else if (row.distrustedProperty().get()) {
                     setText("✖ distrusted");
-                    setTooltip(new Tooltip(row.distrustReasonProperty().get()));
+                    reason.setText(row.distrustReasonProperty().get());
+                    setTooltip(reason);
                     setStyle("-fx-text-fill: " + Palette.css(Palette.FAILURE) + "; -fx-font-weight: bold;");
                 } else {
                     setText("ok");
@@ -68,21 +79,38 @@ public final class PeersView {
             }
         });
         table.getColumns().add(distrusted);
+        table.getStylesheets().add(PeersView.class.getResource("peers.css").toExternalForm());
         table.setRowFactory(t -> new TableRow<>() {
+            private final javafx.beans.value.ChangeListener<Boolean> onLinked = (o, was, now) -> showLinked(now);
+            private PeersModel.PeerRow shown;
+
             @Override
             protected void updateItem(PeersModel.PeerRow item, boolean empty) {
                 super.updateItem(item, empty);
-                opacityProperty().unbind();
-                styleProperty().unbind();
-                if (empty || item == null) {
-                    setOpacity(1);
-                    setStyle("");
-                } else {
-                    // A peer that left is greyed and fades, but stays readable until it goes.
-                    opacityProperty().bind(item.fadeProperty().multiply(0.6).add(0.4));
-                    styleProperty().bind(javafx.beans.binding.Bindings.when(item.linkedProperty()).then("")
-                            .otherwise("-fx-text-background-color: #78909c;"));
+                PeersModel.PeerRow next = empty ? null : item;
+                if (next == shown) {
+                    return;
                 }
+                if (shown != null) {
+                    shown.linkedProperty().removeListener(onLinked);
+                }
+                shown = next;
+                opacityProperty().unbind();
+                if (next == null) {
+                    setOpacity(1);
+                    showLinked(true);
+                } else {
+                    // A peer that left is greyed and fades, but stays readable until it goes. A
+                    // pseudo-class, not an inline style: changing a row's style makes JavaFX
+                    // re-resolve the styles of the row and all its cells.
+                    opacityProperty().bind(next.fadeProperty().multiply(0.6).add(0.4));
+                    next.linkedProperty().addListener(onLinked);
+                    showLinked(next.linkedProperty().get());
+                }
+            }
+
+            private void showLinked(boolean linked) {
+                pseudoClassStateChanged(LEFT, !linked);
             }
         });
     }
@@ -110,7 +138,13 @@ public final class PeersView {
         return column;
     }
 
+    @Override
     public Node root() {
         return table;
+    }
+
+    @Override
+    public void drawWhile(ObservableBooleanValue inFront) {
+        RowsInFront.bind(table, model.rows(), inFront);
     }
 }

@@ -67,6 +67,7 @@ public final class TransfersModel implements SnapshotView {
         private final StringProperty speed = new SimpleStringProperty("");
         private final StringProperty state = new SimpleStringProperty("");
         private final ObjectProperty<TransferPhase> phase = new SimpleObjectProperty<>(TransferPhase.LIVE);
+        private TransferState last;
 
         TransferRow(TransferState t) {
             this.peerId = t.peerId();
@@ -75,6 +76,10 @@ public final class TransfersModel implements SnapshotView {
         }
 
         void update(TransferState t) {
+            if (t.equals(last)) {
+                return; // most transfers of a big swarm did not move since the last sample
+            }
+            last = t;
             progress.set(t.totalBytes() <= 0 && t.phase() == TransferPhase.LIVE ? -1 : t.progress());
             done.set(Formats.bytes(t.doneBytes()) + " of " + Formats.bytes(t.totalBytes()));
             // A range that went in a few milliseconds has no speed worth showing (it went into the link's buffer).

@@ -1,10 +1,13 @@
 package io.swarmkeeper.gui.transfers;
 
 import io.swarmkeeper.gui.Palette;
+import io.swarmkeeper.gui.TabView;
+import io.swarmkeeper.gui.table.RowsInFront;
 import io.swarmkeeper.monitor.NodeSnapshot.TransferPhase;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.util.function.Function;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ObservableBooleanValue;
 import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -20,10 +23,13 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 
 /** The transfers tab: uploads and downloads with their progress, speed, peer and state; filterable. */
-public final class TransfersView {
+public final class TransfersView implements TabView {
     private final BorderPane root = new BorderPane();
+    private final TransfersModel model;
+    private final TableView<TransfersModel.TransferRow> table;
 
     public TransfersView(TransfersModel model) {
+        this.model = model;
         ComboBox<TransfersModel.Filter> filter = new ComboBox<>();
         filter.setId("transfers-filter");
         filter.getItems().setAll(TransfersModel.Filter.values());
@@ -32,10 +38,12 @@ public final class TransfersView {
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
 
-        TableView<TransfersModel.TransferRow> table = new TableView<>(model.rows());
+        table = new TableView<>(model.rows());
         table.setId("transfers");
         table.setPlaceholder(new Label("No transfers yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        // Rows of one height: the table then need not measure rows to size its scroll bar.
+        table.setFixedCellSize(24);
         TableColumn<TransfersModel.TransferRow, String> direction = text("Way", 55,
                 r -> new ReadOnlyStringWrapper(r.direction() == Direction.UPLOAD ? "↑ up" : "↓ down"));
         direction.setCellFactory(c -> new TableCell<>() {
@@ -102,7 +110,13 @@ public final class TransfersView {
         return column;
     }
 
+    @Override
     public Node root() {
         return root;
+    }
+
+    @Override
+    public void drawWhile(ObservableBooleanValue inFront) {
+        RowsInFront.bind(table, model.rows(), inFront);
     }
 }
