@@ -3,6 +3,7 @@ package io.swarmkeeper.node;
 import io.swarmkeeper.manifest.Manifest;
 import io.swarmkeeper.manifest.OriginKey;
 import io.swarmkeeper.origin.AddressPolicy;
+import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.store.ContentStore;
 import io.swarmkeeper.transfer.ContentSource;
@@ -572,6 +573,10 @@ public final class Seeder implements AutoCloseable {
             }, "manifest-read");
             reader.setDaemon(true);
             reader.start();
+            // The protocol's (de)serialisers are built on the other core while the store opens.
+            Thread codec = new Thread(MessageCodec::prepare, "codec-prepare");
+            codec.setDaemon(true);
+            codec.start();
             Seeder seeder;
             try {
                 seeder = openAndConnect();

@@ -1,5 +1,6 @@
 package io.swarmkeeper.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,6 +69,11 @@ class MessageCodecGoldenTest {
     @MethodSource("messages")
     void decodesGolden(String name, Message message) throws Exception {
         assertEquals(message, MessageCodec.decode(golden(name)));
+    }
+
+    @Test
+    void preparesWhatAPeerSendsAndReceivesFirst() {
+        assertDoesNotThrow(MessageCodec::prepare, "the codec reads back the hello, welcome and have it writes");
     }
 
     @Test
