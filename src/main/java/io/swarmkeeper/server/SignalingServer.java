@@ -363,6 +363,7 @@ public final class SignalingServer implements AutoCloseable {
             }
             long ticks = Math.max(1, periodNanos / TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TICK_MS));
             int slice = (int) Math.max(1, (heartbeatRound.size() + ticks - 1) / ticks);
+            List<Connection> toPing = new ArrayList<>(slice);
             for (int i = 0; i < slice && heartbeatCursor < heartbeatRound.size(); i++) {
                 Connection conn = heartbeatRound.get(heartbeatCursor++);
                 Conn c = conn.state();
@@ -381,9 +382,10 @@ public final class SignalingServer implements AutoCloseable {
                     conn.close(CloseCodes.POLICY_VALIDATION, "no hello");
                 } else {
                     c.lastPingNanos = now;
-                    conn.ping();
+                    toPing.add(conn);
                 }
             }
+            transport.pingAll(toPing);
         } catch (RuntimeException e) {
             log.warn("heartbeat tick failed", e);
         }
