@@ -12,7 +12,6 @@ import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.protocol.ProtocolException;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -24,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -40,12 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
-    /** The heartbeat pings a slice of the connections this often, so pings never come in one burst. */
-    private static final long HEARTBEAT_TICK_MS = 100;
-    /** A connection that has not said hello by then is closed (it holds a slot for nothing). */
-    private static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
     /** The longest wait the admission queue hands out. */
-    static final long MAX_ADMISSION_WAIT_MS = 30_000;
+    static final long MAX_ADMISSION_WAIT_MS = Admission.MAX_WAIT_MS;
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final ServerConfig config;
@@ -62,6 +56,7 @@ public final class SignalingServer implements AutoCloseable {
     private final OpenWants wants;
     private final ResumeTokens resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
+    private final Replies replies = new Replies(metrics);
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     /** Connected peers that said they are seeders: the ones demand goes to. */
     private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
@@ -74,12 +69,8 @@ public final class SignalingServer implements AutoCloseable {
         return t;
     });
     private WebSocketTransport transport;
-    private final Object admissionLock = new Object();
-    private final TokenBucket admissions;      // guarded by admissionLock
-    private long nextAdmissionSlotNanos;       // guarded by admissionLock
-    private List<Connection> heartbeatRound = List.of();
-    private int heartbeatCursor;
-    private long heartbeatRoundStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private Admission admission;
+    private Heartbeat heartbeat;
 
     /**
      * A server whose ranking is {@link ProximityRanking} when the configuration names geolocation
@@ -108,7 +99,6 @@ public final class SignalingServer implements AutoCloseable {
         this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
-        this.admissions = new TokenBucket(config.maxHandshakesPerSecond(), config.maxHandshakesPerSecond(), System.nanoTime());
     }
 
     /**
@@ -143,6 +133,8 @@ public final class SignalingServer implements AutoCloseable {
             }
         }
         transport = new WebSocketTransport(config, tls, metrics, new Events());
+        admission = new Admission(config, metrics, replies, transport, welcomed::get);
+        heartbeat = new Heartbeat(transport, metrics, config.heartbeatSeconds());
         try {
             transport.start();
         } catch (InterruptedException e) {
@@ -158,7 +150,7 @@ public final class SignalingServer implements AutoCloseable {
             metrics.sample();
             transport.sample();
         }), 1, 1, TimeUnit.SECONDS);
-        sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", this::heartbeatTick), HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS,
+        sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", heartbeat::tick), Heartbeat.TICK_MS, Heartbeat.TICK_MS,
                 TimeUnit.MILLISECONDS);
         return this;
     }
@@ -278,60 +270,11 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    /** Per-connection state, kept as the connection's state from the moment it opens. */
-    private static final class Conn {
-        final InetAddress address;
-        /** The address the peer is placed by: a trusted proxy's word on it, else {@link #address}; may be null. */
-        InetAddress client;
-        /** The network its holdings count against (the address; IPv6: its /64). */
-        final InetAddress network;
-        final TokenBucket bucket;
-        final long openedNanos = System.nanoTime();
-        /** Last sign of life: any frame or pong (written by workers, read by the heartbeat). */
-        volatile long lastHeardNanos = openedNanos;
-        /** When the heartbeat last pinged it; 0 before the first ping (heartbeat thread only). */
-        long lastPingNanos;
-        int dropped;
-        long lastRateError;
-        long lastBusyError;
-        /** Presented a peer token at the upgrade. */
-        boolean tokenPresented;
-        Session session; // guarded by this
-        boolean gone;    // guarded by this
-
-        Conn(InetAddress address, TokenBucket bucket) {
-            this.address = address;
-            this.network = AcceptGate.networkOf(address);
-            this.bucket = bucket;
-        }
-    }
-
-    /** A welcomed peer: its id, role, the network it connected from and when, and where it is. */
-    private record Session(String id, PeerRole role, InetAddress network, long joinedNanos, PeerPlace place) {
-        Reputation.Party party() {
-            return new Reputation.Party(id, network, joinedNanos);
-        }
-
-        PeerRecord record() {
-            return new PeerRecord(id, role, place);
-        }
-
-        /** What other peers may learn of where it is: city and country at most; null when unknown. */
-        Message.Place wirePlace() {
-            return wirePlaceOf(place);
-        }
-    }
-
-    static Message.Place wirePlaceOf(PeerPlace place) {
-        return place == null || (place.city() == null && place.country() == null) ? null
-                : new Message.Place(place.city(), place.country());
-    }
-
     /**
      * Where a peer saying hello is: its browser's coordinates when plausible (coarsened to about
      * 10 km first), else its address's place; unknown when proximity pairing is off.
      */
-    private PeerPlace placeOf(Conn c, Message.Hello hello) {
+    private PeerPlace placeOf(ConnectionState c, Message.Hello hello) {
         Geolocator g = geo;
         if (g == null) {
             return PeerPlace.UNKNOWN;
@@ -339,81 +282,6 @@ public final class SignalingServer implements AutoCloseable {
         Message.Coordinates coords = hello.coords();
         GeoPoint browser = coords == null ? null : BrowserPosition.coarsen(coords.lat(), coords.lon(), coords.accuracy());
         return g.locate(c.client, browser);
-    }
-
-    /**
-     * Pings every connection once per heartbeat period, a slice each tick, and closes those that
-     * did not answer the previous round's ping (no frame, no pong in a whole period), or that
-     * never said hello: a dead peer goes one to two periods after its last sign of life. Java-WebSocket's
-     * own checker pings all connections at once, which stalls relaying for every peer with
-     * tens of thousands connected; spreading the pings keeps the cost flat.
-     */
-    private void heartbeatTick() {
-        try {
-            long now = System.nanoTime();
-            long periodNanos = TimeUnit.SECONDS.toNanos(config.heartbeatSeconds());
-            if (heartbeatCursor >= heartbeatRound.size()) {
-                // A round lasts one whole period, however few connections there are.
-                if (now - heartbeatRoundStart < periodNanos) {
-                    return;
-                }
-                heartbeatRound = new ArrayList<>(transport.connections());
-                heartbeatCursor = 0;
-                heartbeatRoundStart = now;
-            }
-            long ticks = Math.max(1, periodNanos / TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TICK_MS));
-            int slice = (int) Math.max(1, (heartbeatRound.size() + ticks - 1) / ticks);
-            List<Connection> toPing = new ArrayList<>(slice);
-            for (int i = 0; i < slice && heartbeatCursor < heartbeatRound.size(); i++) {
-                Connection conn = heartbeatRound.get(heartbeatCursor++);
-                Conn c = conn.state();
-                if (c == null || !conn.isOpen()) {
-                    continue; // closing: the transport bounds the close handshake
-                }
-                if (c.lastPingNanos != 0 && c.lastHeardNanos - c.lastPingNanos < 0
-                        && now - c.lastPingNanos >= periodNanos) {
-                    // Pinged a whole round ago and not heard from since.
-                    metrics.reaped.increment();
-                    log.debug("reaping {}: no answer for {} ms", conn, (now - c.lastHeardNanos) / 1_000_000);
-                    conn.abort();
-                } else if (sessionOf(c) == null && now - c.openedNanos > HELLO_TIMEOUT_NANOS) {
-                    metrics.reaped.increment();
-                    log.debug("reaping {}: no hello", conn);
-                    conn.close(CloseCodes.POLICY_VALIDATION, "no hello");
-                } else {
-                    c.lastPingNanos = now;
-                    toPing.add(conn);
-                }
-            }
-            transport.pingAll(toPing);
-        } catch (RuntimeException e) {
-            log.warn("heartbeat tick failed", e);
-        }
-    }
-
-    /**
-     * Admits a new connection within the handshake rate (a token bucket), or returns how long it
-     * should wait: refused clients are given slots one admission apart after the last slot given
-     * out, a virtual queue, so that a reconnect storm comes back at the rate the server can take
-     * instead of all at once. A client that returns at its slot finds a token waiting.
-     */
-    private long admissionDelayMs() {
-        synchronized (admissionLock) {
-            long now = System.nanoTime();
-            if (admissions.tryTake(now)) {
-                return 0;
-            }
-            long step = 1_000_000_000L / config.maxHandshakesPerSecond();
-            long slot = Math.max(now, nextAdmissionSlotNanos) + step;
-            long cap = TimeUnit.MILLISECONDS.toNanos(MAX_ADMISSION_WAIT_MS);
-            if (slot - now > cap) {
-                // The queue is full: past the cap, spread refusals over the last stretch instead
-                // of pushing everyone further, so a flood cannot send honest clients away for hours.
-                return MAX_ADMISSION_WAIT_MS / 2 + ThreadLocalRandom.current().nextLong(MAX_ADMISSION_WAIT_MS / 2 + 1);
-            }
-            nextAdmissionSlotNanos = slot;
-            return Math.max(1, (slot - now + 999_999) / 1_000_000);
-        }
     }
 
     private String newPeerId() {
@@ -424,36 +292,18 @@ public final class SignalingServer implements AutoCloseable {
         return new String(id);
     }
 
-    private void send(Connection conn, Message message) {
-        conn.send(MessageCodec.encode(message)); // a closed one is cleaned up by its onClosed
+    private static PeerSession sessionOf(ConnectionState c) {
+        return c.session();
     }
 
-    private void sendError(Connection conn, String code, String text) {
-        metrics.error(code);
-        send(conn, new Message.Error(code, text));
-    }
-
-    /** Refuses a connection that has just opened, with an error and a close code. */
-    private void refuse(Connection conn, Message.Error error, int closeCode) {
-        metrics.error(error.code());
-        send(conn, error);
-        conn.close(closeCode, error.code());
-    }
-
-    private static Session sessionOf(Conn c) {
-        synchronized (c) {
-            return c.session;
-        }
-    }
-
-    private void handle(Connection conn, Conn c, Message message) {
+    private void handle(Connection conn, ConnectionState c, Message message) {
         if (message instanceof Message.Hello hello) {
             onHello(conn, c, hello);
             return;
         }
-        Session session = sessionOf(c);
+        PeerSession session = sessionOf(c);
         if (session == null) {
-            sendError(conn, ErrorCode.NOT_WELCOMED, "send \"hello\" first");
+            replies.error(conn, ErrorCode.NOT_WELCOMED, "send \"hello\" first");
             return;
         }
         if (message instanceof Message.Have have) {
@@ -469,7 +319,7 @@ public final class SignalingServer implements AutoCloseable {
             if (ResourceId.isValid(cancel.hash())) {
                 wants.close(session.id(), ResourceId.parse(cancel.hash()));
             } else {
-                sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(cancel.hash()));
+                replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(cancel.hash()));
             }
         } else if (message instanceof Message.Signal signal) {
             onSignal(conn, session, signal);
@@ -480,20 +330,20 @@ public final class SignalingServer implements AutoCloseable {
         } else if (message instanceof Message.Bye) {
             conn.close(CloseCodes.NORMAL, "bye");
         } else {
-            sendError(conn, ErrorCode.BAD_MESSAGE,
+            replies.error(conn, ErrorCode.BAD_MESSAGE,
                     "\"" + MessageCodec.typeName(message) + "\" is sent by the server, not to it");
         }
     }
 
-    private void onHello(Connection conn, Conn c, Message.Hello hello) {
-        Session existing = sessionOf(c);
+    private void onHello(Connection conn, ConnectionState c, Message.Hello hello) {
+        PeerSession existing = sessionOf(c);
         if (existing != null) {
-            sendError(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + existing.id());
+            replies.error(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + existing.id());
             return;
         }
         if (hello.version() != Message.PROTOCOL_VERSION) {
             metrics.error(ErrorCode.UNSUPPORTED_VERSION);
-            send(conn, new Message.Error(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
+            replies.send(conn, new Message.Error(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
                     + " is not supported; this server speaks " + Message.PROTOCOL_VERSION));
             conn.close(CloseCodes.POLICY_VALIDATION, "unsupported version");
             return;
@@ -502,17 +352,17 @@ public final class SignalingServer implements AutoCloseable {
         if (role == PeerRole.SEEDER && !config.peerTokens().isEmpty() && !c.tokenPresented) {
             // Seeders hear demand: with tokens set, only token holders may say they are one (an
             // Origin header proves nothing to a program that can send any).
-            refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED,
+            replies.refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED,
                     "this server admits seeders only with a token (Authorization: Bearer …)"), CloseCodes.POLICY_VALIDATION);
             return;
         }
-        Session created;
+        PeerSession created;
         boolean resumed = false;
         PeerPlace place = placeOf(c, hello); // outside the lock: a lookup takes microseconds
         // onClose may run on the selector thread while a worker still handles this hello:
         // registering and forgetting a connection are serialised on it, so no ghost remains.
         if (welcomed.get() >= config.maxPeers()) {
-            refuseFull(conn); // admitted in the same instant as others that filled the server
+            admission.refuseFull(conn); // admitted in the same instant as others that filled the server
             return;
         }
         String token;
@@ -529,7 +379,7 @@ public final class SignalingServer implements AutoCloseable {
                     id = newPeerId();
                 }
             }
-            created = new Session(id, role, c.network, System.nanoTime(), place);
+            created = new PeerSession(id, role, c.network, System.nanoTime(), place);
             c.session = created;
             directory.add(created.record());
             welcomed.incrementAndGet();
@@ -542,7 +392,7 @@ public final class SignalingServer implements AutoCloseable {
         if (resumed) {
             metrics.resumed.increment();
         }
-        send(conn, new Message.Welcome(created.id(), token, resumed, config.iceServers(),
+        replies.send(conn, new Message.Welcome(created.id(), token, resumed, config.iceServers(),
                 new Message.Limits(config.maxFrameBytes(), config.maxHashesPerMessage(),
                         config.messagesPerSecond(), config.heartbeatSeconds(), config.messageBurst())));
         log.debug("peer {} {} as {} from {}", created.id(), resumed ? "resumed" : "joined", role.wireName(),
@@ -551,18 +401,18 @@ public final class SignalingServer implements AutoCloseable {
 
     private List<ResourceId> parseHashes(Connection conn, List<String> hashes) {
         if (hashes == null) {
-            sendError(conn, ErrorCode.BAD_MESSAGE, "\"hashes\" must be a list");
+            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"hashes\" must be a list");
             return null;
         }
         if (hashes.size() > config.maxHashesPerMessage()) {
-            sendError(conn, ErrorCode.TOO_MANY_HASHES, hashes.size() + " hashes in one message; at most "
+            replies.error(conn, ErrorCode.TOO_MANY_HASHES, hashes.size() + " hashes in one message; at most "
                     + config.maxHashesPerMessage() + ", send several");
             return null;
         }
         List<ResourceId> ids = new ArrayList<>(hashes.size());
         for (String hash : hashes) {
             if (!ResourceId.isValid(hash)) {
-                sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(hash));
+                replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(hash));
                 return null;
             }
             ids.add(ResourceId.parse(hash));
@@ -570,13 +420,13 @@ public final class SignalingServer implements AutoCloseable {
         return ids;
     }
 
-    private void onHave(Connection conn, Conn c, Session session, Message.Have have) {
+    private void onHave(Connection conn, ConnectionState c, PeerSession session, Message.Have have) {
         List<ResourceId> ids = parseHashes(conn, have.hashes());
         if (ids == null) {
             return;
         }
         if (directory.holdingCount(session.id()) + ids.size() > config.maxHoldingsPerPeer()) {
-            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "a peer may announce at most "
+            replies.error(conn, ErrorCode.TOO_MANY_HOLDINGS, "a peer may announce at most "
                     + config.maxHoldingsPerPeer() + " resources; these " + ids.size() + " were not recorded");
             return;
         }
@@ -584,12 +434,12 @@ public final class SignalingServer implements AutoCloseable {
         // announcing at once cannot pass its limit between them.
         HoldingQuota.Refusal refusal = holdingQuota.reserve(c.network, ids.size());
         if (refusal == HoldingQuota.Refusal.ADDRESS) {
-            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "the peers of one address may announce at most "
+            replies.error(conn, ErrorCode.TOO_MANY_HOLDINGS, "the peers of one address may announce at most "
                     + config.maxHoldingsPerAddress() + " resources together; these " + ids.size() + " were not recorded");
             return;
         }
         if (refusal == HoldingQuota.Refusal.SERVER) {
-            sendError(conn, ErrorCode.TOO_MANY_HOLDINGS, "this server records at most " + config.maxHoldingsTotal()
+            replies.error(conn, ErrorCode.TOO_MANY_HOLDINGS, "this server records at most " + config.maxHoldingsTotal()
                     + " holdings and is full; these " + ids.size() + " were not recorded");
             return;
         }
@@ -610,11 +460,11 @@ public final class SignalingServer implements AutoCloseable {
      * A holder announced {@code id}: askers whose open want was offered fewer holders than they
      * asked for (an empty match among them) are offered it at once, without asking again.
      */
-    private void offerToWaitingAskers(Session holder, ResourceId id, long now) {
+    private void offerToWaitingAskers(PeerSession holder, ResourceId id, long now) {
         for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
             Connection askerConn = connections.get(want.asker());
-            Conn ac = askerConn == null ? null : askerConn.state();
-            Session asker = ac == null ? null : sessionOf(ac);
+            ConnectionState ac = askerConn == null ? null : askerConn.state();
+            PeerSession asker = ac == null ? null : sessionOf(ac);
             if (asker == null || !askerConn.isOpen()
                     || reputation.excludes(asker.party(), holder.party(), id, now)) {
                 continue;
@@ -626,9 +476,9 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private void onWant(Connection conn, Session session, Message.Want want) {
+    private void onWant(Connection conn, PeerSession session, Message.Want want) {
         if (!ResourceId.isValid(want.hash())) {
-            sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(want.hash()));
+            replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(want.hash()));
             return;
         }
         ResourceId id = ResourceId.parse(want.hash());
@@ -641,7 +491,7 @@ public final class SignalingServer implements AutoCloseable {
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
         sendMatch(conn, session.id(), id, ranked);
-        Conn c = conn.state();
+        ConnectionState c = conn.state();
         String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
         Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
         if (wanted != null) {
@@ -655,15 +505,15 @@ public final class SignalingServer implements AutoCloseable {
         directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
         List<Connection> candidates = new ArrayList<>();
         for (Connection seeder : seeders) {
-            Conn c = seeder.state();
-            Session s = c == null ? null : sessionOf(c);
+            ConnectionState c = seeder.state();
+            PeerSession s = c == null ? null : sessionOf(c);
             if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
                 candidates.add(seeder);
             }
         }
         java.util.Collections.shuffle(candidates, random);
         for (Connection seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
-            send(seeder, wanted);
+            replies.send(seeder, wanted);
         }
         log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
                 wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
@@ -673,7 +523,7 @@ public final class SignalingServer implements AutoCloseable {
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
 
-    private void onReport(Connection conn, Session session, Message.Report report) {
+    private void onReport(Connection conn, PeerSession session, Message.Report report) {
         Pairings.Offered offered = offeredHolder(conn, session, report.peer(), "report");
         if (offered == null) {
             return;
@@ -692,11 +542,11 @@ public final class SignalingServer implements AutoCloseable {
         Reputation.Party subject = partyOf(report.peer(), offered);
         if (reputation.report(session.party(), subject, resource, System.nanoTime())) {
             log.debug("{} reports {}: {} ({} reporting networks)", session.id(), report.peer(),
-                    abbreviate(String.valueOf(report.reason())), reputation.reporters(report.peer()));
+                    Replies.abbreviate(String.valueOf(report.reason())), reputation.reporters(report.peer()));
         }
     }
 
-    private void onServed(Connection conn, Session session, Message.Served served) {
+    private void onServed(Connection conn, PeerSession session, Message.Served served) {
         metrics.confirmations.increment();
         Pairings.Offered offered = offeredHolder(conn, session, served.peer(), "served");
         if (offered == null || (served.hash() != null && offeredResource(conn, served.peer(), served.hash(), offered) == null)) {
@@ -713,12 +563,12 @@ public final class SignalingServer implements AutoCloseable {
      */
     private ResourceId offeredResource(Connection conn, String peer, String hash, Pairings.Offered offered) {
         if (!ResourceId.isValid(hash)) {
-            sendError(conn, ErrorCode.BAD_HASH, "not a resource id: " + abbreviate(hash));
+            replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(hash));
             return null;
         }
         ResourceId resource = ResourceId.parse(hash);
         if (!offered.resources().contains(resource)) {
-            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(peer) + " for " + abbreviate(hash));
+            replies.error(conn, ErrorCode.NOT_PAIRED, "you were not offered " + Replies.abbreviate(peer) + " for " + Replies.abbreviate(hash));
             return null;
         }
         return resource;
@@ -729,29 +579,29 @@ public final class SignalingServer implements AutoCloseable {
      * asked and was offered it (the holder may have left since, within minutes); else answers
      * not-paired.
      */
-    private Pairings.Offered offeredHolder(Connection conn, Session session, String peer, String type) {
+    private Pairings.Offered offeredHolder(Connection conn, PeerSession session, String peer, String type) {
         if (peer == null) {
-            sendError(conn, ErrorCode.BAD_MESSAGE, "\"" + type + "\" needs \"peer\"");
+            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"" + type + "\" needs \"peer\"");
             return null;
         }
         Pairings.Offered offered = pairings.offered(session.id(), peer, System.nanoTime());
         if (offered == null || (offered.departedHolder() == null && sessionOfPeer(peer) == null)) {
-            sendError(conn, ErrorCode.NOT_PAIRED, "you were not offered " + abbreviate(peer) + " as a holder");
+            replies.error(conn, ErrorCode.NOT_PAIRED, "you were not offered " + Replies.abbreviate(peer) + " as a holder");
             return null;
         }
         return offered;
     }
 
     /** A connected peer's session, or null. */
-    private Session sessionOfPeer(String peerId) {
+    private PeerSession sessionOfPeer(String peerId) {
         Connection c = connections.get(peerId);
-        Conn state = c == null ? null : c.state();
+        ConnectionState state = c == null ? null : c.state();
         return state == null ? null : sessionOf(state);
     }
 
     /** What reports and confirmations need of a holder: from its session, or as it was when it left. */
     private Reputation.Party partyOf(String peerId, Pairings.Offered offered) {
-        Session s = sessionOfPeer(peerId);
+        PeerSession s = sessionOfPeer(peerId);
         return s != null ? s.party() : offered.departedHolder();
     }
 
@@ -759,19 +609,19 @@ public final class SignalingServer implements AutoCloseable {
      * The ranking policy's order, then {@link HolderChoice}: one holder per network first, holders
      * with a served record and without taking turns.
      */
-    private List<HolderRanking.Ranked> choose(Session asker, List<PeerRecord> live, int count) {
+    private List<HolderRanking.Ranked> choose(PeerSession asker, List<PeerRecord> live, int count) {
         if (live.isEmpty()) {
             return List.of();
         }
         List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
         return HolderChoice.choose(policyOrder, count, p -> {
-            Session s = sessionOfPeer(p.id());
+            PeerSession s = sessionOfPeer(p.id());
             return s == null ? null : s.network();
         }, p -> reputation.servedRecord(p.id()));
     }
 
     /** Holders of {@code id} that are connected and not excluded for {@code asker}, unranked. */
-    private List<PeerRecord> liveHolders(Session asker, ResourceId id, Set<String> exclude) {
+    private List<PeerRecord> liveHolders(PeerSession asker, ResourceId id, Set<String> exclude) {
         List<PeerRecord> live = new ArrayList<>();
         long now = System.nanoTime();
         Reputation.Party askerParty = asker.party();
@@ -779,8 +629,8 @@ public final class SignalingServer implements AutoCloseable {
         // popular resource costs no more than this.
         for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
             Connection c = connections.get(holder.id());
-            Conn hc = c == null ? null : c.state();
-            Session hs = hc == null ? null : sessionOf(hc);
+            ConnectionState hc = c == null ? null : c.state();
+            PeerSession hs = hc == null ? null : sessionOf(hc);
             if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
                     && !reputation.excludes(askerParty, hs.party(), id, now)) {
                 live.add(holder);
@@ -795,24 +645,24 @@ public final class SignalingServer implements AutoCloseable {
             pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
             metrics.offered(holder.reason());
             peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
-                    wirePlaceOf(holder.peer().place())));
+                    PeerSession.wirePlaceOf(holder.peer().place())));
         }
         metrics.matches.increment();
-        send(conn, new Message.Match(id.text(), peers));
+        replies.send(conn, new Message.Match(id.text(), peers));
     }
 
-    private void onSignal(Connection conn, Session session, Message.Signal signal) {
+    private void onSignal(Connection conn, PeerSession session, Message.Signal signal) {
         if (signal.to() == null || signal.data() == null || !signal.data().isObject()) {
-            sendError(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
+            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
             return;
         }
         if (!pairings.arePaired(session.id(), signal.to())) {
-            sendError(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + abbreviate(signal.to()));
+            replies.error(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + Replies.abbreviate(signal.to()));
             return;
         }
         Connection target = connections.get(signal.to());
         if (target == null || !target.isOpen()) {
-            send(conn, new Message.PeerGone(signal.to()));
+            replies.send(conn, new Message.PeerGone(signal.to()));
             return;
         }
         String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
@@ -823,19 +673,19 @@ public final class SignalingServer implements AutoCloseable {
             // The receiver reads slower than it is sent to: drop what the sender relays rather than
             // cut the receiver off for someone else's flood.
             metrics.error(ErrorCode.PEER_BUSY);
-            Conn c = conn.state();
+            ConnectionState c = conn.state();
             long now = System.nanoTime();
             if (c != null && now - c.lastBusyError > 1_000_000_000L) {
                 c.lastBusyError = now;
-                send(conn, new Message.Error(ErrorCode.PEER_BUSY, "peer " + abbreviate(signal.to())
+                replies.send(conn, new Message.Error(ErrorCode.PEER_BUSY, "peer " + Replies.abbreviate(signal.to())
                         + " is not keeping up; this signal and others were dropped"));
             }
             return;
         }
     }
 
-    private void onGone(Connection conn, Conn c) {
-        Session session;
+    private void onGone(Connection conn, ConnectionState c) {
+        PeerSession session;
         synchronized (c) {
             if (c.gone) {
                 return;
@@ -875,9 +725,9 @@ public final class SignalingServer implements AutoCloseable {
         if (other == null) {
             return;
         }
-        send(other, new Message.PeerGone(goneId));
-        Conn otherConn = other.state();
-        Session otherSession = otherConn == null ? null : sessionOf(otherConn);
+        replies.send(other, new Message.PeerGone(goneId));
+        ConnectionState otherConn = other.state();
+        PeerSession otherSession = otherConn == null ? null : sessionOf(otherConn);
         if (otherSession == null) {
             return;
         }
@@ -889,108 +739,20 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private static String abbreviate(String text) {
-        if (text == null) {
-            return "null";
-        }
-        return text.length() > 64 ? '"' + text.substring(0, 64) + "…\"" : '"' + text + '"';
-    }
-
-    /**
-     * Whether this connection may open at all: who it is (a browser page by its Origin, another
-     * peer by its token), connections from its address, load.
-     */
-    private void admit(Connection conn, Conn c, String origin, String authorization) {
-        if (origin != null) {
-            // Browsers always send Origin: --allowed-origin decides which sites' pages may connect.
-            if (!config.allowedOrigins().isEmpty() && !config.allowedOrigins().contains(origin)) {
-                refuse(conn, new Message.Error(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "origin " + abbreviate(origin) + " may not use this server"), CloseCodes.POLICY_VALIDATION);
-                return;
-            }
-        }
-        c.tokenPresented = validToken(authorization);
-        if (origin == null && !config.peerTokens().isEmpty() && !c.tokenPresented) {
-            // No Origin: not a browser page. Such peers prove themselves with a token when the operator set one.
-            refuse(conn, new Message.Error(ErrorCode.TOKEN_REQUIRED, authorization == null
-                    ? "this server admits peers without an Origin only with a token (Authorization: Bearer …)"
-                    : "the token is not one this server accepts"), CloseCodes.POLICY_VALIDATION);
-            return;
-        }
-        // Counted by the transport from the moment each socket was accepted, upgraded or not.
-        if (transport.socketsFrom(c.address) > config.maxConnectionsPerAddress()) {
-            refuse(conn, new Message.Error(ErrorCode.TOO_MANY_CONNECTIONS, "at most "
-                    + config.maxConnectionsPerAddress() + " connections from one address"), CloseCodes.POLICY_VALIDATION);
-            return;
-        }
-        long delay = admissionDelayMs();
-        if (delay > 0) {
-            metrics.refusedOverload.increment();
-            refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "too many new connections at once; try again in "
-                    + delay + " ms", delay), CloseCodes.TRY_AGAIN_LATER);
-            return;
-        }
-        if (welcomed.get() >= config.maxPeers()) {
-            refuseFull(conn);
-        }
-    }
-
-    /** True when {@code authorization} is {@code Bearer <one of the configured tokens>}; compared in constant time. */
-    private boolean validToken(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] given = authorization.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        boolean ok = false;
-        for (String token : config.peerTokens()) {
-            ok |= java.security.MessageDigest.isEqual(given, token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return ok;
-    }
-
-    private void refuseFull(Connection conn) {
-        metrics.refusedOverload.increment();
-        // Spread the retries: each refused client waits between 1 and 2 times the hint.
-        long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
-        refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
-                + " peers); try again later", retry), CloseCodes.TRY_AGAIN_LATER);
-    }
-
-    /** Applies the per-connection message rate; true when the frame may be handled. */
-    private boolean withinRate(Connection conn, Conn c) {
-        long now = System.nanoTime();
-        if (c.bucket.tryTake(now)) {
-            c.dropped = 0; // only an unbroken run of drops closes a connection
-            return true;
-        }
-        c.dropped++;
-        if (c.dropped > config.messageBurst()) {
-            refuse(conn, new Message.Error(ErrorCode.RATE_LIMITED, "too many messages: more than "
-                    + config.messagesPerSecond() + " a second; disconnected"), CloseCodes.POLICY_VALIDATION);
-        } else if (now - c.lastRateError > 1_000_000_000L) {
-            c.lastRateError = now;
-            sendError(conn, ErrorCode.RATE_LIMITED, "too many messages: at most " + config.messagesPerSecond()
-                    + " a second; this one and others were dropped");
-        } else {
-            metrics.error(ErrorCode.RATE_LIMITED);
-        }
-        return false;
-    }
-
     /** What the transport tells the signaling logic; on the connection's event loop. */
     private final class Events implements WebSocketTransport.Listener {
         @Override
         public void onOpen(Connection conn, String origin, String authorization, WebSocketTransport.Forwarding forwarding) {
-            Conn c = new Conn(conn.address(),
+            ConnectionState c = new ConnectionState(conn.address(),
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
             c.client = trustedProxies.clientAddress(c.address, forwarding.forwarded(), forwarding.xForwardedFor());
             conn.setState(c);
-            admit(conn, c, origin, authorization);
+            admission.admit(conn, c, origin, authorization);
         }
 
         @Override
         public void onPong(Connection conn) {
-            Conn c = conn.state();
+            ConnectionState c = conn.state();
             if (c != null) {
                 c.lastHeardNanos = System.nanoTime();
             }
@@ -998,41 +760,41 @@ public final class SignalingServer implements AutoCloseable {
 
         @Override
         public void onText(Connection conn, String text) {
-            Conn c = conn.state();
+            ConnectionState c = conn.state();
             metrics.messagesReceived.increment();
             if (c != null) {
                 c.lastHeardNanos = System.nanoTime();
             }
-            if (c == null || !withinRate(conn, c)) {
+            if (c == null || !admission.withinRate(conn, c)) {
                 return;
             }
             Message message;
             try {
                 message = MessageCodec.decode(text);
             } catch (ProtocolException e) {
-                sendError(conn, e.code(), e.getMessage());
+                replies.error(conn, e.code(), e.getMessage());
                 return;
             }
             try {
                 handle(conn, c, message);
             } catch (RuntimeException e) {
                 log.warn("error handling {} from {}", MessageCodec.typeName(message), conn, e);
-                sendError(conn, ErrorCode.BAD_MESSAGE, "could not handle message: " + e.getMessage());
+                replies.error(conn, ErrorCode.BAD_MESSAGE, "could not handle message: " + e.getMessage());
             }
         }
 
         @Override
         public void onBinary(Connection conn) {
-            Conn c = conn.state();
+            ConnectionState c = conn.state();
             metrics.messagesReceived.increment();
-            if (c != null && withinRate(conn, c)) {
-                sendError(conn, ErrorCode.BINARY_NOT_ALLOWED, "binary frames are not part of this protocol; send JSON text");
+            if (c != null && admission.withinRate(conn, c)) {
+                replies.error(conn, ErrorCode.BINARY_NOT_ALLOWED, "binary frames are not part of this protocol; send JSON text");
             }
         }
 
         @Override
         public void onClosed(Connection conn, int code) {
-            Conn c = conn.state();
+            ConnectionState c = conn.state();
             if (c != null) {
                 onGone(conn, c);
             }
