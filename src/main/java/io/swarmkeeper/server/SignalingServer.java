@@ -58,6 +58,9 @@ public final class SignalingServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final Replies replies = new Replies(metrics);
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    /** The message families handled apart: signals relayed, reports and confirmations. */
+    private final Relay relay = new Relay(pairings, metrics, replies, connections::get);
+    private final Reports reports = new Reports(pairings, reputation, metrics, replies, this::sessionOfPeer);
     /** Connected peers that said they are seeders: the ones demand goes to. */
     private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
     private final HoldingQuota holdingQuota;
@@ -322,11 +325,11 @@ public final class SignalingServer implements AutoCloseable {
                 replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(cancel.hash()));
             }
         } else if (message instanceof Message.Signal signal) {
-            onSignal(conn, session, signal);
+            relay.onSignal(conn, session, signal);
         } else if (message instanceof Message.Report report) {
-            onReport(conn, session, report);
+            reports.onReport(conn, session, report);
         } else if (message instanceof Message.Served served) {
-            onServed(conn, session, served);
+            reports.onServed(conn, session, served);
         } else if (message instanceof Message.Bye) {
             conn.close(CloseCodes.NORMAL, "bye");
         } else {
@@ -523,86 +526,11 @@ public final class SignalingServer implements AutoCloseable {
     /** Seeders told of one demand. */
     static final int DEMAND_FANOUT = 3;
 
-    private void onReport(Connection conn, PeerSession session, Message.Report report) {
-        Pairings.Offered offered = offeredHolder(conn, session, report.peer(), "report");
-        if (offered == null) {
-            return;
-        }
-        // A report is about a resource the reporter was offered the holder for: the one it names,
-        // else the last it was offered the holder for (a peer that broke the protocol, or stalled).
-        ResourceId resource;
-        if (report.hash() == null) {
-            resource = List.copyOf(offered.resources()).get(offered.resources().size() - 1);
-        } else {
-            resource = offeredResource(conn, report.peer(), report.hash(), offered);
-            if (resource == null) {
-                return;
-            }
-        }
-        Reputation.Party subject = partyOf(report.peer(), offered);
-        if (reputation.report(session.party(), subject, resource, System.nanoTime())) {
-            log.debug("{} reports {}: {} ({} reporting networks)", session.id(), report.peer(),
-                    Replies.abbreviate(String.valueOf(report.reason())), reputation.reporters(report.peer()));
-        }
-    }
-
-    private void onServed(Connection conn, PeerSession session, Message.Served served) {
-        metrics.confirmations.increment();
-        Pairings.Offered offered = offeredHolder(conn, session, served.peer(), "served");
-        if (offered == null || (served.hash() != null && offeredResource(conn, served.peer(), served.hash(), offered) == null)) {
-            return;
-        }
-        if (reputation.vouch(session.party(), partyOf(served.peer(), offered), System.nanoTime())) {
-            log.debug("{} confirms verified bytes from {}", session.id(), served.peer());
-        }
-    }
-
-    /**
-     * The resource {@code hash} names, if the sender was offered {@code peer} for it; else answers
-     * {@code bad-hash} or {@code not-paired} and returns null.
-     */
-    private ResourceId offeredResource(Connection conn, String peer, String hash, Pairings.Offered offered) {
-        if (!ResourceId.isValid(hash)) {
-            replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(hash));
-            return null;
-        }
-        ResourceId resource = ResourceId.parse(hash);
-        if (!offered.resources().contains(resource)) {
-            replies.error(conn, ErrorCode.NOT_PAIRED, "you were not offered " + Replies.abbreviate(peer) + " for " + Replies.abbreviate(hash));
-            return null;
-        }
-        return resource;
-    }
-
-    /**
-     * What the sender of a {@code report} or {@code served} was offered of {@code peer}, if it
-     * asked and was offered it (the holder may have left since, within minutes); else answers
-     * not-paired.
-     */
-    private Pairings.Offered offeredHolder(Connection conn, PeerSession session, String peer, String type) {
-        if (peer == null) {
-            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"" + type + "\" needs \"peer\"");
-            return null;
-        }
-        Pairings.Offered offered = pairings.offered(session.id(), peer, System.nanoTime());
-        if (offered == null || (offered.departedHolder() == null && sessionOfPeer(peer) == null)) {
-            replies.error(conn, ErrorCode.NOT_PAIRED, "you were not offered " + Replies.abbreviate(peer) + " as a holder");
-            return null;
-        }
-        return offered;
-    }
-
     /** A connected peer's session, or null. */
     private PeerSession sessionOfPeer(String peerId) {
         Connection c = connections.get(peerId);
         ConnectionState state = c == null ? null : c.state();
         return state == null ? null : sessionOf(state);
-    }
-
-    /** What reports and confirmations need of a holder: from its session, or as it was when it left. */
-    private Reputation.Party partyOf(String peerId, Pairings.Offered offered) {
-        PeerSession s = sessionOfPeer(peerId);
-        return s != null ? s.party() : offered.departedHolder();
     }
 
     /**
@@ -649,39 +577,6 @@ public final class SignalingServer implements AutoCloseable {
         }
         metrics.matches.increment();
         replies.send(conn, new Message.Match(id.text(), peers));
-    }
-
-    private void onSignal(Connection conn, PeerSession session, Message.Signal signal) {
-        if (signal.to() == null || signal.data() == null || !signal.data().isObject()) {
-            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
-            return;
-        }
-        if (!pairings.arePaired(session.id(), signal.to())) {
-            replies.error(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + Replies.abbreviate(signal.to()));
-            return;
-        }
-        Connection target = connections.get(signal.to());
-        if (target == null || !target.isOpen()) {
-            replies.send(conn, new Message.PeerGone(signal.to()));
-            return;
-        }
-        String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
-                pairings.reason(session.id(), signal.to()), session.role(), session.wirePlace()));
-        metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
-        if (!target.sendIfRoom(relayed)) {
-            metrics.signalsRelayed.decrement();
-            // The receiver reads slower than it is sent to: drop what the sender relays rather than
-            // cut the receiver off for someone else's flood.
-            metrics.error(ErrorCode.PEER_BUSY);
-            ConnectionState c = conn.state();
-            long now = System.nanoTime();
-            if (c != null && now - c.lastBusyError > 1_000_000_000L) {
-                c.lastBusyError = now;
-                replies.send(conn, new Message.Error(ErrorCode.PEER_BUSY, "peer " + Replies.abbreviate(signal.to())
-                        + " is not keeping up; this signal and others were dropped"));
-            }
-            return;
-        }
     }
 
     private void onGone(Connection conn, ConnectionState c) {

@@ -1,0 +1,58 @@
+package io.swarmkeeper.server;
+
+import io.swarmkeeper.protocol.ErrorCode;
+import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.protocol.MessageCodec;
+import java.util.function.Function;
+
+/**
+ * The {@code signal} family: WebRTC offers, answers and candidates relayed between peers the
+ * server matched, and only those, stamped with who sent them; a receiver that does not keep up
+ * loses what others relay to it ({@code peer-busy} to the sender) rather than its connection.
+ */
+final class Relay {
+    private final Pairings pairings;
+    private final ServerMetrics metrics;
+    private final Replies replies;
+    /** A connected peer's connection by id, or null. */
+    private final Function<String, Connection> connectionOf;
+
+    Relay(Pairings pairings, ServerMetrics metrics, Replies replies, Function<String, Connection> connectionOf) {
+        this.pairings = pairings;
+        this.metrics = metrics;
+        this.replies = replies;
+        this.connectionOf = connectionOf;
+    }
+
+    void onSignal(Connection conn, PeerSession session, Message.Signal signal) {
+        if (signal.to() == null || signal.data() == null || !signal.data().isObject()) {
+            replies.error(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
+            return;
+        }
+        if (!pairings.arePaired(session.id(), signal.to())) {
+            replies.error(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + Replies.abbreviate(signal.to()));
+            return;
+        }
+        Connection target = connectionOf.apply(signal.to());
+        if (target == null || !target.isOpen()) {
+            replies.send(conn, new Message.PeerGone(signal.to()));
+            return;
+        }
+        String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
+                pairings.reason(session.id(), signal.to()), session.role(), session.wirePlace()));
+        metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
+        if (!target.sendIfRoom(relayed)) {
+            metrics.signalsRelayed.decrement();
+            // The receiver reads slower than it is sent to: drop what the sender relays rather than
+            // cut the receiver off for someone else's flood.
+            metrics.error(ErrorCode.PEER_BUSY);
+            ConnectionState c = conn.state();
+            long now = System.nanoTime();
+            if (c != null && now - c.lastBusyError > 1_000_000_000L) {
+                c.lastBusyError = now;
+                replies.send(conn, new Message.Error(ErrorCode.PEER_BUSY, "peer " + Replies.abbreviate(signal.to())
+                        + " is not keeping up; this signal and others were dropped"));
+            }
+        }
+    }
+}
