@@ -16,7 +16,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +62,7 @@ public final class SignalingServer implements AutoCloseable {
     private final Reports reports = new Reports(pairings, reputation, metrics, replies, this::sessionOfPeer);
     /** Connected peers that said they are seeders: the ones demand goes to. */
     private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
+    private final Matching matching;
     private final HoldingQuota holdingQuota;
     private final AtomicInteger welcomed = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
@@ -102,6 +102,8 @@ public final class SignalingServer implements AutoCloseable {
         this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
+        this.matching = new Matching(config, directory, ranking, reputation, pairings, wants, demand, metrics, replies,
+                connections, seeders);
     }
 
     /**
@@ -317,7 +319,7 @@ public final class SignalingServer implements AutoCloseable {
                 holdingQuota.release(c.network, directory.removeHoldings(session.id(), ids));
             }
         } else if (message instanceof Message.Want want) {
-            onWant(conn, session, want);
+            matching.onWant(conn, session, want);
         } else if (message instanceof Message.Cancel cancel) {
             if (ResourceId.isValid(cancel.hash())) {
                 wants.close(session.id(), ResourceId.parse(cancel.hash()));
@@ -455,128 +457,15 @@ public final class SignalingServer implements AutoCloseable {
         long now = System.nanoTime();
         for (ResourceId id : ids) {
             wants.close(session.id(), id); // it has it now
-            offerToWaitingAskers(session, id, now);
+            matching.offerToWaitingAskers(session, id, now);
         }
     }
-
-    /**
-     * A holder announced {@code id}: askers whose open want was offered fewer holders than they
-     * asked for (an empty match among them) are offered it at once, without asking again.
-     */
-    private void offerToWaitingAskers(PeerSession holder, ResourceId id, long now) {
-        for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
-            Connection askerConn = connections.get(want.asker());
-            ConnectionState ac = askerConn == null ? null : askerConn.state();
-            PeerSession asker = ac == null ? null : sessionOf(ac);
-            if (asker == null || !askerConn.isOpen()
-                    || reputation.excludes(asker.party(), holder.party(), id, now)) {
-                continue;
-            }
-            List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder.record()), 1);
-            if (!ranked.isEmpty() && wants.addOffer(asker.id(), id, holder.id())) {
-                sendMatch(askerConn, asker.id(), id, ranked);
-            }
-        }
-    }
-
-    private void onWant(Connection conn, PeerSession session, Message.Want want) {
-        if (!ResourceId.isValid(want.hash())) {
-            replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(want.hash()));
-            return;
-        }
-        ResourceId id = ResourceId.parse(want.hash());
-        int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
-        List<PeerRecord> live = liveHolders(session, id, Set.of());
-        List<HolderRanking.Ranked> ranked = choose(session, live, count);
-        List<String> offered = new ArrayList<>(ranked.size());
-        for (HolderRanking.Ranked holder : ranked) {
-            offered.add(holder.peer().id());
-        }
-        wants.open(session.id(), id, count, offered, System.nanoTime());
-        sendMatch(conn, session.id(), id, ranked);
-        ConnectionState c = conn.state();
-        String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
-        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
-        if (wanted != null) {
-            tellSeeders(wanted, id, session.id());
-        }
-    }
-
-    /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
-    private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
-        Set<String> holding = new java.util.HashSet<>();
-        directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
-        List<Connection> candidates = new ArrayList<>();
-        for (Connection seeder : seeders) {
-            ConnectionState c = seeder.state();
-            PeerSession s = c == null ? null : sessionOf(c);
-            if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
-                candidates.add(seeder);
-            }
-        }
-        java.util.Collections.shuffle(candidates, random);
-        for (Connection seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
-            replies.send(seeder, wanted);
-        }
-        log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
-                wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
-    }
-
-
-    /** Seeders told of one demand. */
-    static final int DEMAND_FANOUT = 3;
 
     /** A connected peer's session, or null. */
     private PeerSession sessionOfPeer(String peerId) {
         Connection c = connections.get(peerId);
         ConnectionState state = c == null ? null : c.state();
         return state == null ? null : sessionOf(state);
-    }
-
-    /**
-     * The ranking policy's order, then {@link HolderChoice}: one holder per network first, holders
-     * with a served record and without taking turns.
-     */
-    private List<HolderRanking.Ranked> choose(PeerSession asker, List<PeerRecord> live, int count) {
-        if (live.isEmpty()) {
-            return List.of();
-        }
-        List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
-        return HolderChoice.choose(policyOrder, count, p -> {
-            PeerSession s = sessionOfPeer(p.id());
-            return s == null ? null : s.network();
-        }, p -> reputation.servedRecord(p.id()));
-    }
-
-    /** Holders of {@code id} that are connected and not excluded for {@code asker}, unranked. */
-    private List<PeerRecord> liveHolders(PeerSession asker, ResourceId id, Set<String> exclude) {
-        List<PeerRecord> live = new ArrayList<>();
-        long now = System.nanoTime();
-        Reputation.Party askerParty = asker.party();
-        // At most --max-holders-considered, sampled at random when more hold it: a match of a
-        // popular resource costs no more than this.
-        for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
-            Connection c = connections.get(holder.id());
-            ConnectionState hc = c == null ? null : c.state();
-            PeerSession hs = hc == null ? null : sessionOf(hc);
-            if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
-                    && !reputation.excludes(askerParty, hs.party(), id, now)) {
-                live.add(holder);
-            }
-        }
-        return live;
-    }
-
-    private void sendMatch(Connection conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
-        List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
-        for (HolderRanking.Ranked holder : holders) {
-            pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
-            metrics.offered(holder.reason());
-            peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
-                    PeerSession.wirePlaceOf(holder.peer().place())));
-        }
-        metrics.matches.increment();
-        replies.send(conn, new Message.Match(id.text(), peers));
     }
 
     private void onGone(Connection conn, ConnectionState c) {
@@ -603,7 +492,7 @@ public final class SignalingServer implements AutoCloseable {
             wants.closeAll(session.id());
             for (String partner : pairings.removeAll(session.party(), now)) {
                 try {
-                    tellPartnerGone(partner, session.id(), now);
+                    matching.tellPartnerGone(partner, session.id(), now);
                 } catch (RuntimeException e) {
                     log.warn("could not tell {} that {} left", partner, session.id(), e);
                 }
@@ -611,26 +500,6 @@ public final class SignalingServer implements AutoCloseable {
         } finally {
             // Last: a quick resume must not have its fresh wants and pairings wiped by the above.
             resumeTokens.park(session.id(), now);
-        }
-    }
-
-    /** A partner of a peer that left hears {@code peer-gone}, and the next-best holder for what it still wants. */
-    private void tellPartnerGone(String partner, String goneId, long now) {
-        Connection other = connections.get(partner);
-        if (other == null) {
-            return;
-        }
-        replies.send(other, new Message.PeerGone(goneId));
-        ConnectionState otherConn = other.state();
-        PeerSession otherSession = otherConn == null ? null : sessionOf(otherConn);
-        if (otherSession == null) {
-            return;
-        }
-        for (OpenWants.View want : wants.offeredBy(partner, goneId, now)) {
-            List<HolderRanking.Ranked> next = choose(otherSession, liveHolders(otherSession, want.id(), want.offered()), 1);
-            if (!next.isEmpty() && wants.addOffer(partner, want.id(), next.get(0).peer().id())) {
-                sendMatch(other, partner, want.id(), next);
-            }
         }
     }
 

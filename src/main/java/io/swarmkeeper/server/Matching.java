@@ -1,0 +1,194 @@
+package io.swarmkeeper.server;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.protocol.ErrorCode;
+import io.swarmkeeper.protocol.Message;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code want} family: which holders an asker is offered (the ranking policy, then one per
+ * network and served records first), the holders offered later to wants still waiting, the
+ * next-best holder when an offered one leaves, and the demand told to seeders.
+ */
+final class Matching {
+    private static final Logger log = LoggerFactory.getLogger(Matching.class);
+    /** Seeders told of one demand. */
+    static final int DEMAND_FANOUT = 3;
+
+    private final ServerConfig config;
+    private final PeerDirectory directory;
+    private final HolderRanking ranking;
+    private final Reputation reputation;
+    private final Pairings pairings;
+    private final OpenWants wants;
+    private final DemandTracker demand;
+    private final ServerMetrics metrics;
+    private final Replies replies;
+    /** Connected peers by id. */
+    private final Map<String, Connection> connections;
+    /** Connected seeders: the ones demand goes to. */
+    private final Set<Connection> seeders;
+    private final SecureRandom random = new SecureRandom();
+
+    Matching(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Reputation reputation, Pairings pairings,
+             OpenWants wants, DemandTracker demand, ServerMetrics metrics, Replies replies,
+             Map<String, Connection> connections, Set<Connection> seeders) {
+        this.config = config;
+        this.directory = directory;
+        this.ranking = ranking;
+        this.reputation = reputation;
+        this.pairings = pairings;
+        this.wants = wants;
+        this.demand = demand;
+        this.metrics = metrics;
+        this.replies = replies;
+        this.connections = connections;
+        this.seeders = seeders;
+    }
+
+    private static PeerSession sessionOf(ConnectionState c) {
+        return c.session();
+    }
+
+    /** A connected peer's session, or null. */
+    private PeerSession sessionOfPeer(String peerId) {
+        Connection c = connections.get(peerId);
+        ConnectionState state = c == null ? null : c.state();
+        return state == null ? null : sessionOf(state);
+    }
+
+    /**
+     * A holder announced {@code id}: askers whose open want was offered fewer holders than they
+     * asked for (an empty match among them) are offered it at once, without asking again.
+     */
+    void offerToWaitingAskers(PeerSession holder, ResourceId id, long now) {
+        for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
+            Connection askerConn = connections.get(want.asker());
+            ConnectionState ac = askerConn == null ? null : askerConn.state();
+            PeerSession asker = ac == null ? null : sessionOf(ac);
+            if (asker == null || !askerConn.isOpen()
+                    || reputation.excludes(asker.party(), holder.party(), id, now)) {
+                continue;
+            }
+            List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder.record()), 1);
+            if (!ranked.isEmpty() && wants.addOffer(asker.id(), id, holder.id())) {
+                sendMatch(askerConn, asker.id(), id, ranked);
+            }
+        }
+    }
+
+    void onWant(Connection conn, PeerSession session, Message.Want want) {
+        if (!ResourceId.isValid(want.hash())) {
+            replies.error(conn, ErrorCode.BAD_HASH, "not a resource id: " + Replies.abbreviate(want.hash()));
+            return;
+        }
+        ResourceId id = ResourceId.parse(want.hash());
+        int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
+        List<PeerRecord> live = liveHolders(session, id, Set.of());
+        List<HolderRanking.Ranked> ranked = choose(session, live, count);
+        List<String> offered = new ArrayList<>(ranked.size());
+        for (HolderRanking.Ranked holder : ranked) {
+            offered.add(holder.peer().id());
+        }
+        wants.open(session.id(), id, count, offered, System.nanoTime());
+        sendMatch(conn, session.id(), id, ranked);
+        ConnectionState c = conn.state();
+        String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
+        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
+        if (wanted != null) {
+            tellSeeders(wanted, id, session.id());
+        }
+    }
+
+    /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
+    private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
+        Set<String> holding = new java.util.HashSet<>();
+        directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
+        List<Connection> candidates = new ArrayList<>();
+        for (Connection seeder : seeders) {
+            ConnectionState c = seeder.state();
+            PeerSession s = c == null ? null : sessionOf(c);
+            if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
+                candidates.add(seeder);
+            }
+        }
+        java.util.Collections.shuffle(candidates, random);
+        for (Connection seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
+            replies.send(seeder, wanted);
+        }
+        log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
+                wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
+    }
+
+    /**
+     * The ranking policy's order, then {@link HolderChoice}: one holder per network first, holders
+     * with a served record and without taking turns.
+     */
+    private List<HolderRanking.Ranked> choose(PeerSession asker, List<PeerRecord> live, int count) {
+        if (live.isEmpty()) {
+            return List.of();
+        }
+        List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
+        return HolderChoice.choose(policyOrder, count, p -> {
+            PeerSession s = sessionOfPeer(p.id());
+            return s == null ? null : s.network();
+        }, p -> reputation.servedRecord(p.id()));
+    }
+
+    /** Holders of {@code id} that are connected and not excluded for {@code asker}, unranked. */
+    private List<PeerRecord> liveHolders(PeerSession asker, ResourceId id, Set<String> exclude) {
+        List<PeerRecord> live = new ArrayList<>();
+        long now = System.nanoTime();
+        Reputation.Party askerParty = asker.party();
+        // At most --max-holders-considered, sampled at random when more hold it: a match of a
+        // popular resource costs no more than this.
+        for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
+            Connection c = connections.get(holder.id());
+            ConnectionState hc = c == null ? null : c.state();
+            PeerSession hs = hc == null ? null : sessionOf(hc);
+            if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
+                    && !reputation.excludes(askerParty, hs.party(), id, now)) {
+                live.add(holder);
+            }
+        }
+        return live;
+    }
+
+    private void sendMatch(Connection conn, String askerId, ResourceId id, List<HolderRanking.Ranked> holders) {
+        List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
+        for (HolderRanking.Ranked holder : holders) {
+            pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
+            metrics.offered(holder.reason());
+            peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
+                    PeerSession.wirePlaceOf(holder.peer().place())));
+        }
+        metrics.matches.increment();
+        replies.send(conn, new Message.Match(id.text(), peers));
+    }
+
+    /** A partner of a peer that left hears {@code peer-gone}, and the next-best holder for what it still wants. */
+    void tellPartnerGone(String partner, String goneId, long now) {
+        Connection other = connections.get(partner);
+        if (other == null) {
+            return;
+        }
+        replies.send(other, new Message.PeerGone(goneId));
+        ConnectionState otherConn = other.state();
+        PeerSession otherSession = otherConn == null ? null : sessionOf(otherConn);
+        if (otherSession == null) {
+            return;
+        }
+        for (OpenWants.View want : wants.offeredBy(partner, goneId, now)) {
+            List<HolderRanking.Ranked> next = choose(otherSession, liveHolders(otherSession, want.id(), want.offered()), 1);
+            if (!next.isEmpty() && wants.addOffer(partner, want.id(), next.get(0).peer().id())) {
+                sendMatch(other, partner, want.id(), next);
+            }
+        }
+    }
+}
