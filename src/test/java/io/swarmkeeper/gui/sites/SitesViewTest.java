@@ -16,6 +16,7 @@ import io.swarmkeeper.settings.SettingsFile;
 import io.swarmkeeper.settings.Site;
 import io.swarmkeeper.testing.LeecherPeer;
 import io.swarmkeeper.testing.Swarm;
+import io.swarmkeeper.testing.TableRows;
 import io.swarmkeeper.testing.ViewPng;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
@@ -117,9 +117,8 @@ class SitesViewTest {
         assertArrayEquals(photo, leecher.store().readAll(photoId).orElseThrow());
         WaitForAsyncUtils.asyncFx(() -> ViewPng.save(table.getScene(), "sites")).get();
 
-        robot.clickOn(robot.lookup(".table-row-cell").nth(0).queryAs(Node.class));
-        // The row is selected (Remove is enabled only then) before Remove is clicked: a click that
-        // came before the row was laid out once left nothing selected and the removal never began.
+        // The row is selected (Remove is enabled only then) before Remove is clicked.
+        assertTrue(TableRows.select(robot, table, 0), "the site's row selected");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> table.getSelectionModel().getSelectedItem() != null
                 && !robot.lookup("#site-remove").query().isDisabled());
         robot.clickOn("#site-remove");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.testing.TableRows;
 import io.swarmkeeper.testing.ViewPng;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
@@ -82,7 +82,7 @@ class StoreViewTest {
         assertEquals("2.4 MB", first.served());
         WaitForAsyncUtils.asyncFx(() -> ViewPng.save(table.getScene(), "store")).get();
 
-        robot.clickOn(robot.lookup(".table-row-cell").nth(0).queryAs(Node.class));
+        assertTrue(TableRows.select(robot, table, 0), "the first row selected");
         robot.clickOn("#store-pin");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> ((StoreModel.Row) table.getItems().get(0)).pinned());
         assertTrue(store.get(photo).orElseThrow().pinned());
