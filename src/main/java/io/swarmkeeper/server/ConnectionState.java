@@ -33,4 +33,10 @@ final class ConnectionState {
     synchronized PeerSession session() {
         return session;
     }
+
+    /** The session of {@code conn}, if it is a connection that was welcomed; null otherwise (or for null). */
+    static PeerSession sessionOf(Connection conn) {
+        ConnectionState state = conn == null ? null : conn.state();
+        return state == null ? null : state.session();
+    }
 }

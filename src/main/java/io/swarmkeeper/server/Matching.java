@@ -52,17 +52,6 @@ final class Matching {
         this.seeders = seeders;
     }
 
-    private static PeerSession sessionOf(ConnectionState c) {
-        return c.session();
-    }
-
-    /** A connected peer's session, or null. */
-    private PeerSession sessionOfPeer(String peerId) {
-        Connection c = connections.get(peerId);
-        ConnectionState state = c == null ? null : c.state();
-        return state == null ? null : sessionOf(state);
-    }
-
     /**
      * A holder announced {@code id}: askers whose open want was offered fewer holders than they
      * asked for (an empty match among them) are offered it at once, without asking again.
@@ -70,8 +59,7 @@ final class Matching {
     void offerToWaitingAskers(PeerSession holder, ResourceId id, long now) {
         for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
             Connection askerConn = connections.get(want.asker());
-            ConnectionState ac = askerConn == null ? null : askerConn.state();
-            PeerSession asker = ac == null ? null : sessionOf(ac);
+            PeerSession asker = ConnectionState.sessionOf(askerConn);
             if (asker == null || !askerConn.isOpen()
                     || reputation.excludes(asker.party(), holder.party(), id, now)) {
                 continue;
@@ -112,8 +100,7 @@ final class Matching {
         directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
         List<Connection> candidates = new ArrayList<>();
         for (Connection seeder : seeders) {
-            ConnectionState c = seeder.state();
-            PeerSession s = c == null ? null : sessionOf(c);
+            PeerSession s = ConnectionState.sessionOf(seeder);
             if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
                 candidates.add(seeder);
             }
@@ -136,7 +123,7 @@ final class Matching {
         }
         List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
         return HolderChoice.choose(policyOrder, count, p -> {
-            PeerSession s = sessionOfPeer(p.id());
+            PeerSession s = ConnectionState.sessionOf(connections.get(p.id()));
             return s == null ? null : s.network();
         }, p -> reputation.servedRecord(p.id()));
     }
@@ -150,8 +137,7 @@ final class Matching {
         // popular resource costs no more than this.
         for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
             Connection c = connections.get(holder.id());
-            ConnectionState hc = c == null ? null : c.state();
-            PeerSession hs = hc == null ? null : sessionOf(hc);
+            PeerSession hs = ConnectionState.sessionOf(c);
             if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
                     && !reputation.excludes(askerParty, hs.party(), id, now)) {
                 live.add(holder);
@@ -179,8 +165,7 @@ final class Matching {
             return;
         }
         replies.send(other, new Message.PeerGone(goneId));
-        ConnectionState otherConn = other.state();
-        PeerSession otherSession = otherConn == null ? null : sessionOf(otherConn);
+        PeerSession otherSession = ConnectionState.sessionOf(other);
         if (otherSession == null) {
             return;
         }

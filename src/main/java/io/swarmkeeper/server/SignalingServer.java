@@ -297,16 +297,12 @@ public final class SignalingServer implements AutoCloseable {
         return new String(id);
     }
 
-    private static PeerSession sessionOf(ConnectionState c) {
-        return c.session();
-    }
-
     private void handle(Connection conn, ConnectionState c, Message message) {
         if (message instanceof Message.Hello hello) {
             onHello(conn, c, hello);
             return;
         }
-        PeerSession session = sessionOf(c);
+        PeerSession session = c.session();
         if (session == null) {
             replies.error(conn, ErrorCode.NOT_WELCOMED, "send \"hello\" first");
             return;
@@ -341,7 +337,7 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private void onHello(Connection conn, ConnectionState c, Message.Hello hello) {
-        PeerSession existing = sessionOf(c);
+        PeerSession existing = c.session();
         if (existing != null) {
             replies.error(conn, ErrorCode.ALREADY_WELCOMED, "already welcomed as " + existing.id());
             return;
@@ -463,9 +459,7 @@ public final class SignalingServer implements AutoCloseable {
 
     /** A connected peer's session, or null. */
     private PeerSession sessionOfPeer(String peerId) {
-        Connection c = connections.get(peerId);
-        ConnectionState state = c == null ? null : c.state();
-        return state == null ? null : sessionOf(state);
+        return ConnectionState.sessionOf(connections.get(peerId));
     }
 
     private void onGone(Connection conn, ConnectionState c) {

@@ -24,7 +24,7 @@ final class RateChart extends Region {
     private final Canvas canvas = new Canvas();
     private RateSeries upload;
     private RateSeries download;
-    private javafx.beans.value.ObservableBooleanValue inFront = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final io.swarmkeeper.gui.DrawInFront drawing = new io.swarmkeeper.gui.DrawInFront(this::paint);
 
     RateChart() {
         getChildren().add(canvas);
@@ -38,14 +38,9 @@ final class RateChart extends Region {
         draw();
     }
 
-    /** Draws only while {@code inFront} holds (a canvas behind its tab is still rendered), and at once when it comes to hold. */
+    /** Draws only while {@code inFront} holds, and at once when it comes to hold. */
     void drawWhile(javafx.beans.value.ObservableBooleanValue inFront) {
-        this.inFront = inFront;
-        inFront.addListener((o, was, now) -> {
-            if (now) {
-                draw();
-            }
-        });
+        drawing.follow(inFront);
     }
 
     @Override
@@ -56,9 +51,10 @@ final class RateChart extends Region {
     }
 
     private void draw() {
-        if (!inFront.get()) {
-            return;
-        }
+        drawing.draw();
+    }
+
+    private void paint() {
         double w = canvas.getWidth();
         double h = canvas.getHeight();
         GraphicsContext g = canvas.getGraphicsContext2D();

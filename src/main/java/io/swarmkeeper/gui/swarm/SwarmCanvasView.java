@@ -41,7 +41,7 @@ public final class SwarmCanvasView implements TabView {
     private final Canvas canvas = new Canvas(600, 400);
     private final Label status = new Label();
     private final Label saved = new Label();
-    private javafx.beans.value.ObservableBooleanValue inFront = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final io.swarmkeeper.gui.DrawInFront drawing = new io.swarmkeeper.gui.DrawInFront(this::paint);
 
     public SwarmCanvasView(SwarmModel model) {
         this.model = model;
@@ -111,19 +111,12 @@ public final class SwarmCanvasView implements TabView {
 
     @Override
     public void drawWhile(javafx.beans.value.ObservableBooleanValue inFront) {
-        this.inFront = inFront;
-        inFront.addListener((o, was, now) -> {
-            if (now) {
-                draw();
-            }
-        });
+        drawing.follow(inFront);
     }
 
     /** Draws the picture, unless the tab is behind another (the next frame after it comes forward draws it). */
     private void draw() {
-        if (inFront.get()) {
-            paint();
-        }
+        drawing.draw();
     }
 
     private void paint() {
@@ -140,14 +133,18 @@ public final class SwarmCanvasView implements TabView {
         status.setText(linked + " linked" + (model.pausedProperty().get() ? " — paused" : "")
                 + (model.flashCount() > 0 ? " — " + model.flashCount() + " failed hash check(s) seen" : ""));
 
-        // Edges first, under the nodes; each kind of stroke gathered into one path (ShapeBatch).
+        // One pass gathers every shape by layer, each kind of stroke into one path (ShapeBatch);
+        // the layers are then painted bottom up: edges, flashes, this node, halos, peers, marks.
         ShapeBatch edges = new ShapeBatch();
         ShapeBatch flashes = new ShapeBatch();
+        ShapeBatch halos = new ShapeBatch();
+        ShapeBatch peers = new ShapeBatch();
+        ShapeBatch marks = new ShapeBatch();
         for (SwarmModel.Placed p : placed) {
             PeerState s = p.peer();
             double px = cx + p.x() * r;
             double py = cy + p.y() * r;
-            double alpha = 0.25 + 0.75 * s.fade();
+            double alpha = alphaOf(s);
             double nx = -(py - cy);
             double ny = px - cx;
             double len = Math.max(1, Math.hypot(nx, ny));
@@ -167,6 +164,19 @@ public final class SwarmCanvasView implements TabView {
             }
             if (p.flash() > 0) {
                 flashes.line(cx, cy, px, py, Palette.FAILURE, 3, p.flash());
+                halos.disc(px, py, 24, Palette.FAILURE, 0.45 * p.flash());
+            }
+            if (s.linked()) {
+                peers.disc(px, py, 11, s.distrusted() ? DISTRUSTED_FILL : Palette.PEER, alpha);
+            } else {
+                peers.ring(px, py, 10, s.distrusted() ? Palette.FAILURE : Palette.PEER, 2.5, alpha);
+            }
+            if (s.peerId().equals(model.selected())) {
+                marks.ring(px, py, 15, Palette.TEXT, 2.5, alpha);
+            }
+            if (s.distrusted()) {
+                marks.line(px - 13, py - 13, px + 13, py + 13, Palette.FAILURE, 3.5, alpha);
+                marks.line(px - 13, py + 13, px + 13, py - 13, Palette.FAILURE, 3.5, alpha);
             }
         }
         edges.paint(g);
@@ -183,31 +193,6 @@ public final class SwarmCanvasView implements TabView {
         g.setTextBaseline(VPos.TOP);
         g.setFill(Palette.TEXT);
         g.fillText("this node" + (model.self().isEmpty() ? "" : " " + model.self()), cx, cy + 24);
-        // The peers: halos of failed checks, then the peers (filled: linked; a ring: left), then marks.
-        ShapeBatch halos = new ShapeBatch();
-        ShapeBatch peers = new ShapeBatch();
-        ShapeBatch marks = new ShapeBatch();
-        for (SwarmModel.Placed p : placed) {
-            PeerState s = p.peer();
-            double px = cx + p.x() * r;
-            double py = cy + p.y() * r;
-            double alpha = 0.25 + 0.75 * s.fade();
-            if (p.flash() > 0) {
-                halos.disc(px, py, 24, Palette.FAILURE, 0.45 * p.flash());
-            }
-            if (s.linked()) {
-                peers.disc(px, py, 11, s.distrusted() ? DISTRUSTED_FILL : Palette.PEER, alpha);
-            } else {
-                peers.ring(px, py, 10, s.distrusted() ? Palette.FAILURE : Palette.PEER, 2.5, alpha);
-            }
-            if (s.peerId().equals(model.selected())) {
-                marks.ring(px, py, 15, Palette.TEXT, 2.5, alpha);
-            }
-            if (s.distrusted()) {
-                marks.line(px - 13, py - 13, px + 13, py + 13, Palette.FAILURE, 3.5, alpha);
-                marks.line(px - 13, py + 13, px + 13, py - 13, Palette.FAILURE, 3.5, alpha);
-            }
-        }
         halos.paint(g);
         peers.paint(g);
         marks.paint(g);
@@ -218,7 +203,7 @@ public final class SwarmCanvasView implements TabView {
                 double px = cx + p.x() * r;
                 double py = cy + p.y() * r;
                 // Outward from the centre, so that neighbours on the ring do not write over each other.
-                g.setGlobalAlpha(0.25 + 0.75 * s.fade());
+                g.setGlobalAlpha(alphaOf(s));
                 g.setFill(s.distrusted() ? Palette.FAILURE : Palette.TEXT);
                 g.setTextBaseline(VPos.CENTER);
                 double lx = px + p.x() * 18;
@@ -234,6 +219,11 @@ public final class SwarmCanvasView implements TabView {
         }
         g.setGlobalAlpha(1);
         legend(g, h);
+    }
+
+    /** A peer drawn fainter as it fades out after leaving. */
+    private static double alphaOf(PeerState s) {
+        return 0.25 + 0.75 * s.fade();
     }
 
     private static double width(long bytesPerSecond) {
