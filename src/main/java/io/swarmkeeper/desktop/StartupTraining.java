@@ -42,15 +42,21 @@ public final class StartupTraining {
     private StartupTraining() {}
 
     public static void main(String[] args) throws Exception {
+        System.out.println("startup training: seeder started and stopped, " + run() + " classes loaded");
+    }
+
+    /** Runs the seeder's start and loads the window's classes; returns how many of those it loaded. */
+    static int run() throws Exception {
         Path store = Files.createTempDirectory("swarmkeeper-training-");
         try (SignalingServer server = new SignalingServer(ServerConfig.loopback(0)).start();
              Seeder seeder = Seeder.builder(new URI("ws://127.0.0.1:" + server.port()), store).open()) {
-            seeder.store().list();
+            if (seeder.node().peerId() == null) {
+                throw new IllegalStateException("the training seeder was not welcomed");
+            }
         } finally {
             deleteTree(store);
         }
-        int loaded = loadWindowClasses();
-        System.out.println("startup training: seeder started and stopped, " + loaded + " classes loaded");
+        return loadWindowClasses();
     }
 
     /** Loads (without initialising) every class of {@link #WINDOW_PACKAGES}, from the jar or the runtime's modules. */
