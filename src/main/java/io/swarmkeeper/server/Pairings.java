@@ -7,12 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which peers the server has matched, and so may exchange signals, with why (the ranking's
  * reason), and which holders each asker was offered for which resources: the one direction in
- * which a {@code report} or {@code served} makes sense. Symmetric for signals. Thread-safe;
- * forgetting a peer costs as much as its own pairings, not the server's.
+ * which a {@code report} or {@code served} makes sense. Symmetric for signals. Thread-safe:
+ * changes are made under this object's lock; whether two peers are paired, which every relayed
+ * signal asks, is read without it. Forgetting a peer costs as much as its own pairings, not the
+ * server's.
  */
 final class Pairings {
     /** Holders one asker keeps offers of; the oldest offer goes first. */
@@ -30,8 +33,11 @@ final class Pairings {
 
     private record Departed(Set<ResourceId> resources, Reputation.Party holder, long at) {}
 
-    /** Peer → its partners → why they were matched (empty string when no reason was given). */
-    private final Map<String, Map<String, String>> partners = new HashMap<>();
+    /**
+     * Peer → its partners → why they were matched (empty string when no reason was given).
+     * Written under the lock, read without it ({@link #pairing}).
+     */
+    private final Map<String, Map<String, String>> partners = new ConcurrentHashMap<>();
     /** Asker → holder → the resources it was offered for, oldest offer first. */
     private final Map<String, LinkedHashMap<String, Set<ResourceId>>> offered = new HashMap<>();
     /**
@@ -43,8 +49,8 @@ final class Pairings {
     /** Pairs an asker with a holder it was offered for {@code resource}, for {@code reason} (may be null). */
     synchronized void offer(String asker, String holder, String reason, ResourceId resource) {
         String why = reason == null ? "" : reason;
-        partners.computeIfAbsent(asker, k -> new HashMap<>()).put(holder, why);
-        partners.computeIfAbsent(holder, k -> new HashMap<>()).put(asker, why);
+        partners.computeIfAbsent(asker, k -> new ConcurrentHashMap<>(2)).put(holder, why);
+        partners.computeIfAbsent(holder, k -> new ConcurrentHashMap<>(2)).put(asker, why);
         LinkedHashMap<String, Set<ResourceId>> of = offered.computeIfAbsent(asker, k -> new LinkedHashMap<>());
         Set<ResourceId> resources = of.remove(holder); // re-inserted: the newest offer
         if (resources == null) {
@@ -90,16 +96,17 @@ final class Pairings {
         return null;
     }
 
-    synchronized boolean arePaired(String a, String b) {
+    /**
+     * Why {@code a} and {@code b} were last matched, the empty string when no reason was given,
+     * or null when they are not paired. Takes no lock: the relay path asks it for every signal.
+     */
+    String pairing(String a, String b) {
         Map<String, String> of = partners.get(a);
-        return of != null && of.containsKey(b);
+        return of == null ? null : of.get(b);
     }
 
-    /** Why {@code a} and {@code b} were last matched; null if they are not paired or no reason was given. */
-    synchronized String reason(String a, String b) {
-        Map<String, String> of = partners.get(a);
-        String why = of == null ? null : of.get(b);
-        return why == null || why.isEmpty() ? null : why;
+    boolean arePaired(String a, String b) {
+        return pairing(a, b) != null;
     }
 
     /**

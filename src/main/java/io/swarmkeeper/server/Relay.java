@@ -29,7 +29,8 @@ final class Relay {
             replies.error(conn, ErrorCode.BAD_MESSAGE, "\"signal\" needs \"to\" and an object \"data\"");
             return;
         }
-        if (!pairings.arePaired(session.id(), signal.to())) {
+        String reason = pairings.pairing(session.id(), signal.to());
+        if (reason == null) {
             replies.error(conn, ErrorCode.NOT_PAIRED, "not matched with peer " + Replies.abbreviate(signal.to()));
             return;
         }
@@ -39,7 +40,7 @@ final class Relay {
             return;
         }
         String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
-                pairings.reason(session.id(), signal.to()), session.role(), session.wirePlace()));
+                reason.isEmpty() ? null : reason, session.role(), session.wirePlace()));
         metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
         if (!target.sendIfRoom(relayed)) {
             metrics.signalsRelayed.decrement();

@@ -33,6 +33,47 @@ class PairingsTest {
     }
 
     @Test
+    void aPairingReadsTheSameFromBothEndsWithItsReasonAndIsGoneWithEither() throws Exception {
+        Pairings pairings = new Pairings();
+        pairings.offer("asker", "holder", "same-asn", R);
+        pairings.offer("asker", "other", null, R);
+        assertEquals("same-asn", pairings.pairing("asker", "holder"));
+        assertEquals("same-asn", pairings.pairing("holder", "asker"));
+        assertEquals("", pairings.pairing("other", "asker"), "paired without a reason");
+        assertNull(pairings.pairing("holder", "other"), "two holders of one asker are not paired");
+        pairings.removeAll(party("asker"), 0);
+        assertNull(pairings.pairing("holder", "asker"));
+        assertNull(pairings.pairing("other", "asker"));
+        assertEquals(0, pairings.pairCount());
+    }
+
+    @Test
+    void readersWithoutTheLockSeeEveryPairingWhileOthersComeAndGo() throws Exception {
+        Pairings pairings = new Pairings();
+        pairings.offer("steady-asker", "steady-holder", "same-city", R);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger misses = new java.util.concurrent.atomic.AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!stop.get()) {
+                if (!"same-city".equals(pairings.pairing("steady-holder", "steady-asker"))) {
+                    misses.incrementAndGet();
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 20_000; i++) {
+            pairings.offer("steady-asker", "h" + i, null, R); // the steady asker's map grows and shrinks
+            pairings.offer("a" + i, "steady-holder", null, R);
+            pairings.removeAll(party("h" + i), i);
+            pairings.removeAll(party("a" + i), i);
+        }
+        stop.set(true);
+        reader.join();
+        assertEquals(0, misses.get(), "a pairing that never changed was always seen");
+        assertEquals(1, pairings.pairCount());
+    }
+
+    @Test
     void moreDepartedOffersThanItKeepsNeverBreakForgetting() throws Exception {
         Pairings pairings = new Pairings();
         int n = Pairings.MAX_DEPARTED + 10;
