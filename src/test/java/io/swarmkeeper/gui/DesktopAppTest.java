@@ -83,8 +83,10 @@ class DesktopAppTest {
                         .map(Label::getText).filter(t -> t != null && !t.isEmpty()).toList());
     }
 
-    private List<String> tabTitles(FxRobot robot) {
-        return robot.lookup("#views").queryAs(TabPane.class).getTabs().stream().map(Tab::getText).toList();
+    /** The tabs' titles, read on the FX thread: the window adds its tabs there while a test waits for them. */
+    private List<String> tabTitles(FxRobot robot) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#views").queryAs(TabPane.class).getTabs().stream()
+                .map(Tab::getText).toList()).get(10, TimeUnit.SECONDS);
     }
 
     @Test
