@@ -63,6 +63,11 @@ public final class VerifiedFile implements AutoCloseable {
         return new VerifiedFile(id, file, size);
     }
 
+    /** A file whose bytes were hashed as they were written elsewhere and matched {@code id}: taken over without reading it again. */
+    static VerifiedFile adopted(ResourceId id, Path file, long size) {
+        return new VerifiedFile(id, file, size);
+    }
+
     /** Starts a new staging file in {@code dir} (the system temp directory when null). */
     public static VerifiedFile stage(ResourceId id, Path dir) throws IOException {
         Path tmp = dir == null
