@@ -34,6 +34,8 @@ public final class AssemblyFile implements AutoCloseable {
     private long hashed;
     /** Written ranges beyond the hashed prefix, start → end, merged where they touch. Guarded by {@link #hashing}. */
     private final TreeMap<Long, Long> ahead = new TreeMap<>();
+    /** Where ranges that came ahead are read back into, one piece at a time. Guarded by {@link #hashing}. */
+    private final ByteBuffer readBack = ByteBuffer.allocate(1 << 16);
     private final Object hashing = new Object();
 
     private AssemblyFile(ResourceId id, Path file, FileChannel channel, long size) {
@@ -104,10 +106,13 @@ public final class AssemblyFile implements AutoCloseable {
             // Ranges that arrived ahead and now follow the prefix: read back and hashed.
             for (var next = ahead.firstEntry(); next != null && next.getKey() <= hashed; next = ahead.firstEntry()) {
                 ahead.pollFirstEntry();
-                long from = hashed;
-                while (from < next.getValue()) {
-                    int n = (int) Math.min(1 << 16, next.getValue() - from);
-                    digest.update(read(from, n));
+                for (long from = hashed; from < next.getValue(); ) {
+                    readBack.clear().limit((int) Math.min(readBack.capacity(), next.getValue() - from));
+                    int n = channel.read(readBack, from);
+                    if (n < 0) {
+                        throw new IOException("the staging file ends at " + from + ", before bytes written up to " + next.getValue());
+                    }
+                    digest.update(readBack.flip());
                     from += n;
                 }
                 hashed = Math.max(hashed, next.getValue());

@@ -3,8 +3,8 @@ package io.swarmkeeper.desktop;
 import io.swarmkeeper.node.Seeder;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
+import io.swarmkeeper.store.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -12,10 +12,11 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -54,7 +55,11 @@ public final class StartupTraining {
                 throw new IllegalStateException("the training seeder was not welcomed");
             }
         } finally {
-            deleteTree(store);
+            try {
+                FileTrees.delete(store);
+            } catch (IOException e) {
+                System.err.println("startup training: could not delete " + store + ": " + e.getMessage());
+            }
         }
         return loadWindowClasses();
     }
@@ -62,8 +67,13 @@ public final class StartupTraining {
     /** Loads (without initialising) every class of {@link #WINDOW_PACKAGES}, from the jar or the runtime's modules. */
     private static int loadWindowClasses() throws IOException, URISyntaxException {
         Map<String, ClassLoader> classes = new LinkedHashMap<>();
+        Set<Object> scanned = new HashSet<>(); // the plain jar holds all of them: read it once
         for (Class<?> anchor : List.of(StartupTraining.class, javafx.scene.Node.class, javafx.scene.control.Control.class,
                 javafx.beans.Observable.class, dev.onvoid.webrtc.RTCPeerConnection.class)) {
+            CodeSource source = anchor.getProtectionDomain().getCodeSource();
+            if (!scanned.add(anchor.getModule().isNamed() ? anchor.getModule() : source.getLocation())) {
+                continue;
+            }
             ClassLoader loader = anchor.getClassLoader() == null ? StartupTraining.class.getClassLoader() : anchor.getClassLoader();
             for (String name : classesBeside(anchor)) {
                 if (WINDOW_PACKAGES.stream().anyMatch(name::startsWith) && !name.endsWith("module-info.class")) {
@@ -103,20 +113,6 @@ public final class StartupTraining {
     private static List<String> classFiles(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
             return files.map(p -> root.relativize(p).toString()).filter(n -> n.endsWith(".class")).toList();
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("startup training: could not delete " + root + ": " + e.getMessage());
         }
     }
 }

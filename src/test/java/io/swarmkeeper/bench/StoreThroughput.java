@@ -2,6 +2,7 @@ package io.swarmkeeper.bench;
 
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.store.ContentStore;
+import io.swarmkeeper.store.FileTrees;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,10 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Put and get of 1 MiB resources through {@link ContentStore} against plain files in the same
@@ -179,13 +178,6 @@ public final class StoreThroughput {
     }
 
     private static void delete(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        FileTrees.delete(dir);
     }
 }

@@ -4,16 +4,14 @@ import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.demo.DemoOrigin;
 import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
+import io.swarmkeeper.store.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * An in-process swarm of real parts: a signaling server and a website origin on loopback, and
@@ -156,14 +154,6 @@ public final class Swarm implements AutoCloseable {
         }
         origin.close();
         server.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        FileTrees.delete(root);
     }
 }
