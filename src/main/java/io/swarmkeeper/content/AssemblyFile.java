@@ -65,19 +65,25 @@ public final class AssemblyFile implements AutoCloseable {
 
     /** Writes {@code data} at {@code offset}; safe from several threads for disjoint ranges. */
     public void write(long offset, byte[] data) throws IOException {
-        if (offset < 0 || offset + data.length > size) {
-            throw new IOException(data.length + " bytes at " + offset + " fall outside a " + size + "-byte resource");
+        write(offset, data, 0, data.length);
+    }
+
+    /** Writes {@code length} bytes of {@code data} from {@code from} at {@code offset}; as {@link #write(long, byte[])}. */
+    public void write(long offset, byte[] data, int from, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(from, length, data.length);
+        if (offset < 0 || offset + length > size) {
+            throw new IOException(length + " bytes at " + offset + " fall outside a " + size + "-byte resource");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(data);
+        ByteBuffer buffer = ByteBuffer.wrap(data, from, length);
         long at = offset;
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
-        follow(offset, data);
+        follow(offset, data, from, length);
     }
 
-    /** Hashes what {@code data}, just written at {@code offset}, adds to the contiguous prefix. */
-    private void follow(long offset, byte[] data) throws IOException {
+    /** Hashes what the bytes just written at {@code offset} add to the contiguous prefix. */
+    private void follow(long offset, byte[] data, int from, int length) throws IOException {
         synchronized (hashing) {
             if (digest == null) {
                 return;
@@ -88,10 +94,10 @@ public final class AssemblyFile implements AutoCloseable {
                 return;
             }
             if (offset == hashed) {
-                digest.update(data);
-                hashed += data.length;
+                digest.update(data, from, length);
+                hashed += length;
             } else {
-                long end = offset + data.length;
+                long end = offset + length;
                 Long before = ahead.floorKey(offset);
                 long start = offset;
                 if (before != null && ahead.get(before) >= offset) {
@@ -106,14 +112,14 @@ public final class AssemblyFile implements AutoCloseable {
             // Ranges that arrived ahead and now follow the prefix: read back and hashed.
             for (var next = ahead.firstEntry(); next != null && next.getKey() <= hashed; next = ahead.firstEntry()) {
                 ahead.pollFirstEntry();
-                for (long from = hashed; from < next.getValue(); ) {
-                    readBack.clear().limit((int) Math.min(readBack.capacity(), next.getValue() - from));
-                    int n = channel.read(readBack, from);
+                for (long at = hashed; at < next.getValue(); ) {
+                    readBack.clear().limit((int) Math.min(readBack.capacity(), next.getValue() - at));
+                    int n = channel.read(readBack, at);
                     if (n < 0) {
-                        throw new IOException("the staging file ends at " + from + ", before bytes written up to " + next.getValue());
+                        throw new IOException("the staging file ends at " + at + ", before bytes written up to " + next.getValue());
                     }
                     digest.update(readBack.flip());
-                    from += n;
+                    at += n;
                 }
                 hashed = Math.max(hashed, next.getValue());
             }

@@ -61,9 +61,14 @@ public final class PieceTree {
      * hash is then the root itself).
      */
     public static byte[] pieceHash(byte[] data, int length, boolean only) {
+        return pieceHash(data, 0, length, only);
+    }
+
+    /** As {@link #pieceHash(byte[], int, boolean)}, for the piece at {@code offset} of {@code data}. */
+    public static byte[] pieceHash(byte[] data, int offset, int length, boolean only) {
         if (only) {
             MerkleDigest digest = new MerkleDigest();
-            digest.update(data, 0, length);
+            digest.update(data, offset, length);
             return digest.digest();
         }
         MessageDigest sha = HashAlgorithm.SHA256.newDigest();
@@ -71,7 +76,7 @@ public final class PieceTree {
         for (int b = 0; b < BLOCKS_PER_PIECE; b++) {
             int from = b * MerkleDigest.BLOCK_BYTES;
             if (from < length) {
-                sha.update(data, from, Math.min(MerkleDigest.BLOCK_BYTES, length - from));
+                sha.update(data, offset + from, Math.min(MerkleDigest.BLOCK_BYTES, length - from));
                 leaves[b] = sha.digest();
             } else {
                 leaves[b] = ZERO_LEAF;

@@ -753,10 +753,25 @@ public final class SeederNode implements AutoCloseable {
         }
     }
 
+    /** The link as the transfer server's sink: chunks in direct buffers reach libwebrtc without a heap copy. */
+    private static MessageSink sinkOf(PeerLink link) {
+        return new MessageSink() {
+            @Override
+            public void send(byte[] message) throws java.io.IOException {
+                link.send(message);
+            }
+
+            @Override
+            public void send(java.nio.ByteBuffer message) throws java.io.IOException {
+                link.send(message);
+            }
+        };
+    }
+
     private final class Serving implements PeerLinks.Handler {
         @Override
         public void onOpen(PeerLink link, Duration roundTrip) {
-            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(link::send), uploads, node.transfers(),
+            servers.put(link, new TransferServer(link.remoteId(), serving, wire.apply(sinkOf(link)), uploads, node.transfers(),
                     uploadRate, link.channelProtocol()));
         }
 

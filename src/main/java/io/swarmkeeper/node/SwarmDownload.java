@@ -157,39 +157,50 @@ final class SwarmDownload implements AutoCloseable {
         }
 
         @Override
-        public void write(long at, byte[] data) throws IOException {
-            received += data.length;
+        public void write(long at, byte[] data, int from, int length) throws IOException {
+            received += length;
             if (!merkle) {
-                file.write(at, data);
-                written += data.length;
+                file.write(at, data, from, length);
+                written += length;
                 return;
             }
             int used = 0;
-            while (used < data.length) {
+            while (used < length) {
                 long pieceStart = offset + written;
                 int index = (int) (pieceStart / PieceTree.PIECE_BYTES);
                 int pieceLength = PieceTree.pieceLength(size, index);
+                byte[] expected = pieceHashes.get(index);
+                if (expected == null) {
+                    throw new TransferProtocolException("bytes of piece " + index + " before its hash");
+                }
+                if (pieceFill == 0 && length - used >= pieceLength) {
+                    // A whole piece in this chunk (the holder sends piece-aligned chunks): checked
+                    // and written from the received array.
+                    checkPiece(expected, data, from + used, pieceLength, pieceStart);
+                    file.write(pieceStart, data, from + used, pieceLength);
+                    written += pieceLength;
+                    used += pieceLength;
+                    continue;
+                }
                 if (piece == null) {
                     piece = new byte[PieceTree.PIECE_BYTES];
                 }
-                int n = Math.min(data.length - used, pieceLength - pieceFill);
-                System.arraycopy(data, used, piece, pieceFill, n);
+                int n = Math.min(length - used, pieceLength - pieceFill);
+                System.arraycopy(data, from + used, piece, pieceFill, n);
                 pieceFill += n;
                 used += n;
                 if (pieceFill == pieceLength) {
-                    byte[] expected = pieceHashes.get(index);
-                    if (expected == null) {
-                        throw new TransferProtocolException("bytes of piece " + index + " before its hash");
-                    }
-                    if (!java.security.MessageDigest.isEqual(expected,
-                            PieceTree.pieceHash(piece, pieceLength, pieceCount == 1))) {
-                        throw new BadPiece("sent a bad piece: " + pieceLength + " bytes at " + pieceStart
-                                + " failed their hash");
-                    }
-                    file.write(pieceStart, java.util.Arrays.copyOf(piece, pieceLength));
+                    checkPiece(expected, piece, 0, pieceLength, pieceStart);
+                    file.write(pieceStart, piece, 0, pieceLength);
                     written += pieceLength;
                     pieceFill = 0;
                 }
+            }
+        }
+
+        private void checkPiece(byte[] expected, byte[] data, int from, int pieceLength, long pieceStart) throws BadPiece {
+            if (!java.security.MessageDigest.isEqual(expected, PieceTree.pieceHash(data, from, pieceLength, pieceCount == 1))) {
+                throw new BadPiece("sent a bad piece: " + pieceLength + " bytes at " + pieceStart + " failed their hash");
             }
         }
 

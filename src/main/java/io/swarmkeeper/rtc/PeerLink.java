@@ -237,8 +237,17 @@ public final class PeerLink implements AutoCloseable {
      * Throws when the link is closed or the peer stops draining.
      */
     public void send(byte[] message) throws IOException {
-        if (message.length > MAX_MESSAGE_BYTES) {
-            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
+        send(ByteBuffer.wrap(message));
+    }
+
+    /**
+     * Sends the buffer's remaining bytes as one binary message, as {@link #send(byte[])}. A direct
+     * buffer goes to libwebrtc without a copy on the Java heap; the buffer is free again when this
+     * returns.
+     */
+    public void send(ByteBuffer message) throws IOException {
+        if (message.remaining() > MAX_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("message of " + message.remaining() + " bytes exceeds " + MAX_MESSAGE_BYTES);
         }
         synchronized (sendLock) {
             RTCDataChannel c = channel;
@@ -256,14 +265,14 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /** Holds {@link #sendLock}. */
-    private void sendOn(RTCDataChannel c, byte[] message) throws IOException {
+    private void sendOn(RTCDataChannel c, ByteBuffer message) throws IOException {
         long waitingSince = 0;
         while (true) {
             if (closed.get() || c.getState() != RTCDataChannelState.OPEN) {
                 throw new IOException("link to " + remoteId + " closed"
                         + (closeReason == null ? "" : ": " + closeReason));
             }
-            if (c.getBufferedAmount() + message.length <= HIGH_WATER_BYTES) {
+            if (c.getBufferedAmount() + message.remaining() <= HIGH_WATER_BYTES) {
                 break;
             }
             long now = System.nanoTime();
@@ -277,8 +286,19 @@ public final class PeerLink implements AutoCloseable {
             LockSupport.parkNanos(200_000);
         }
         try {
-            // webrtc-java sends the whole backing array of a heap buffer: it must be exactly the message.
-            c.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
+            // webrtc-java sends a heap buffer's whole backing array, and a direct buffer from its
+            // start to its capacity: either must be exactly the message.
+            ByteBuffer exact;
+            if (message.isDirect()) {
+                exact = message.slice();
+            } else if (message.arrayOffset() == 0 && message.position() == 0 && message.remaining() == message.array().length) {
+                exact = message;
+            } else {
+                exact = ByteBuffer.wrap(java.util.Arrays.copyOfRange(message.array(),
+                        message.arrayOffset() + message.position(), message.arrayOffset() + message.limit()));
+            }
+            c.send(new RTCDataChannelBuffer(exact, true));
+            message.position(message.limit());
         } catch (Exception e) {
             throw new IOException("send to " + remoteId + " failed: " + e.getMessage(), e);
         }

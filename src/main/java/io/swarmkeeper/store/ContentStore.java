@@ -919,6 +919,33 @@ public final class ContentStore implements ContentSource, AutoCloseable {
         }
 
         @Override
+        public java.nio.channels.ReadableByteChannel channel(long position) {
+            return new java.nio.channels.ReadableByteChannel() {
+                private long at = position;
+
+                @Override
+                public int read(ByteBuffer dst) throws IOException {
+                    int n = channel.read(dst, at);
+                    if (n > 0) {
+                        at += n;
+                        read.addAndGet(n);
+                    }
+                    return n;
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return channel.isOpen();
+                }
+
+                @Override
+                public void close() {
+                    // the channel is closed with the content
+                }
+            };
+        }
+
+        @Override
         public void close() throws IOException {
             channel.close();
             long served = read.getAndSet(0);

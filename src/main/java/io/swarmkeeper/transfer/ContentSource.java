@@ -31,6 +31,16 @@ public interface ContentSource {
 
         InputStream stream() throws IOException;
 
+        /**
+         * The bytes from {@code position} on, as a channel (closed with the content). A store
+         * reads its file at positions; this default skips through {@link #stream()}.
+         */
+        default java.nio.channels.ReadableByteChannel channel(long position) throws IOException {
+            InputStream in = stream();
+            in.skipNBytes(position);
+            return java.nio.channels.Channels.newChannel(in);
+        }
+
         @Override
         void close() throws IOException;
     }

@@ -85,8 +85,8 @@ public final class TransferClient {
             }
 
             @Override
-            public void write(long offset, byte[] data) throws IOException {
-                file[0].write(data, 0, data.length);
+            public void write(long offset, byte[] data, int from, int length) throws IOException {
+                file[0].write(data, from, length);
             }
         };
         CompletableFuture<Long> range = fetchRange(id, 0, TransferMessage.TO_END, sink);
@@ -218,7 +218,7 @@ public final class TransferClient {
                 if (end < 0) {
                     throw new TransferProtocolException("chunk before response");
                 }
-                int n = chunk.data().length;
+                int n = chunk.length();
                 if (n == 0) {
                     throw new TransferProtocolException("empty chunk");
                 }
@@ -229,7 +229,7 @@ public final class TransferClient {
                     throw new TransferProtocolException("more bytes than asked: " + (next + n - offset) + " of "
                             + (end - offset));
                 }
-                sink.write(next, chunk.data());
+                sink.write(next, chunk.array(), chunk.from(), n);
                 next += n;
                 received = next - offset;
                 observer.progress(peerId, id, TransferObserver.Direction.DOWNLOAD, received, end - offset);

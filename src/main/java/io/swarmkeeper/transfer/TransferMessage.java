@@ -37,8 +37,25 @@ public sealed interface TransferMessage {
     /** Holder → requester: the resource is {@code totalSize} bytes; {@code length} bytes from {@code offset} follow. */
     record Response(int requestId, long totalSize, long offset, long length) implements TransferMessage {}
 
-    /** Holder → requester: bytes at {@code offset} of the resource. */
-    record Chunk(int requestId, long offset, byte[] data) implements TransferMessage {}
+    /**
+     * Holder → requester: bytes at {@code offset} of the resource, {@code length} bytes of
+     * {@code array} from {@code from}. A decoded chunk points into the received message rather
+     * than copying its payload out.
+     */
+    record Chunk(int requestId, long offset, byte[] array, int from, int length) implements TransferMessage {
+        public Chunk {
+            java.util.Objects.checkFromIndexSize(from, length, array.length);
+        }
+
+        public Chunk(int requestId, long offset, byte[] data) {
+            this(requestId, offset, data, 0, data.length);
+        }
+
+        /** The payload as an array of its own length (a copy when the chunk is a slice). */
+        public byte[] data() {
+            return from == 0 && length == array.length ? array : java.util.Arrays.copyOfRange(array, from, from + length);
+        }
+    }
 
     /** Holder → requester: every byte announced by the response was sent. */
     record End(int requestId) implements TransferMessage {}
@@ -59,6 +76,17 @@ public sealed interface TransferMessage {
      */
     record Hashes(int requestId, int firstPiece, List<byte[]> pieces, List<byte[]> proof) implements TransferMessage {}
 
+    /** Bytes before a {@link Chunk}'s payload: type, request id, offset. */
+    int CHUNK_HEADER_BYTES = 1 + 4 + 8;
+
+    /**
+     * Puts a {@link Chunk}'s header into {@code out}; its payload goes right after it. For senders
+     * that read the payload straight into the message buffer.
+     */
+    static ByteBuffer putChunkHeader(ByteBuffer out, int requestId, long offset) {
+        return out.put(CHUNK).putInt(requestId).putLong(offset);
+    }
+
     static byte[] encode(TransferMessage message) {
         ByteBuffer out;
         if (message instanceof Request r) {
@@ -72,11 +100,11 @@ public sealed interface TransferMessage {
             out = header(RESPONSE, r.requestId(), 24);
             out.putLong(r.totalSize()).putLong(r.offset()).putLong(r.length());
         } else if (message instanceof Chunk c) {
-            if (c.data().length > MAX_CHUNK_BYTES) {
-                throw new IllegalArgumentException("chunk of " + c.data().length + " bytes exceeds " + MAX_CHUNK_BYTES);
+            if (c.length() > MAX_CHUNK_BYTES) {
+                throw new IllegalArgumentException("chunk of " + c.length() + " bytes exceeds " + MAX_CHUNK_BYTES);
             }
-            out = header(CHUNK, c.requestId(), 8 + c.data().length);
-            out.putLong(c.offset()).put(c.data());
+            out = header(CHUNK, c.requestId(), 8 + c.length());
+            out.putLong(c.offset()).put(c.array(), c.from(), c.length());
         } else if (message instanceof End e) {
             out = header(END, e.requestId(), 0);
         } else if (message instanceof NotFound n) {
@@ -118,7 +146,11 @@ public sealed interface TransferMessage {
         return out;
     }
 
-    /** Decodes one message; throws {@link TransferProtocolException} when it is malformed. */
+    /**
+     * Decodes one message; throws {@link TransferProtocolException} when it is malformed. A
+     * {@link Chunk}'s payload stays in {@code bytes}: the caller must not reuse the array while the
+     * chunk is in use.
+     */
     static TransferMessage decode(byte[] bytes) throws TransferProtocolException {
         if (bytes.length > MAX_MESSAGE_BYTES) {
             throw new TransferProtocolException("message of " + bytes.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
@@ -148,9 +180,10 @@ public sealed interface TransferMessage {
                 }
                 case CHUNK -> {
                     long offset = in.getLong();
-                    byte[] data = new byte[in.remaining()];
-                    in.get(data);
-                    yield new Chunk(requestId, offset, data);
+                    int from = in.position();
+                    int length = in.remaining();
+                    in.position(from + length);
+                    yield new Chunk(requestId, offset, bytes, from, length);
                 }
                 case END -> new End(requestId);
                 case NOT_FOUND -> new NotFound(requestId);

@@ -4,7 +4,8 @@ import io.swarmkeeper.content.HashAlgorithm;
 import io.swarmkeeper.content.PieceTree;
 import io.swarmkeeper.content.ResourceId;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,10 @@ public final class TransferServer {
         }
     }
 
+    /** One chunk message per upload thread, reused for every chunk it sends. */
+    private static final ThreadLocal<ByteBuffer> CHUNK_MESSAGE = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(TransferMessage.CHUNK_HEADER_BYTES + TransferMessage.MAX_CHUNK_BYTES));
+
     private void serve(TransferMessage.Request request, ResourceId id, AtomicBoolean cancelled) {
         long sent = 0;
         String failure = null;
@@ -127,7 +132,7 @@ public final class TransferServer {
                 out.send(TransferMessage.encode(new TransferMessage.NotFound(request.requestId())));
                 return;
             }
-            try (ContentSource.Content content = opened.get(); InputStream in = content.stream()) {
+            try (ContentSource.Content content = opened.get()) {
                 long size = content.size();
                 long offset = request.offset();
                 if (offset > size) {
@@ -152,24 +157,30 @@ public final class TransferServer {
                         ? new PieceHashes(request.requestId(), id, offset, length) : null;
                 out.send(TransferMessage.encode(new TransferMessage.Response(request.requestId(), size, offset, length)));
                 observer.started(peerId, id, TransferObserver.Direction.UPLOAD, length);
-                in.skipNBytes(offset);
-                byte[] buffer = new byte[TransferMessage.MAX_CHUNK_BYTES];
+                ReadableByteChannel in = content.channel(offset);
+                // Each chunk is read from the store straight into the message (a direct buffer,
+                // which libwebrtc copies once): no array per chunk, no copy on the Java heap.
+                ByteBuffer message = CHUNK_MESSAGE.get();
                 while (sent < length) {
                     if (cancelled.get() || closed) {
                         failure = "cancelled";
                         return;
                     }
-                    int want = (int) Math.min(buffer.length, length - sent);
-                    int n = in.readNBytes(buffer, 0, want);
-                    if (n < want) {
-                        throw new IOException("stored resource " + id.shortForm() + " ended early at " + (offset + sent + n));
+                    int n = (int) Math.min(TransferMessage.MAX_CHUNK_BYTES, length - sent);
+                    message.clear();
+                    TransferMessage.putChunkHeader(message, request.requestId(), offset + sent);
+                    message.limit(TransferMessage.CHUNK_HEADER_BYTES + n);
+                    while (message.hasRemaining()) {
+                        if (in.read(message) < 0) {
+                            throw new IOException("stored resource " + id.shortForm() + " ended early at "
+                                    + (offset + sent + message.position() - TransferMessage.CHUNK_HEADER_BYTES));
+                        }
                     }
-                    byte[] data = n == buffer.length ? buffer.clone() : java.util.Arrays.copyOf(buffer, n);
                     rate.acquire(n);
                     if (hashes != null) {
                         hashes.sendCovering(offset + sent + n - 1);
                     }
-                    out.send(TransferMessage.encode(new TransferMessage.Chunk(request.requestId(), offset + sent, data)));
+                    out.send(message.flip());
                     sent += n;
                     observer.progress(peerId, id, TransferObserver.Direction.UPLOAD, sent, length);
                 }

@@ -225,8 +225,8 @@ public final class LinkThroughput {
             }
 
             @Override
-            public void write(long offset, byte[] data) throws java.io.IOException {
-                file.write(offset, data);
+            public void write(long offset, byte[] data, int from, int length) throws java.io.IOException {
+                file.write(offset, data, from, length);
             }
         };
         Runnable[] ask = new Runnable[1];

@@ -73,6 +73,19 @@ class MultiSourceTest extends InSwarm {
         assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
     }
 
+    /** Pieces whose bytes come in several chunks are gathered, checked and written whole. */
+    @Test
+    void merkleRootIdsArriveInChunksSmallerThanAPiece() throws Exception {
+        byte[] body = DemoOrigin.sampleBytes(38, MIB + 54_321);
+        ResourceId id = swarm.publish("small.tiles", body, io.swarmkeeper.content.HashAlgorithm.MERKLE_SHA256);
+        swarm.smallChunkSeeder("small.tiles");
+        swarm.origin().close();
+        LeecherPeer leecher = swarm.leecher();
+        FetchResult result = leecher.fetch(id);
+        assertTrue(result.source().startsWith("peer"), result.source());
+        assertArrayEquals(body, leecher.store().readAll(id).orElseThrow());
+    }
+
     @Test
     void aSeederKilledMidTransferIsReplacedFromTheSameOffset() throws Exception {
         byte[] body = DemoOrigin.sampleBytes(32, 24 * MIB);

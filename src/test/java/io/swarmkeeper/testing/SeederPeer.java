@@ -34,7 +34,7 @@ public final class SeederPeer implements AutoCloseable {
     }
 
     /** How a test seeder behaves. */
-    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS, FORGES_HASHES }
+    enum Kind { HONEST, LIAR, BREAKS_PROTOCOL, STALLS, FORGES_HASHES, SMALL_CHUNKS }
 
     static SeederPeer start(Swarm swarm, Path dir, Kind kind, String... names) throws IOException {
         SwarmEvents bus = new SwarmEvents();
@@ -44,6 +44,7 @@ public final class SeederPeer implements AutoCloseable {
             case BREAKS_PROTOCOL -> SeederPeer::shiftChunks;
             case STALLS -> SeederPeer::answerButSendNothing;
             case FORGES_HASHES -> SeederPeer::forgePieceHashes;
+            case SMALL_CHUNKS -> SeederPeer::smallChunks;
             default -> UnaryOperator.identity();
         };
         List<Manifest.Entry> entries = new ArrayList<>();
@@ -134,6 +135,25 @@ public final class SeederPeer implements AutoCloseable {
         return bytes -> {
             TransferMessage m = TransferMessage.decode(bytes);
             if (!(m instanceof TransferMessage.Chunk) && !(m instanceof TransferMessage.End)) {
+                link.send(bytes);
+            }
+        };
+    }
+
+    /**
+     * Sends every CHUNK as several of 10,000 bytes (the last shorter): true bytes, as another
+     * implementation may cut them; a Merkle piece then arrives in parts.
+     */
+    private static MessageSink smallChunks(MessageSink link) {
+        return bytes -> {
+            TransferMessage m = TransferMessage.decode(bytes);
+            if (m instanceof TransferMessage.Chunk c) {
+                for (int from = 0; from < c.length(); from += 10_000) {
+                    int n = Math.min(10_000, c.length() - from);
+                    link.send(TransferMessage.encode(new TransferMessage.Chunk(c.requestId(), c.offset() + from,
+                            c.array(), c.from() + from, n)));
+                }
+            } else {
                 link.send(bytes);
             }
         };

@@ -98,6 +98,11 @@ public final class Swarm implements AutoCloseable {
         return add(LeecherPeer.start(this, dir("leecher"), options));
     }
 
+    /** A seeder that sends true bytes in chunks of 10,000 bytes instead of 64 KiB. */
+    public SeederPeer smallChunkSeeder(String... names) throws IOException {
+        return add(SeederPeer.start(this, dir("small-chunks"), SeederPeer.Kind.SMALL_CHUNKS, names));
+    }
+
     /** A seeder that sends true bytes with piece hashes that do not lead to the root. */
     public SeederPeer hashForger(String... names) throws IOException {
         return add(SeederPeer.start(this, dir("forger"), SeederPeer.Kind.FORGES_HASHES, names));

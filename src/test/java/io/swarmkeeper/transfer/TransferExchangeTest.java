@@ -146,8 +146,8 @@ class TransferExchangeTest {
             }
 
             @Override
-            public void write(long offset, byte[] data) {
-                written.add(data);
+            public void write(long offset, byte[] data, int from, int length) {
+                written.add(java.util.Arrays.copyOfRange(data, from, from + length));
             }
         };
         TransferClient client = new TransferClient("holder", m -> {}, TransferObserver.NONE);
@@ -259,7 +259,7 @@ class TransferExchangeTest {
             public void size(long totalSize) {}
 
             @Override
-            public void write(long offset, byte[] data) {}
+            public void write(long offset, byte[] data, int from, int length) {}
         });
         client.onMessage(TransferMessage.encode(new TransferMessage.Error(1, TransferError.UNSUPPORTED_VERSION, spoken)));
         ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(1, TimeUnit.SECONDS));

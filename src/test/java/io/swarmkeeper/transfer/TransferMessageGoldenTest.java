@@ -80,6 +80,28 @@ class TransferMessageGoldenTest {
         assertTrue(full.length <= TransferMessage.MAX_MESSAGE_BYTES);
     }
 
+    /** A holder writes a chunk's header and reads its payload in behind it: the same bytes as the golden chunk. */
+    @Test
+    void chunkBuiltInPlaceIsTheGoldenChunk() throws Exception {
+        java.nio.ByteBuffer message = java.nio.ByteBuffer.allocateDirect(TransferMessage.CHUNK_HEADER_BYTES + 64);
+        TransferMessage.putChunkHeader(message, 7, 0).put("abc".getBytes(StandardCharsets.US_ASCII)).flip();
+        byte[] wire = new byte[message.remaining()];
+        message.get(wire);
+        assertEquals(golden("chunk"), HexFormat.of().formatHex(wire));
+    }
+
+    /** A decoded chunk points into the message it came in (no copy of its payload); data() copies only a slice. */
+    @Test
+    void decodedChunkIsASliceOfItsMessage() throws Exception {
+        byte[] wire = HexFormat.of().parseHex(golden("chunk"));
+        TransferMessage.Chunk chunk = assertInstanceOf(TransferMessage.Chunk.class, TransferMessage.decode(wire));
+        assertTrue(chunk.array() == wire, "the payload was copied out of the message");
+        assertEquals(TransferMessage.CHUNK_HEADER_BYTES, chunk.from());
+        assertEquals(3, chunk.length());
+        assertArrayEquals("abc".getBytes(StandardCharsets.US_ASCII), chunk.data());
+        assertThrows(IndexOutOfBoundsException.class, () -> new TransferMessage.Chunk(1, 0, wire, 10, wire.length));
+    }
+
     static String golden(String name) throws IOException {
         try (InputStream in = TransferMessageGoldenTest.class.getResourceAsStream("/golden/transfer/" + name + ".hex")) {
             if (in == null) {
