@@ -28,6 +28,15 @@ public final class EventLog implements Consumer<SwarmEvent> {
                     p.matchReason() == null ? "" : "; matched: " + p.matchReason(),
                     p.place() == null || p.place().label() == null ? "" : "; in " + p.place().label(),
                     p.roundTrip() == null ? "" : "; round trip " + p.roundTrip().toMillis() + " ms");
+        } else if (event instanceof SwarmEvent.LinkSetup l) {
+            if (log.isDebugEnabled()) {
+                StringBuilder steps = new StringBuilder();
+                for (SwarmEvent.LinkSetup.Step s : l.steps()) {
+                    steps.append(steps.length() == 0 ? "" : ", ").append(s.name()).append(' ')
+                            .append(s.after().toNanos() / 1_000_000.0).append(" ms");
+                }
+                log.debug("{}: link to {} set up: {}", n, l.peerId(), steps);
+            }
         } else if (event instanceof SwarmEvent.RoundTrip r) {
             log.info("{}: peer {} answers in {} ms", n, r.peerId(), r.roundTrip().toMillis());
         } else if (event instanceof SwarmEvent.PeerUnlinked p) {

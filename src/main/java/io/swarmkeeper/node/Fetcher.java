@@ -199,7 +199,10 @@ public final class Fetcher implements AutoCloseable {
         try {
             connect();
             Deque<String> untried = new ArrayDeque<>();
-            for (Message.PeerInfo holder : askForHolders(id, originUrl)) {
+            long wantNanos = System.nanoTime();
+            List<Message.PeerInfo> holders = askForHolders(id, originUrl);
+            Asked asked = new Asked(wantNanos, System.nanoTime());
+            for (Message.PeerInfo holder : holders) {
                 if (!requesting.isDistrusted(holder.id()) && !holder.id().equals(node.peerId())) {
                     untried.add(holder.id());
                     known.put(holder.id(), holder);
@@ -215,7 +218,7 @@ public final class Fetcher implements AutoCloseable {
                         }
                     }
                     Set<String> idle = new java.util.LinkedHashSet<>();
-                    FetchResult result = fromPeers(id, round, known, originUrl, knownSize, untried, reasons, idle, busy);
+                    FetchResult result = fromPeers(id, round, known, originUrl, knownSize, untried, reasons, idle, busy, asked);
                     if (result != null) {
                         return result;
                     }
@@ -298,7 +301,8 @@ public final class Fetcher implements AutoCloseable {
      */
     private FetchResult fromPeers(ResourceId id, List<String> peers, Map<String, Message.PeerInfo> known, URI originUrl,
                                   long knownSize, Deque<String> spare,
-                                  List<String> reasons, Set<String> idle, Set<String> busy) throws IOException {
+                                  List<String> reasons, Set<String> idle, Set<String> busy, Asked asked)
+            throws IOException {
         Map<String, PeerLink> roundLinks = new ConcurrentHashMap<>();
         List<String> joined = java.util.Collections.synchronizedList(new ArrayList<>());
         Map<String, SwarmDownload.Fault> faults = new ConcurrentHashMap<>();
@@ -337,6 +341,9 @@ public final class Fetcher implements AutoCloseable {
                     opening.incrementAndGet();
                     openDeadline.set(System.nanoTime() + links.connectTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
                     link.opened().whenComplete((opened, failure) -> {
+                        if (failure == null && !reused) {
+                            publishSetup(link, asked);
+                        }
                         TransferClient client = failure == null && !link.isClosed() ? requesting.client(link) : null;
                         if (client != null) {
                             download.addSource(peer, client);
@@ -468,7 +475,7 @@ public final class Fetcher implements AutoCloseable {
                 break;
             }
             good = fromPeers(id, List.of(next), known, null, -1, new ArrayDeque<>(), reasons, new java.util.HashSet<>(),
-                    ConcurrentHashMap.newKeySet());
+                    ConcurrentHashMap.newKeySet(), null);
         }
         if (good == null) {
             reasons.add("peers " + String.join(", ", senders) + " together sent bytes that failed the hash,"
@@ -497,6 +504,24 @@ public final class Fetcher implements AutoCloseable {
 
     private static String label(List<String> senders) {
         return senders.size() == 1 ? "peer:" + senders.get(0) : "peers:" + String.join(",", senders);
+    }
+
+    /** When a fetch sent its want and when the match came ({@link System#nanoTime()}). */
+    private record Asked(long wantNanos, long matchNanos) {}
+
+    /** The setup of a link this fetch made, from its want (when known) to its open channel. */
+    private void publishSetup(PeerLink link, Asked asked) {
+        List<PeerLink.SetupStep> steps = link.setupSteps();
+        long start = asked != null ? asked.wantNanos() : steps.get(0).nanos();
+        List<SwarmEvent.LinkSetup.Step> said = new ArrayList<>();
+        if (asked != null) {
+            said.add(new SwarmEvent.LinkSetup.Step("want", Duration.ZERO));
+            said.add(new SwarmEvent.LinkSetup.Step("match", Duration.ofNanos(asked.matchNanos() - start)));
+        }
+        for (PeerLink.SetupStep s : steps) {
+            said.add(new SwarmEvent.LinkSetup.Step(s.name(), Duration.ofNanos(s.nanos() - start)));
+        }
+        node.events().publish(new SwarmEvent.LinkSetup(Instant.now(), node.name(), link.remoteId(), said));
     }
 
     private List<Message.PeerInfo> askForHolders(ResourceId id, URI originUrl) throws IOException {

@@ -6,6 +6,7 @@ import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.transfer.TransferObserver.Direction;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What a node reports about itself, for the GUI, logs and tests. Events are facts about the past,
@@ -40,6 +41,26 @@ public sealed interface SwarmEvent {
         public PeerLinked(Instant at, String node, String peerId, boolean weOffered, PeerRole role, String matchReason,
                           Duration roundTrip) {
             this(at, node, peerId, weOffered, role, matchReason, roundTrip, null);
+        }
+    }
+
+    /**
+     * How a link that a fetch made came up: each step's time since the fetch's {@code want}
+     * ({@code want}, {@code match}, then the link's own: {@code created}, {@code description-created},
+     * {@code description-sent}, {@code remote-description}, {@code ice-connected},
+     * {@code dtls-connected}, {@code channel-open}), in the order they happened. Without a want
+     * (a fetch for a second opinion) the steps count from {@code created}.
+     */
+    record LinkSetup(Instant at, String node, String peerId, List<Step> steps) implements SwarmEvent {
+        public LinkSetup {
+            steps = List.copyOf(steps);
+        }
+
+        public record Step(String name, Duration after) {}
+
+        /** When {@code name} happened, or null when it did not. */
+        public Duration after(String name) {
+            return steps.stream().filter(s -> s.name().equals(name)).map(Step::after).findFirst().orElse(null);
         }
     }
 

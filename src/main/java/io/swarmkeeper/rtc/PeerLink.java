@@ -13,6 +13,7 @@ import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCDataChannelObserver;
 import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
@@ -91,6 +92,18 @@ public final class PeerLink implements AutoCloseable {
     private boolean localDescriptionSet; // event thread only (non-trickle)
     private boolean gatheringComplete; // event thread only (non-trickle)
     private boolean wholeDescriptionSent; // event thread only (non-trickle)
+    private final List<SetupStep> setup = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * One step of a link's setup and when it happened ({@link System#nanoTime()}): {@code created},
+     * {@code description-created} (our offer or answer), {@code description-sent} (after gathering
+     * when not trickling), {@code remote-description}, {@code ice-connected}, {@code dtls-connected}
+     * (the connection's state: ICE and DTLS done), {@code channel-open} (SCTP and the channel's
+     * own handshake done). Each is stamped when libwebrtc reports it, on its thread; it reports a
+     * remote description set after posting its success, so on a fast path that report may come
+     * after {@code dtls-connected}.
+     */
+    public record SetupStep(String name, long nanos) {}
 
     private PeerLink(RtcRuntime runtime, LinkConfig config, String remoteId, boolean initiator, Listener listener) {
         this.remoteId = remoteId;
@@ -104,8 +117,24 @@ public final class PeerLink implements AutoCloseable {
             return t;
         });
         RtcRuntime[] made = new RtcRuntime[1];
+        setup.add(new SetupStep("created", createdAt));
         this.connection = runtime.connect(rtcConfiguration(config), detachable(new ConnectionObserver()), made);
         this.madeBy = made[0];
+    }
+
+    /** The steps of this link's setup so far, in the order they happened, each once. */
+    public List<SetupStep> setupSteps() {
+        return List.copyOf(setup);
+    }
+
+    /** Notes a setup step the first time it happens; any thread. */
+    private void step(String name) {
+        long now = System.nanoTime();
+        synchronized (setup) {
+            if (setup.stream().noneMatch(s -> s.name().equals(name))) {
+                setup.add(new SetupStep(name, now));
+            }
+        }
     }
 
     /** Starts a link as the side that offers: creates the data channel and emits an offer signal. */
@@ -496,6 +525,7 @@ public final class PeerLink implements AutoCloseable {
         }
         RTCDataChannelState state = c.getState();
         if (state == RTCDataChannelState.OPEN && !opened.isDone()) {
+            step("channel-open");
             // The owner sets up first, so that whoever waits on opened() finds it ready.
             listener.onOpen(this);
             opened.complete(this);
@@ -518,6 +548,7 @@ public final class PeerLink implements AutoCloseable {
             return;
         }
         wholeDescriptionSent = true;
+        step("description-sent");
         listener.onSignal(this, SignalObjects.description(connection.getLocalDescription()));
     }
 
@@ -577,6 +608,14 @@ public final class PeerLink implements AutoCloseable {
             PeerConnectionObserver t = target;
             if (t != null) {
                 t.onConnectionChange(state);
+            }
+        }
+
+        @Override
+        public void onIceConnectionChange(RTCIceConnectionState state) {
+            PeerConnectionObserver t = target;
+            if (t != null) {
+                t.onIceConnectionChange(state);
             }
         }
     }
@@ -739,8 +778,17 @@ public final class PeerLink implements AutoCloseable {
         }
 
         @Override
+        public void onIceConnectionChange(RTCIceConnectionState state) {
+            if (state == RTCIceConnectionState.CONNECTED || state == RTCIceConnectionState.COMPLETED) {
+                step("ice-connected");
+            }
+        }
+
+        @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
-            if (state == RTCPeerConnectionState.FAILED) {
+            if (state == RTCPeerConnectionState.CONNECTED) {
+                step("dtls-connected");
+            } else if (state == RTCPeerConnectionState.FAILED) {
                 closeWith("ICE connection failed");
             }
         }
@@ -778,6 +826,7 @@ public final class PeerLink implements AutoCloseable {
     private final class DescriptionCreated implements CreateSessionDescriptionObserver {
         @Override
         public void onSuccess(RTCSessionDescription description) {
+            step("description-created");
             post(() -> {
                 if (!closed.get()) {
                     connection.setLocalDescription(description, detachable(new LocalDescriptionSet(description)));
@@ -802,6 +851,7 @@ public final class PeerLink implements AutoCloseable {
         public void onSuccess() {
             post(() -> {
                 if (config.trickle()) {
+                    step("description-sent");
                     listener.onSignal(PeerLink.this, SignalObjects.description(description));
                 } else {
                     localDescriptionSet = true;
@@ -825,6 +875,7 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void onSuccess() {
+            step("remote-description");
             post(() -> onRemoteDescriptionSet(wasOffer));
         }
 

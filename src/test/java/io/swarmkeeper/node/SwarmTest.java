@@ -45,6 +45,30 @@ class SwarmTest extends InSwarm {
                 () -> swarm.server().metrics().confirmations() == 1);
     }
 
+    /** The leecher says how its link came up, step by step from its want, for finding where setup time goes. */
+    @Test
+    void aFetchReportsEachStepOfItsLinkSetup() throws Exception {
+        ResourceId id = swarm.publish("first.bin", DemoOrigin.sampleBytes(2, 100_000));
+        SeederPeer seeder = swarm.seeder("first.bin");
+        LeecherPeer leecher = swarm.leecher();
+        leecher.fetch(id);
+
+        SwarmEvent.LinkSetup setup = leecher.events().stream()
+                .filter(e -> e instanceof SwarmEvent.LinkSetup).map(e -> (SwarmEvent.LinkSetup) e)
+                .findFirst().orElseThrow(() -> new AssertionError("no link setup reported"));
+        assertEquals(seeder.id(), setup.peerId());
+        List<String> names = setup.steps().stream().map(SwarmEvent.LinkSetup.Step::name).toList();
+        assertEquals(List.of("want", "match", "created"), names.subList(0, 3), names.toString());
+        for (String step : List.of("description-created", "description-sent", "remote-description", "ice-connected",
+                "dtls-connected", "channel-open")) {
+            assertTrue(names.contains(step), step + " missing from " + names);
+        }
+        java.time.Duration open = setup.after("channel-open");
+        assertTrue(setup.steps().stream().allMatch(s -> !s.after().isNegative() && s.after().compareTo(open) <= 0),
+                "every step between the want and the open channel: " + setup.steps());
+        assertTrue(setup.after("match").compareTo(setup.after("created")) <= 0, setup.steps().toString());
+    }
+
     @Test
     void subresourceIntegrityIdsTravelTheWholePath() throws Exception {
         byte[] body = DemoOrigin.sampleBytes(9, 300_000);
