@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
                 "and exits 0 only when verified bytes were written to --out; otherwise exits 1 with a",
                 "one-line reason on stderr and writes nothing to --out.",
                 "With --store, a resource already in that store is taken from it (\"source\":\"store\"),",
-                "and a fetched one is kept there too."})
+                "and a fetched one is kept there too.",
+                "With --timings, the line also says when each step happened (\"timings\", see --timings)."})
 final class FetchCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -67,12 +68,27 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "DIR", description = "A content store to read from first and keep the fetched resource in.")
     Path store;
 
+    @Option(names = "--timings",
+            description = "Add \"timings\" to the line: milliseconds since the JVM started at which the command began, connected, sent its want, had an open channel, got a holder's first answer (sent right before its first bytes) and the last byte, verified and was done (msSinceJvmStart); each step of the first link's setup in milliseconds since the want (linkSetupMs); and the download's rate from the first answer to the last byte (transferMBps, 10^6 bytes/s).")
+    boolean timings;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    private final FetchTimings timed = new FetchTimings();
+
+    private SwarmEvents events() {
+        SwarmEvents events = new SwarmEvents();
+        if (timings) {
+            events.subscribe(timed);
+        }
+        return events;
+    }
 
     @Override
     public Integer call() throws Exception {
         StdOut.claim();
+        timed.started();
         ResourceId id;
         try {
             id = ResourceId.parse(hash);
@@ -98,7 +114,7 @@ final class FetchCommand implements Callable<Integer> {
             throw SettingErrors.invalid(spec, "--out", "--out: directory " + parent + " does not exist");
         }
         if (store == null) {
-            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), events())) {
                 fetcher.setDownloadRate(downloadRate);
                 fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
                 fetcher.setServerToken(serverToken);
@@ -124,7 +140,7 @@ final class FetchCommand implements Callable<Integer> {
                     contentStore.verify(id);
                 }
             }
-            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), new SwarmEvents())) {
+            try (Fetcher fetcher = new Fetcher(server, parent, Fetcher.Options.defaults(), events())) {
                 fetcher.setDownloadRate(downloadRate);
                 fetcher.setOriginAddresses(AddressPolicy.of(allowPrivateOrigins));
                 fetcher.setServerToken(serverToken);
@@ -148,6 +164,9 @@ final class FetchCommand implements Callable<Integer> {
         line.put("bytes", bytes);
         line.put("source", source);
         line.put("verified", true);
+        if (timings) {
+            line.set("timings", timed.toJson());
+        }
         spec.commandLine().getOut().println(line);
         spec.commandLine().getOut().flush();
         return 0;

@@ -93,6 +93,22 @@ class CommandLineTest {
         assertTrue(line.get("source").asText().startsWith("peer:"), line.toString());
         assertTrue(line.get("verified").asBoolean());
         assertArrayEquals(body, Files.readAllBytes(out));
+        assertTrue(line.get("timings") == null, "timings only when asked: " + line);
+
+        // --timings: when each step happened, in order, and the link's setup from the want.
+        SwarmkeeperProcess.Result timed = SwarmkeeperProcess.run("fetch", "--server", url, "--hash", id.text(),
+                "--out", dir.resolve("timed.jpg").toString(), "--timings");
+        assertEquals(0, timed.exitCode(), timed.stderr());
+        JsonNode timings = MessageCodec.mapper().readTree(timed.stdoutLines().get(0)).get("timings");
+        assertTrue(timings != null, timed.stdout());
+        JsonNode since = timings.get("msSinceJvmStart");
+        double previous = 0;
+        for (String step : List.of("command", "connected", "want", "channelOpen", "firstAnswer", "lastByte", "verified", "done")) {
+            assertTrue(since.has(step), step + " missing: " + timings);
+            assertTrue(since.get(step).asDouble() >= previous, step + " before the step that comes first: " + timings);
+            previous = since.get(step).asDouble();
+        }
+        assertTrue(timings.get("linkSetupMs").get("channel-open").asDouble() > 0, timings.toString());
 
         // With a store of its own, fetch keeps what it got and serves it from there next time.
         Path mine = dir.resolve("mine");
