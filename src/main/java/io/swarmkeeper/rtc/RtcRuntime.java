@@ -61,6 +61,28 @@ public final class RtcRuntime {
         return current;
     }
 
+    /**
+     * Creates the shared runtime in the background when there is none yet, so that the first link
+     * does not wait for the native library and factory to start (about 150 ms here). A failure is
+     * left for the first link to report.
+     */
+    public static void warmUp() {
+        synchronized (RtcRuntime.class) {
+            if (current != null) {
+                return;
+            }
+        }
+        Thread t = new Thread(() -> {
+            try {
+                shared();
+            } catch (RuntimeException | LinkageError e) {
+                log.debug("WebRTC did not start ahead of the first link: {}", e.getMessage());
+            }
+        }, "webrtc-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Connections per factory before it is replaced. */
     static synchronized long connectionsPerFactory() {
         return connectionsPerFactory;
