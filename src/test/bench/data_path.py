@@ -43,6 +43,55 @@ def wait_cpu(p):
     return p.returncode, usage.ru_utime + usage.ru_stime
 
 
+def threads_of(pid):
+    """CPU seconds of each live thread of a process, by thread id: {tid: (name, seconds)}."""
+    found = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+            fields = rest.split()
+            found[tid] = (head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / TICKS)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return found
+
+
+class ThreadSampler:
+    """Samples a process's threads every 50 ms until stopped; keeps each thread's last reading
+    (a thread that ended keeps what it had), so the CPU of a process that exits is still known."""
+
+    def __init__(self, pid):
+        self.pid, self.last, self.running = pid, {}, True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while self.running:
+            self.last.update(threads_of(self.pid))
+            time.sleep(0.05)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        return self.last
+
+
+def by_name(before, after, top=12):
+    """CPU seconds per thread name between two readings, largest first (digits folded: pool-3 -> pool-#)."""
+    import re
+    sums = {}
+    for tid, (name, secs) in after.items():
+        spent = secs - before.get(tid, (name, 0.0))[1]
+        key = re.sub(r"\d+", "#", name)
+        sums[key] = sums.get(key, 0.0) + spent
+    return {k: round(v, 2) for k, v in sorted(sums.items(), key=lambda kv: -kv[1])[:top] if v > 0}
+
+
 def start(cmd):
     """Starts cmd with its output read in the background (see finish)."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -180,11 +229,14 @@ def main():
         for _ in range(rounds):
             emit(bare(classpath, big, size))
 
-        swarmkeeper(jar, "", site, big, size, rounds, work, procs, emit)
+        # DATA_PATH_BASELINE_JAR: the same runs with an older build, in the same sitting (before
+        # and after a change); DATA_PATH_BASELINE_FIRST=1 runs it first, to see the order's effect.
         baseline = os.environ.get("DATA_PATH_BASELINE_JAR")
-        if baseline:
-            # The same runs with an older build, in the same sitting: before and after a change.
-            swarmkeeper(baseline, "before-", site, big, size, rounds, work, procs, emit)
+        builds = [(jar, "")] + ([(baseline, "before-")] if baseline else [])
+        if os.environ.get("DATA_PATH_BASELINE_FIRST") == "1":
+            builds.reverse()
+        for build, prefix in builds:
+            swarmkeeper(build, prefix, site, big, size, rounds, work, procs, emit)
         print(json.dumps({"loadAfter": os.getloadavg()[0]}), flush=True)
     finally:
         for p in procs:
@@ -217,17 +269,33 @@ def swarmkeeper(jar, prefix, site, big, size, rounds, work, procs, emit):
     url = await_line(server.stdout, "ws://127.0.0.1:").split("ws://", 1)[1].split()[0]
     url = "ws://" + url
     seeder = subprocess.Popen(["java", "-jar", jar, "seed", "--server", url, "--store", os.path.join(work, prefix + "store"),
-                               "--manifest", base + "/manifest.json", "--allow-private-origins"],
+                               "--manifest", base + "/manifest.json", "--allow-private-origins",
+                               "--upload-slots", "8"],  # four fetches, two ranges in flight each
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     procs.append(seeder)
     await_line(seeder.stdout, "seeding", timeout=300)
     time.sleep(2)
 
     out = os.path.join(work, "out.bin")
-    for name, rid in (("sha224", sha), ("mt256", mt)):
-        for _ in range(rounds):
+    # One fetch of each id before the counted rounds: the seeder's first serving pays its JIT and
+    # its first link. Then the ids take turns, so that neither always runs first.
+    for rid in (sha, mt):
+        rc, _, stderr, _ = finish(start(fetch_cmd(jar, url, rid, out)))
+        if rc != 0:
+            raise SystemExit(f"warm-up fetch failed ({rc}): {stderr[-1000:]}")
+        os.remove(out)
+    for r in range(rounds):
+        for name, rid in (("sha224", sha), ("mt256", mt)):
             before = cpu_of(seeder.pid)
-            rc, stdout, stderr, cpu = finish(start(fetch_cmd(jar, url, rid, out)))
+            seeder_threads = threads_of(seeder.pid)
+            p = start(fetch_cmd(jar, url, rid, out))
+            sampler = ThreadSampler(p.pid)
+            rc, stdout, stderr, cpu = finish(p)
+            fetch_threads = sampler.stop()
+            if r == rounds - 1:
+                # Where each process spent its CPU, by thread (Java and native), in the last round.
+                emit({"run": prefix + name + "-threads", "seeder": by_name(seeder_threads, threads_of(seeder.pid)),
+                      "fetch": by_name({}, fetch_threads)})
             if rc != 0:
                 raise SystemExit(f"fetch {name} failed ({rc}): {stderr[-1000:]}")
             emit(fetch_row(prefix + name, stdout.strip().splitlines()[-1], cpu, cpu_of(seeder.pid) - before))

@@ -27,8 +27,13 @@ public record LinkConfig(List<Message.IceServer> iceServers, Duration connectTim
         this(iceServers, connectTimeout, sendStallTimeout, trickle, TransferVersion.CHANNEL_PROTOCOL);
     }
 
+    /**
+     * The links a node makes: with these ICE servers, candidates trickled (the property
+     * {@code swarmkeeper.webrtc.trickle=false} sends them whole, for {@code LinkSetupTime}).
+     */
     public static LinkConfig withIceServers(List<Message.IceServer> iceServers) {
-        return new LinkConfig(iceServers, Duration.ofSeconds(15), Duration.ofSeconds(30), true);
+        boolean trickle = !"false".equals(System.getProperty("swarmkeeper.webrtc.trickle"));
+        return new LinkConfig(iceServers, Duration.ofSeconds(15), Duration.ofSeconds(30), trickle);
     }
 
     public LinkConfig withTrickle(boolean on) {
