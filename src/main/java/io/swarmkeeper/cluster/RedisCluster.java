@@ -1,0 +1,289 @@
+package io.swarmkeeper.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One signaling server's membership of a cluster that shares its state in Redis: the connection,
+ * the instance's own id, its heartbeat, which instances are alive, and the clean-up of those that
+ * died (their peers and holdings are removed by whichever live instance sees them first).
+ *
+ * <p>Keys (all under {@code sk:}; docs/architecture.md): {@code sk:instances} (sorted set: instance
+ * → last beat, Redis time in ms), {@code sk:inst:{i}} (string with a TTL: present while the
+ * instance beats), {@code sk:inst:{i}:peers} (set: the peers homed there). An instance is alive
+ * while its key exists; one whose key expired is dead, and a live instance that takes its janitor
+ * lock removes what it left.
+ *
+ * <p>Redis time is used for beats, never this machine's clock, so instances on machines whose
+ * clocks disagree still agree on who is alive.
+ */
+public final class RedisCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
+    static final String PREFIX = "sk:";
+
+    /** How often an instance beats, and how long after its last beat it counts as dead. */
+    public record Timing(Duration beat, Duration deadAfter) {
+        public static final Timing DEFAULT = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+        public Timing {
+            if (beat.isNegative() || beat.isZero() || deadAfter.compareTo(beat.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("a beat > 0 and dead-after at least two beats, got " + beat + ", " + deadAfter);
+            }
+        }
+    }
+
+    private final RedisURI uri;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String instance;
+    private final Timing timing;
+    private final ScheduledExecutorService beats;
+    private final ConcurrentHashMap<String, String> scriptShas = new ConcurrentHashMap<>();
+    private volatile Set<String> live = Set.of();
+    private final AtomicLong beatFailures = new AtomicLong();
+    private volatile String lastError;
+    private final AtomicLong janitorPeers = new AtomicLong();
+    private volatile boolean closing;
+
+    private RedisCluster(RedisURI uri, Timing timing) {
+        this.uri = uri;
+        this.timing = timing;
+        this.instance = newInstanceId();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+                .build());
+        try {
+            this.connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            resources.shutdown();
+            throw new IllegalStateException("cannot reach Redis at " + describe(uri) + ": " + rootMessage(e), e);
+        }
+        this.redis = connection.sync();
+        this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-beat");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects to the Redis at {@code url} ({@code redis://[:password@]host:port[/db]}, or
+     * {@code rediss://} for TLS), joins as a new instance and starts beating. Throws
+     * {@link IllegalStateException} naming the server (never its password) when it cannot.
+     */
+    public static RedisCluster join(String url, Timing timing) {
+        RedisURI uri;
+        try {
+            uri = RedisURI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a Redis URL (redis://host:port or rediss://host:port): " + e.getMessage(), e);
+        }
+        uri.setTimeout(Duration.ofSeconds(1));
+        RedisCluster cluster = new RedisCluster(uri, timing);
+        try {
+            cluster.beat();
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw new IllegalStateException("Redis at " + describe(uri) + " refused us: " + rootMessage(e), e);
+        }
+        long every = timing.beat().toMillis();
+        cluster.beats.scheduleWithFixedDelay(cluster::beatQuietly, every, every, TimeUnit.MILLISECONDS);
+        log.info("cluster: joined as instance {} through Redis at {}", cluster.instance, describe(uri));
+        return cluster;
+    }
+
+    /** This instance's id in the cluster: new at every start. */
+    public String instance() {
+        return instance;
+    }
+
+    /** The instances alive at the last beat, this one included. */
+    public Set<String> liveInstances() {
+        return live;
+    }
+
+    /** Whether {@code instance} was alive at the last beat (this one always is, to itself). */
+    public boolean isLive(String instance) {
+        return this.instance.equals(instance) || live.contains(instance);
+    }
+
+    /** Beats that failed in a row (0 while Redis answers), and the last failure's words. */
+    public long beatFailures() {
+        return beatFailures.get();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Peers of dead instances this one removed. */
+    public long janitorPeers() {
+        return janitorPeers.get();
+    }
+
+    RedisCommands<String, String> redis() {
+        return redis;
+    }
+
+    /**
+     * Runs a Lua script by its hash, loading it first and again after Redis forgot it (a restart
+     * without persistence forgets every script).
+     */
+    @SuppressWarnings("unchecked")
+    <T> T script(String lua, ScriptOutputType type, String[] keys, String... args) {
+        String sha = scriptShas.computeIfAbsent(lua, redis::scriptLoad);
+        try {
+            return (T) redis.evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            String again = redis.scriptLoad(lua);
+            scriptShas.put(lua, again);
+            return (T) redis.evalsha(again, type, keys, args);
+        }
+    }
+
+    private static final String BEAT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('ZADD', KEYS[2], now, ARGV[3])
+            local out = {}
+            for _, i in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+              if redis.call('EXISTS', ARGV[4] .. i) == 1 then table.insert(out, i) else table.insert(out, '-' .. i) end
+            end
+            return out
+            """;
+
+    /** Renews this instance's key; reads who is alive; cleans up after the dead. */
+    void beat() {
+        List<String> members = script(BEAT, ScriptOutputType.MULTI,
+                new String[] {PREFIX + "inst:" + instance, PREFIX + "instances"},
+                "alive", String.valueOf(timing.deadAfter().toMillis()), instance, PREFIX + "inst:");
+        Set<String> alive = new HashSet<>();
+        for (String m : members) {
+            if (m.startsWith("-")) {
+                sweep(m.substring(1));
+            } else {
+                alive.add(m);
+            }
+        }
+        live = Set.copyOf(alive);
+        beatFailures.set(0);
+    }
+
+    private void beatQuietly() {
+        try {
+            beat();
+        } catch (RuntimeException e) {
+            if (closing) {
+                return;
+            }
+            long failures = beatFailures.incrementAndGet();
+            lastError = rootMessage(e);
+            if (failures == 1 || failures % 10 == 0) {
+                log.warn("cluster: Redis at {} does not answer ({} beats in a row): {}", describe(uri), failures, lastError);
+            }
+        }
+    }
+
+    private static final String SWEEP = """
+            -- KEYS[1] lock, KEYS[2] the dead instance's peer set, KEYS[3] sk:instances; ARGV[1] dead id, ARGV[2] prefix
+            if redis.call('SET', KEYS[1], '1', 'NX', 'PX', 10000) == false then return -1 end
+            local removed = 0
+            for _, peer in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+              local pk = ARGV[2] .. 'peer:' .. peer
+              if redis.call('HGET', pk, 'i') == ARGV[1] then
+                local hk = ARGV[2] .. 'held:' .. peer
+                local held = redis.call('SMEMBERS', hk)
+                for _, res in ipairs(held) do redis.call('SREM', ARGV[2] .. 'holders:' .. res, peer) end
+                redis.call('DECRBY', ARGV[2] .. 'holdings', #held)
+                redis.call('DEL', hk, pk)
+                removed = removed + 1
+              end
+            end
+            redis.call('DEL', KEYS[2])
+            redis.call('ZREM', KEYS[3], ARGV[1])
+            return removed
+            """;
+
+    /** Removes what a dead instance left: its peers, their holdings, its entry. One instance does it. */
+    private void sweep(String dead) {
+        long removed = script(SWEEP, ScriptOutputType.INTEGER,
+                new String[] {PREFIX + "janitor:" + dead, PREFIX + "inst:" + dead + ":peers", PREFIX + "instances"},
+                dead, PREFIX);
+        if (removed >= 0) {
+            janitorPeers.addAndGet(removed);
+            log.info("cluster: instance {} stopped beating; removed its {} peers", dead, removed);
+        }
+    }
+
+    /** Stops beating without leaving, as a killed process would: for the tests of the clean-up. */
+    void stopBeating() {
+        closing = true;
+        beats.shutdownNow();
+    }
+
+    /** Leaves the cluster: this instance's peers are removed by the directory's owner first. */
+    @Override
+    public void close() {
+        closing = true;
+        beats.shutdownNow();
+        try {
+            redis.del(PREFIX + "inst:" + instance);
+            redis.zrem(PREFIX + "instances", instance);
+        } catch (RuntimeException e) {
+            log.debug("cluster: could not say goodbye to Redis: {}", e.getMessage());
+        }
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        resources.shutdown(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** host:port of a Redis URL, without its password. */
+    static String describe(RedisURI uri) {
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    private static String newInstanceId() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder id = new StringBuilder(8);
+        for (int i = 0; i < 8; i++) {
+            id.append("abcdefghijklmnopqrstuvwxyz234567".charAt(random.nextInt(32)));
+        }
+        return id.toString();
+    }
+}

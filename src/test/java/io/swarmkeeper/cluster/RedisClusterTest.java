@@ -1,0 +1,123 @@
+package io.swarmkeeper.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.protocol.PeerRole;
+import io.swarmkeeper.server.PeerRecord;
+import io.swarmkeeper.testing.Poll;
+import io.swarmkeeper.testing.RedisProcess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Instances of one cluster over a real redis-server: who is alive, what the dead leave, Redis going away. */
+@Timeout(60)
+class RedisClusterTest {
+    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(100), Duration.ofMillis(500));
+    private static RedisProcess redis;
+    private RedisCluster a;
+    private RedisCluster b;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void join() {
+        a = RedisCluster.join(redis.url(), FAST);
+        a.redis().flushall();
+        a.beat();
+        b = RedisCluster.join(redis.url(), FAST);
+    }
+
+    @AfterEach
+    void leave() {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void instancesSeeEachOtherAndEachOthersHolders() throws Exception {
+        Poll.until(Duration.ofSeconds(5), "both alive to both", () -> a.liveInstances().equals(Set.of(a.instance(), b.instance()))
+                && b.liveInstances().equals(Set.of(a.instance(), b.instance())));
+        RedisPeerDirectory onA = new RedisPeerDirectory(a);
+        RedisPeerDirectory onB = new RedisPeerDirectory(b);
+        ResourceId id = ResourceId.of("shared".getBytes(StandardCharsets.UTF_8));
+        onA.add(new PeerRecord("seederOnA", PeerRole.SEEDER));
+        onA.addHoldings("seederOnA", List.of(id));
+        onB.add(new PeerRecord("browserOnB", PeerRole.BROWSER));
+        onB.addHoldings("browserOnB", List.of(id));
+        assertEquals(Set.of("seederOnA", "browserOnB"), ids(onB.holders(id, 10)));
+        assertEquals(a.instance(), onB.homeOf("seederOnA"));
+        assertEquals(2, onA.size());
+    }
+
+    @Test
+    void aSilentInstanceDropsOutAndItsPeersAreRemoved() throws Exception {
+        RedisPeerDirectory onA = new RedisPeerDirectory(a);
+        RedisPeerDirectory onB = new RedisPeerDirectory(b);
+        ResourceId id = ResourceId.of("orphaned".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 5; i++) {
+            onA.add(new PeerRecord("a" + i, PeerRole.SEEDER));
+            onA.addHoldings("a" + i, List.of(id));
+        }
+        onB.add(new PeerRecord("b0", PeerRole.SEEDER));
+        onB.addHoldings("b0", List.of(id));
+        assertEquals(6, onB.holders(id).size());
+
+        a.stopBeating(); // as if its process were killed: no goodbye
+        Poll.until(Duration.ofSeconds(5), "A's peers gone from B's answers", () -> onB.holders(id).size() == 1);
+        assertEquals(Set.of("b0"), ids(onB.holders(id)));
+        Poll.until(Duration.ofSeconds(5), "A's peers removed from Redis", () -> b.janitorPeers() == 5);
+        assertFalse(b.liveInstances().contains(a.instance()));
+        assertEquals(1, onB.totalHoldings());
+        assertEquals(0L, b.redis().exists("sk:peer:a0", "sk:held:a0", "sk:inst:" + a.instance() + ":peers"));
+        assertTrue(onB.find("a0").isEmpty());
+    }
+
+    @Test
+    void redisGoneIsCountedAndLoggedAndItsReturnIsJoinedAgain() throws Exception {
+        redis.stop();
+        Poll.until(Duration.ofSeconds(10), "failed beats counted", () -> a.beatFailures() >= 2);
+        assertTrue(a.lastError() != null && !a.lastError().isBlank(), "the failure is said: " + a.lastError());
+        redis.startAgain(); // empty: a restart without persistence
+        Poll.until(Duration.ofSeconds(20), "beating again", () -> a.beatFailures() == 0 && b.beatFailures() == 0);
+        Poll.until(Duration.ofSeconds(5), "both alive again", () -> a.liveInstances().equals(Set.of(a.instance(), b.instance())));
+        RedisPeerDirectory onA = new RedisPeerDirectory(a);
+        onA.add(new PeerRecord("after", PeerRole.PEER));
+        assertTrue(onA.find("after").isPresent(), "scripts are loaded again after the restart");
+    }
+
+    @Test
+    void aBadOrUnreachableRedisIsRefusedWithAClearError() {
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> RedisCluster.join("http://127.0.0.1:6379", FAST));
+        assertTrue(bad.getMessage().contains("Redis URL"), bad.getMessage());
+        IllegalStateException unreachable = assertThrows(IllegalStateException.class,
+                () -> RedisCluster.join("redis://:sekrit@127.0.0.1:1", FAST));
+        assertTrue(unreachable.getMessage().contains("redis://127.0.0.1:1"), unreachable.getMessage());
+        assertFalse(unreachable.getMessage().contains("sekrit"), "the password is never said: " + unreachable.getMessage());
+    }
+
+    private static Set<String> ids(List<PeerRecord> records) {
+        return records.stream().map(PeerRecord::id).collect(Collectors.toSet());
+    }
+}

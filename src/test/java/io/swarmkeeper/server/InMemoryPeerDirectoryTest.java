@@ -1,0 +1,8 @@
+package io.swarmkeeper.server;
+
+class InMemoryPeerDirectoryTest extends PeerDirectoryContract {
+    @Override
+    protected PeerDirectory directory() {
+        return new InMemoryPeerDirectory();
+    }
+}
