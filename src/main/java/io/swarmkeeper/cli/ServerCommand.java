@@ -1,5 +1,6 @@
 package io.swarmkeeper.cli;
 
+import io.swarmkeeper.cluster.ClusteredServer;
 import io.swarmkeeper.geo.GeoDataException;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.server.Fatal;
@@ -175,6 +176,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "A reverse proxy (address or block, e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-For header names the client's address, for proximity pairing. Repeatable or comma-separated. From any other peer those headers are ignored.")
     List<String> trustedProxies = new ArrayList<>();
 
+    @Option(names = "--redis", paramLabel = "URL",
+            description = "Run as one of several servers that act as one, sharing peers and holdings through this Redis: redis://[:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS (better given as SWARMKEEPER_SERVER_REDIS, which keeps a password out of the process list). Put the servers behind any load balancer. Absent: this server keeps its state in memory, alone.")
+    String redis;
+
     @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
     String metricsHost;
 
@@ -198,10 +203,19 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw refused(e.getMessage());
         }
+        if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw SettingErrors.invalid(spec, "--redis", "--redis must be a redis:// or rediss:// URL, got "
+                    + redis.replaceAll("//[^@/]*@", "//…@"));
+        }
         SignalingServer server;
+        SignalingServer made = null;
         try {
-            server = new SignalingServer(config).start();
+            made = config.redis() == null ? new SignalingServer(config) : ClusteredServer.create(config);
+            server = made.start();
         } catch (IllegalStateException e) {
+            if (made != null) {
+                made.close(); // leaves the cluster it joined
+            }
             if (e.getCause() instanceof GeoDataException bad) {
                 // Name the option (and where its value came from) beside the file and what is wrong with it.
                 String option = config.geoAsnFiles().contains(bad.file()) ? "--geo-asn" : "--geo-city";
@@ -221,6 +235,9 @@ final class ServerCommand implements Callable<Integer> {
         }, "server-shutdown"));
         System.out.println("signaling server listening on " + server.url());
         System.out.println(server.proximityStatus());
+        if (server.clusterInstance() != null) {
+            System.out.println("one of the servers sharing their state in Redis, as instance " + server.clusterInstance());
+        }
         if (metrics != null) {
             System.out.println("metrics on " + metrics.url() + "/metrics and " + metrics.url() + "/stats");
         }
@@ -252,7 +269,7 @@ final class ServerCommand implements Callable<Integer> {
                 .allowedOrigins(new HashSet<>(allowedOrigins)).peerTokens(new HashSet<>(peerTokens))
                 .iceServers(ice).tls(tls)
                 .geoCityFiles(geoCity).geoAsnFiles(geoAsn).geoReloadSeconds(geoReloadSeconds)
-                .trustedProxies(trustedProxies).maxHoldersConsidered(maxHoldersConsidered).build();
+                .trustedProxies(trustedProxies).maxHoldersConsidered(maxHoldersConsidered).redis(redis).build();
     }
 
     /** The ICE servers, each checked; TURN servers with the credentials. */

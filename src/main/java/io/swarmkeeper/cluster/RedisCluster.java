@@ -152,6 +152,10 @@ public final class RedisCluster implements AutoCloseable {
         return redis;
     }
 
+    RedisClient client() {
+        return client;
+    }
+
     /**
      * Runs a Lua script by its hash, loading it first and again after Redis forgot it (a restart
      * without persistence forgets every script).
@@ -188,7 +192,7 @@ public final class RedisCluster implements AutoCloseable {
         Set<String> alive = new HashSet<>();
         for (String m : members) {
             if (m.startsWith("-")) {
-                sweep(m.substring(1));
+                sweep(m.substring(1), "stopped beating");
             } else {
                 alive.add(m);
             }
@@ -233,13 +237,13 @@ public final class RedisCluster implements AutoCloseable {
             """;
 
     /** Removes what a dead instance left: its peers, their holdings, its entry. One instance does it. */
-    private void sweep(String dead) {
+    private void sweep(String dead, String why) {
         long removed = script(SWEEP, ScriptOutputType.INTEGER,
                 new String[] {PREFIX + "janitor:" + dead, PREFIX + "inst:" + dead + ":peers", PREFIX + "instances"},
                 dead, PREFIX);
         if (removed >= 0) {
             janitorPeers.addAndGet(removed);
-            log.info("cluster: instance {} stopped beating; removed its {} peers", dead, removed);
+            log.info("cluster: instance {} {}; removed its {} peers", dead, why, removed);
         }
     }
 
@@ -255,6 +259,7 @@ public final class RedisCluster implements AutoCloseable {
         closing = true;
         beats.shutdownNow();
         try {
+            sweep(instance, "left the cluster"); // its peers are not connected anywhere any more
             redis.del(PREFIX + "inst:" + instance);
             redis.zrem(PREFIX + "instances", instance);
         } catch (RuntimeException e) {

@@ -19,7 +19,8 @@ import java.util.Optional;
  * removed by {@link RedisCluster}'s clean-up soon after).
  *
  * <p>Keys: {@code sk:peer:{id}} (hash: {@code i} home instance, {@code r} role, and the place:
- * {@code lat}, {@code lon}, {@code city}, {@code cc}, {@code asn}, {@code org}, {@code b}),
+ * {@code lat}, {@code lon}, {@code city}, {@code cc}, {@code asn}, {@code org}, {@code b}, and its
+ * network {@code n}),
  * {@code sk:held:{id}} (set of resource ids), {@code sk:holders:{resource}} (set of peer ids),
  * {@code sk:holdings} (counter of all holdings), and the instance's {@code sk:inst:{i}:peers}.
  * Each call is one Lua script: one round trip, atomic. A peer's record and holdings are written
@@ -62,6 +63,9 @@ public final class RedisPeerDirectory implements PeerDirectory {
         }
         if (place.fromBrowser()) {
             put(args, "b", "1");
+        }
+        if (peer.network() != null) {
+            put(args, "n", peer.network().getHostAddress());
         }
         cluster.script(ADD, ScriptOutputType.INTEGER, new String[] {peerKey(peer.id()), instancePeers()},
                 args.toArray(String[]::new));
@@ -241,7 +245,19 @@ public final class RedisPeerDirectory implements PeerDirectory {
         Asn asn = f.containsKey("asn") ? new Asn(Long.parseLong(f.get("asn")), f.get("org")) : null;
         PeerPlace place = new PeerPlace(point, f.get("city"), f.get("cc"), asn, "1".equals(f.get("b")));
         PeerRole role = PeerRole.fromWire(f.get("r"));
-        return new PeerRecord(id, role, place.equals(PeerPlace.UNKNOWN) ? PeerPlace.UNKNOWN : place);
+        return new PeerRecord(id, role, place.equals(PeerPlace.UNKNOWN) ? PeerPlace.UNKNOWN : place, network(f.get("n")));
+    }
+
+    /** A network address as stored (a literal: no name is looked up); null when none or unreadable. */
+    private static java.net.InetAddress network(String literal) {
+        if (literal == null || literal.isEmpty() || !(Character.isDigit(literal.charAt(0)) || literal.indexOf(':') >= 0)) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     private String instancePeers() {

@@ -35,10 +35,13 @@ final class Matching {
     /** Connected seeders: the ones demand goes to. */
     private final Set<Connection> seeders;
     private final SecureRandom random = new SecureRandom();
+    /** The other servers of a cluster, whose peers' holdings the directory lists too; null for a server alone. */
+    private final ClusterBus bus;
 
     Matching(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Reputation reputation, Pairings pairings,
              OpenWants wants, DemandTracker demand, ServerMetrics metrics, Replies replies,
-             Map<String, Connection> connections, Set<Connection> seeders) {
+             Map<String, Connection> connections, Set<Connection> seeders, ClusterBus bus) {
+        this.bus = bus;
         this.config = config;
         this.directory = directory;
         this.ranking = ranking;
@@ -124,7 +127,7 @@ final class Matching {
         List<HolderRanking.Ranked> policyOrder = ranking.rank(asker.record(), live, live.size());
         return HolderChoice.choose(policyOrder, count, p -> {
             PeerSession s = ConnectionState.sessionOf(connections.get(p.id()));
-            return s == null ? null : s.network();
+            return s == null ? p.network() : s.network();
         }, p -> reputation.servedRecord(p.id()));
     }
 
@@ -136,10 +139,23 @@ final class Matching {
         // At most --max-holders-considered, sampled at random when more hold it: a match of a
         // popular resource costs no more than this.
         for (PeerRecord holder : directory.holders(id, config.maxHoldersConsidered())) {
+            if (exclude.contains(holder.id()) || holder.id().equals(asker.id())) {
+                continue;
+            }
             Connection c = connections.get(holder.id());
             PeerSession hs = ConnectionState.sessionOf(c);
-            if (hs != null && c.isOpen() && !exclude.contains(holder.id()) && !holder.id().equals(asker.id())
-                    && !reputation.excludes(askerParty, hs.party(), id, now)) {
+            Reputation.Party party;
+            if (hs != null && c.isOpen()) {
+                party = hs.party();
+            } else if (bus != null && c == null) {
+                // Connected to another server of the cluster (the shared directory lists only live
+                // ones). Its joining time is not shared: taken as now, so that reports against its
+                // network count against it too (the stricter reading).
+                party = new Reputation.Party(holder.id(), holder.network(), now);
+            } else {
+                continue;
+            }
+            if (!reputation.excludes(askerParty, party, id, now)) {
                 live.add(holder);
             }
         }
@@ -150,6 +166,14 @@ final class Matching {
         List<Message.PeerInfo> peers = new ArrayList<>(holders.size());
         for (HolderRanking.Ranked holder : holders) {
             pairings.offer(askerId, holder.peer().id(), holder.reason(), id);
+            if (bus != null && !connections.containsKey(holder.peer().id())) {
+                // Before the match goes out: the holder's server must know them paired when the
+                // asker's first signal arrives there (both go out in this order on one channel).
+                String home = bus.homeOf(holder.peer().id());
+                if (home != null) {
+                    bus.paired(home, askerId, holder.peer().id(), holder.reason());
+                }
+            }
             metrics.offered(holder.reason());
             peers.add(new Message.PeerInfo(holder.peer().id(), holder.peer().role(), holder.reason(),
                     PeerSession.wirePlaceOf(holder.peer().place())));

@@ -68,6 +68,22 @@ final class Pairings {
         }
     }
 
+    /**
+     * Pairs a peer connected here with one connected to another server of the cluster, which
+     * made the offer there: only so that their signals pass (offers and reports stay with the
+     * asker's server).
+     */
+    synchronized void pairAcross(String local, String remote, String reason) {
+        String why = reason == null ? "" : reason;
+        partners.computeIfAbsent(local, k -> new ConcurrentHashMap<>(2)).put(remote, why);
+        partners.computeIfAbsent(remote, k -> new ConcurrentHashMap<>(2)).put(local, why);
+    }
+
+    /** Drops the pairing of two peers (one of them left another server of the cluster). */
+    synchronized void forget(String a, String b) {
+        unpair(a, b);
+    }
+
     private void unpair(String a, String b) {
         Map<String, String> of = partners.get(a);
         if (of != null && of.remove(b) != null && of.isEmpty()) {

@@ -12,7 +12,7 @@ record PeerSession(String id, PeerRole role, InetAddress network, long joinedNan
     }
 
     PeerRecord record() {
-        return new PeerRecord(id, role, place);
+        return new PeerRecord(id, role, place, network);
     }
 
     /** What other peers may learn of where it is: city and country at most; null when unknown. */

@@ -17,7 +17,12 @@ final class Relay {
     /** A connected peer's connection by id, or null. */
     private final Function<String, Connection> connectionOf;
 
-    Relay(Pairings pairings, ServerMetrics metrics, Replies replies, Function<String, Connection> connectionOf) {
+    /** The other servers of a cluster, where a peer not connected here may be; null for a server alone. */
+    private final ClusterBus bus;
+
+    Relay(Pairings pairings, ServerMetrics metrics, Replies replies, Function<String, Connection> connectionOf,
+          ClusterBus bus) {
+        this.bus = bus;
         this.pairings = pairings;
         this.metrics = metrics;
         this.replies = replies;
@@ -35,12 +40,22 @@ final class Relay {
             return;
         }
         Connection target = connectionOf.apply(signal.to());
-        if (target == null || !target.isOpen()) {
+        String home = target == null && bus != null ? bus.homeOf(signal.to()) : null;
+        if ((target == null || !target.isOpen()) && home == null) {
             replies.send(conn, new Message.PeerGone(signal.to()));
             return;
         }
         String relayed = MessageCodec.encode(new Message.Signal(null, session.id(), signal.data(),
                 reason.isEmpty() ? null : reason, session.role(), session.wirePlace()));
+        if (target == null) {
+            // Connected to another server of the cluster: that one delivers it (or says it is gone).
+            if (bus.signal(home, signal.to(), session.id(), relayed)) {
+                metrics.signalsRelayed.increment();
+            } else {
+                replies.send(conn, new Message.PeerGone(signal.to()));
+            }
+            return;
+        }
         metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
         if (!target.sendIfRoom(relayed)) {
             metrics.signalsRelayed.decrement();

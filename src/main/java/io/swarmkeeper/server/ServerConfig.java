@@ -42,7 +42,8 @@ public record ServerConfig(
         List<Path> geoAsnFiles,
         int geoReloadSeconds,
         List<String> trustedProxies,
-        int maxHoldersConsidered) {
+        int maxHoldersConsidered,
+        String redis) {
 
     /** Where the server's certificate comes from: a PKCS#12 keystore, or PEM certificate and key files. */
     public record Tls(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
@@ -173,6 +174,7 @@ public record ServerConfig(
         b.geoReloadSeconds = geoReloadSeconds;
         b.trustedProxies = trustedProxies;
         b.maxHoldersConsidered = maxHoldersConsidered;
+        b.redis = redis;
         return b;
     }
 
@@ -211,6 +213,7 @@ public record ServerConfig(
         private int geoReloadSeconds = 300;
         private List<String> trustedProxies = List.of();
         private int maxHoldersConsidered = 256;
+        private String redis;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -277,13 +280,20 @@ public record ServerConfig(
          */
         public Builder maxHoldersConsidered(int v) { maxHoldersConsidered = v; return this; }
 
+        /**
+         * The Redis shared by several servers that act as one ({@code redis://[:password@]host:port},
+         * {@code rediss://} for TLS); null (the default): this server keeps its state in memory, alone.
+         * Used by {@code cluster.ClusteredServer}.
+         */
+        public Builder redis(String v) { redis = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, maxFrameBytes, maxHashesPerMessage, maxHoldingsPerPeer, maxMatchCount,
                     heartbeatSeconds, iceServers, maxPeers, maxConnectionsPerAddress, messagesPerSecond, messageBurst,
                     allowedOrigins, resumeGraceSeconds, wantSeconds, retryAfterMs, acceptBacklog,
                     maxHandshakesPerSecond, tls, demandMinWants, demandTargetHolders, upgradeTimeoutMs, maxHeaderBytes,
                     maxQueuedBytes, maxHoldingsPerAddress, maxHoldingsTotal, fdReserve, peerTokens, geoCityFiles,
-                    geoAsnFiles, geoReloadSeconds, trustedProxies, maxHoldersConsidered);
+                    geoAsnFiles, geoReloadSeconds, trustedProxies, maxHoldersConsidered, redis);
         }
     }
 }

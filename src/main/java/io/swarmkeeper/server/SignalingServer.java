@@ -57,8 +57,10 @@ public final class SignalingServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final Replies replies = new Replies(metrics);
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    /** The other servers of a cluster; null for a server alone. */
+    private final ClusterBus bus;
     /** The message families handled apart: signals relayed, reports and confirmations. */
-    private final Relay relay = new Relay(pairings, metrics, replies, connections::get);
+    private final Relay relay;
     private final Reports reports = new Reports(pairings, reputation, metrics, replies, this::sessionOfPeer);
     /** Connected peers that said they are seeders: the ones demand goes to. */
     private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
@@ -93,7 +95,22 @@ public final class SignalingServer implements AutoCloseable {
      * open the configuration's geolocation files at start, if it names any.
      */
     public SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo) {
+        this(config, directory, ranking, geo, null);
+    }
+
+    /**
+     * One server of a cluster: {@code directory} shared with the others, {@code bus} reaching the
+     * peers connected to them (both from {@code cluster.ClusteredServer}); closed with this server.
+     */
+    public SignalingServer(ServerConfig config, PeerDirectory directory, ClusterBus bus) {
+        this(config, directory, config.geoCityFiles().isEmpty() ? new ShuffledRanking() : new ProximityRanking(), null, bus);
+    }
+
+    private SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo,
+                            ClusterBus bus) {
         this.config = config;
+        this.bus = bus;
+        this.relay = new Relay(pairings, metrics, replies, connections::get, bus);
         this.directory = directory;
         this.ranking = ranking;
         this.geo = geo;
@@ -103,7 +120,7 @@ public final class SignalingServer implements AutoCloseable {
         this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
         this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
         this.matching = new Matching(config, directory, ranking, reputation, pairings, wants, demand, metrics, replies,
-                connections, seeders);
+                connections, seeders, bus);
     }
 
     /**
@@ -157,6 +174,9 @@ public final class SignalingServer implements AutoCloseable {
         }), 1, 1, TimeUnit.SECONDS);
         sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", heartbeat::tick), Heartbeat.TICK_MS, Heartbeat.TICK_MS,
                 TimeUnit.MILLISECONDS);
+        if (bus != null) {
+            bus.start(new FromOtherServers());
+        }
         return this;
     }
 
@@ -173,6 +193,11 @@ public final class SignalingServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** This server's id in its cluster; null for a server alone. */
+    public String clusterInstance() {
+        return bus == null ? null : bus.instance();
     }
 
     public ServerMetrics metrics() {
@@ -272,6 +297,9 @@ public final class SignalingServer implements AutoCloseable {
         sampler.shutdownNow();
         if (transport != null) {
             transport.close();
+        }
+        if (bus != null) {
+            bus.close();
         }
     }
 
@@ -486,7 +514,12 @@ public final class SignalingServer implements AutoCloseable {
             wants.closeAll(session.id());
             for (String partner : pairings.removeAll(session.party(), now)) {
                 try {
-                    matching.tellPartnerGone(partner, session.id(), now);
+                    String home = bus == null || connections.containsKey(partner) ? null : bus.homeOf(partner);
+                    if (home != null) {
+                        bus.gone(home, partner, session.id());
+                    } else {
+                        matching.tellPartnerGone(partner, session.id(), now);
+                    }
                 } catch (RuntimeException e) {
                     log.warn("could not tell {} that {} left", partner, session.id(), e);
                 }
@@ -494,6 +527,49 @@ public final class SignalingServer implements AutoCloseable {
         } finally {
             // Last: a quick resume must not have its fresh wants and pairings wiped by the above.
             resumeTokens.park(session.id(), now);
+        }
+    }
+
+    /** What the other servers of the cluster send here; on the bus's one thread, in order. */
+    private final class FromOtherServers implements ClusterBus.Inbox {
+        @Override
+        public boolean signal(String to, String from, String frame) {
+            Connection target = connections.get(to);
+            if (target == null || !target.isOpen()) {
+                return false;
+            }
+            if (pairings.pairing(to, from) == null) {
+                // Never relayed to a peer that was not matched with the sender, whoever published it.
+                metrics.error(ErrorCode.NOT_PAIRED);
+                return true;
+            }
+            metrics.signalsRelayed.increment();
+            if (!target.sendIfRoom(frame)) {
+                metrics.signalsRelayed.decrement();
+                metrics.error(ErrorCode.PEER_BUSY);
+            }
+            return true;
+        }
+
+        @Override
+        public void paired(String asker, String holder, String reason) {
+            if (connections.containsKey(holder)) {
+                pairings.pairAcross(holder, asker, reason);
+            }
+        }
+
+        @Override
+        public void gone(String partner, String goneId) {
+            pairings.forget(partner, goneId);
+            matching.tellPartnerGone(partner, goneId, System.nanoTime());
+        }
+
+        @Override
+        public void peerGone(String to, String goneId) {
+            Connection conn = connections.get(to);
+            if (conn != null) {
+                replies.send(conn, new Message.PeerGone(goneId));
+            }
         }
     }
 

@@ -32,9 +32,14 @@ public final class Swarm implements AutoCloseable {
     }
 
     public static Swarm start() throws IOException {
+        return on(new SignalingServer(ServerConfig.loopback(0).toBuilder().demandMinWants(1).build()).start());
+    }
+
+    /** A swarm around a server made and started by the caller (one of a cluster, say); closed with the swarm. */
+    public static Swarm on(SignalingServer server) throws IOException {
         TestNetwork.requireIsolatedOrAllowed();
         Path root = Files.createTempDirectory("swarm-");
-        return new Swarm(new SignalingServer(ServerConfig.loopback(0).toBuilder().demandMinWants(1).build()).start(), DemoOrigin.start(), root);
+        return new Swarm(server, DemoOrigin.start(), root);
     }
 
     public SignalingServer server() {

@@ -1,0 +1,35 @@
+package io.swarmkeeper.cluster;
+
+import io.swarmkeeper.server.ServerConfig;
+import io.swarmkeeper.server.SignalingServer;
+
+/**
+ * A signaling server that is one of several sharing their state in Redis ({@link
+ * ServerConfig#redis()}): the directory of peers and holdings in Redis, signals for peers of
+ * other instances routed through it. Closing the server leaves the cluster.
+ */
+public final class ClusteredServer {
+    private ClusteredServer() {}
+
+    /**
+     * Joins the cluster and makes the server (not started). Throws {@link IllegalStateException}
+     * naming the Redis server when it cannot be reached.
+     */
+    public static SignalingServer create(ServerConfig config) {
+        return create(config, RedisCluster.Timing.DEFAULT);
+    }
+
+    static SignalingServer create(ServerConfig config, RedisCluster.Timing timing) {
+        if (config.redis() == null) {
+            throw new IllegalArgumentException("no Redis configured");
+        }
+        RedisCluster cluster = RedisCluster.join(config.redis(), timing);
+        try {
+            RedisPeerDirectory directory = new RedisPeerDirectory(cluster);
+            return new SignalingServer(config, directory, new RedisBus(cluster, directory));
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+}

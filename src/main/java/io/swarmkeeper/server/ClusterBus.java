@@ -1,0 +1,50 @@
+package io.swarmkeeper.server;
+
+/**
+ * How one signaling server of a cluster reaches peers connected to the others (the Redis one is
+ * {@code cluster.RedisBus}). The server relays to another instance only what it would deliver
+ * itself: a signal between peers it paired; the other instance checks the pairing again before
+ * delivering. A server alone has none (null).
+ *
+ * <p>What arrives from other instances is handed to the {@link Inbox} in the order each instance
+ * sent it, on one thread that may wait (for the shared directory, say), never a network loop.
+ */
+public interface ClusterBus extends AutoCloseable {
+    /** This instance's id in the cluster. */
+    String instance();
+
+    /** The live instance another peer is connected to; null when it is connected to none. */
+    String homeOf(String peerId);
+
+    /**
+     * Sends a relayed signal frame (already stamped with its sender) to peer {@code to} on
+     * instance {@code home}; false when that instance is gone. When {@code to} has left it,
+     * {@code from} hears {@code peer-gone} through {@link Inbox#peerGone}.
+     */
+    boolean signal(String home, String to, String from, String frame);
+
+    /** Tells {@code home}, where {@code holder} is connected, that {@code asker} was offered it (they may now signal). */
+    void paired(String home, String asker, String holder, String reason);
+
+    /** Tells {@code home}, where {@code partner} is connected, that {@code goneId} left. */
+    void gone(String home, String partner, String goneId);
+
+    /** Starts delivering what other instances send here. */
+    void start(Inbox inbox);
+
+    @Override
+    void close();
+
+    /** What other instances send to this one. */
+    interface Inbox {
+        /** A signal for a local peer; false when {@code to} is not connected here (the sender then hears peer-gone). */
+        boolean signal(String to, String from, String frame);
+
+        void paired(String asker, String holder, String reason);
+
+        void gone(String partner, String goneId);
+
+        /** {@code to}'s signal could not be delivered: {@code goneId} is not connected anywhere now. */
+        void peerGone(String to, String goneId);
+    }
+}

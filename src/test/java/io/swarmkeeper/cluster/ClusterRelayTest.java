@@ -1,0 +1,123 @@
+package io.swarmkeeper.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmkeeper.content.ResourceId;
+import io.swarmkeeper.server.ServerConfig;
+import io.swarmkeeper.server.SignalingServer;
+import io.swarmkeeper.testing.Poll;
+import io.swarmkeeper.testing.RawSignalingClient;
+import io.swarmkeeper.testing.RedisProcess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two signaling servers sharing one real redis-server: peers on one are matched with and signal peers on the other. */
+@Timeout(60)
+class ClusterRelayTest {
+    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(200), Duration.ofMillis(1000));
+    private static final String HASH = ResourceId.of("clustered".getBytes(StandardCharsets.UTF_8)).text();
+    private static RedisProcess redis;
+    private SignalingServer a;
+    private SignalingServer b;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void startServers() {
+        ServerConfig config = ServerConfig.loopback(0).toBuilder().redis(redis.url()).build();
+        a = ClusteredServer.create(config, FAST).start();
+        b = ClusteredServer.create(config, FAST).start();
+    }
+
+    @AfterEach
+    void stopServers() {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void anAskerOnOneServerIsMatchedWithAHolderOnTheOtherAndTheirSignalsPassInOrder() throws Exception {
+        try (RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
+             RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the holding seen from A", () -> a.holderCount(ResourceId.parse(HASH)) == 1);
+            asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            JsonNode match = asker.next("match");
+            assertEquals(holder.id(), match.get("peers").get(0).get("id").asText(), match.toString());
+            assertEquals("seeder", match.get("peers").get(0).get("role").asText());
+
+            for (int i = 0; i < 200; i++) {
+                asker.send("{\"type\":\"signal\",\"to\":\"" + holder.id() + "\",\"data\":{\"type\":\"candidate\",\"n\":" + i + "}}");
+            }
+            for (int i = 0; i < 200; i++) {
+                JsonNode relayed = holder.next("signal");
+                assertEquals(asker.id(), relayed.get("from").asText());
+                assertEquals(i, relayed.get("data").get("n").asInt(), "in the order sent");
+                assertEquals("peer", relayed.get("role").asText());
+            }
+            holder.send("{\"type\":\"signal\",\"to\":\"" + asker.id() + "\",\"data\":{\"type\":\"answer\",\"sdp\":\"v=0\"}}");
+            JsonNode answer = asker.next("signal");
+            assertEquals(holder.id(), answer.get("from").asText());
+            assertEquals("seeder", answer.get("role").asText());
+            assertEquals("v=0", answer.get("data").get("sdp").asText());
+        }
+    }
+
+    @Test
+    void onlyMatchedPeersSignalEachOtherAcrossServers() throws Exception {
+        try (RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
+             RawSignalingClient stranger = RawSignalingClient.welcomed(b.url(), "peer");
+             RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
+            stranger.send("{\"type\":\"signal\",\"to\":\"" + asker.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
+            JsonNode refused = stranger.next("error");
+            assertEquals("not-paired", refused.get("code").asText(), refused.toString());
+            asker.send("{\"type\":\"signal\",\"to\":\"" + holder.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
+            assertEquals("not-paired", asker.next("error").get("code").asText());
+            assertTrue(holder.quietFor(300), "nothing reached the holder");
+        }
+    }
+
+    @Test
+    void whenAPeerLeavesItsPartnerOnTheOtherServerHearsPeerGone() throws Exception {
+        try (RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
+            RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the holding seen from A", () -> a.holderCount(ResourceId.parse(HASH)) == 1);
+            asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            asker.next("match");
+            holder.close();
+            JsonNode gone = asker.next("peer-gone");
+            assertEquals(holder.id(), gone.get("id").asText(), gone.toString());
+            Poll.until(Duration.ofSeconds(5), "the holding gone from A's view", () -> a.holderCount(ResourceId.parse(HASH)) == 0);
+
+            // And the other way: a holder hears that the asker it was paired with left.
+            try (RawSignalingClient second = RawSignalingClient.welcomed(b.url(), "seeder")) {
+                second.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+                Poll.until(Duration.ofSeconds(5), "the new holding seen from A", () -> a.holderCount(ResourceId.parse(HASH)) == 1);
+                asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+                assertEquals(second.id(), asker.next("match").get("peers").get(0).get("id").asText());
+                asker.send("{\"type\":\"signal\",\"to\":\"" + second.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
+                second.next("signal");
+                String askerId = asker.id();
+                asker.close();
+                assertEquals(askerId, second.next("peer-gone").get("id").asText());
+            }
+        }
+    }
+}
