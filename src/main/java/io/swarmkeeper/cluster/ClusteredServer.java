@@ -23,10 +23,15 @@ public final class ClusteredServer {
         if (config.redis() == null) {
             throw new IllegalArgumentException("no Redis configured");
         }
-        RedisCluster cluster = RedisCluster.join(config.redis(), timing);
+        return create(config, RedisCluster.join(config.redis(), timing));
+    }
+
+    /** A server on a cluster membership already made (the tests stop its beat to play a killed instance). */
+    static SignalingServer create(ServerConfig config, RedisCluster cluster) {
         try {
             RedisPeerDirectory directory = new RedisPeerDirectory(cluster);
-            return new SignalingServer(config, directory, new RedisBus(cluster, directory));
+            return new SignalingServer(config, directory, new RedisBus(cluster, directory),
+                    new RedisResumption(cluster, config.resumeGraceSeconds()));
         } catch (RuntimeException e) {
             cluster.close();
             throw e;

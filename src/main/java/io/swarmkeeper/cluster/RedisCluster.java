@@ -67,6 +67,8 @@ public final class RedisCluster implements AutoCloseable {
     private volatile String lastError;
     private final AtomicLong janitorPeers = new AtomicLong();
     private volatile boolean closing;
+    /** How long the tokens of a dead instance's peers stay usable (0: resumption off). */
+    private volatile long resumeGraceMs;
 
     private RedisCluster(RedisURI uri, Timing timing) {
         this.uri = uri;
@@ -156,6 +158,10 @@ public final class RedisCluster implements AutoCloseable {
         return client;
     }
 
+    void resumeGraceMs(long ms) {
+        resumeGraceMs = ms;
+    }
+
     /**
      * Runs a Lua script by its hash, loading it first and again after Redis forgot it (a restart
      * without persistence forgets every script).
@@ -217,12 +223,25 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private static final String SWEEP = """
-            -- KEYS[1] lock, KEYS[2] the dead instance's peer set, KEYS[3] sk:instances; ARGV[1] dead id, ARGV[2] prefix
+            -- KEYS[1] lock, KEYS[2] the dead instance's peer set, KEYS[3] sk:instances;
+            -- ARGV[1] dead id, ARGV[2] prefix, ARGV[3] resume grace ms
             if redis.call('SET', KEYS[1], '1', 'NX', 'PX', 10000) == false then return -1 end
             local removed = 0
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             for _, peer in ipairs(redis.call('SMEMBERS', KEYS[2])) do
               local pk = ARGV[2] .. 'peer:' .. peer
               if redis.call('HGET', pk, 'i') == ARGV[1] then
+                -- its token becomes usable on another instance, as if its connection had closed
+                local tk = ARGV[2] .. 'tokenof:' .. peer
+                local h = redis.call('GET', tk)
+                if h then
+                  redis.call('DEL', tk, ARGV[2] .. 'token:' .. h)
+                  if tonumber(ARGV[3]) > 0 then
+                    redis.call('SET', ARGV[2] .. 'resume:' .. h, peer, 'PX', ARGV[3])
+                    redis.call('ZADD', ARGV[2] .. 'parked', now + tonumber(ARGV[3]), h)
+                  end
+                end
                 local hk = ARGV[2] .. 'held:' .. peer
                 local held = redis.call('SMEMBERS', hk)
                 for _, res in ipairs(held) do redis.call('SREM', ARGV[2] .. 'holders:' .. res, peer) end
@@ -240,7 +259,7 @@ public final class RedisCluster implements AutoCloseable {
     private void sweep(String dead, String why) {
         long removed = script(SWEEP, ScriptOutputType.INTEGER,
                 new String[] {PREFIX + "janitor:" + dead, PREFIX + "inst:" + dead + ":peers", PREFIX + "instances"},
-                dead, PREFIX);
+                dead, PREFIX, String.valueOf(resumeGraceMs));
         if (removed >= 0) {
             janitorPeers.addAndGet(removed);
             log.info("cluster: instance {} {}; removed its {} peers", dead, why, removed);
@@ -259,7 +278,7 @@ public final class RedisCluster implements AutoCloseable {
         closing = true;
         beats.shutdownNow();
         try {
-            sweep(instance, "left the cluster"); // its peers are not connected anywhere any more
+            sweep(instance, "left the cluster"); // its peers may resume their ids on the others
             redis.del(PREFIX + "inst:" + instance);
             redis.zrem(PREFIX + "instances", instance);
         } catch (RuntimeException e) {

@@ -79,9 +79,11 @@ final class Pairings {
         partners.computeIfAbsent(remote, k -> new ConcurrentHashMap<>(2)).put(local, why);
     }
 
-    /** Drops the pairing of two peers (one of them left another server of the cluster). */
-    synchronized void forget(String a, String b) {
+    /** Drops the pairing of two peers (one of them left another server of the cluster); false when they were not paired. */
+    synchronized boolean forget(String a, String b) {
+        boolean paired = pairing(a, b) != null;
         unpair(a, b);
+        return paired;
     }
 
     private void unpair(String a, String b) {

@@ -14,7 +14,7 @@ import java.util.Map;
  * not in use, gets the id back (and a new token: each token works once). Unknown, used,
  * expired or still-in-use tokens give a fresh id. Thread-safe.
  */
-final class ResumeTokens {
+final class ResumeTokens implements Resumption {
     private record Entry(String peerId, PeerRole role, String token, long expiresAtNanos) {}
 
     private final SecureRandom random = new SecureRandom();
@@ -29,7 +29,8 @@ final class ResumeTokens {
     }
 
     /** A new token for a connected peer (replacing any earlier one). */
-    synchronized String issue(String peerId, PeerRole role) {
+    @Override
+    public synchronized String issue(String peerId, PeerRole role) {
         byte[] secret = new byte[18];
         random.nextBytes(secret);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -38,7 +39,8 @@ final class ResumeTokens {
     }
 
     /** The peer's connection closed: its token becomes usable for the grace period. */
-    synchronized void park(String peerId, long nowNanos) {
+    @Override
+    public synchronized void park(String peerId, long nowNanos) {
         Entry held = byPeer.remove(peerId);
         if (held != null && graceNanos > 0) {
             parked.put(held.token(), new Entry(peerId, held.role(), held.token(), nowNanos + graceNanos));
@@ -47,7 +49,8 @@ final class ResumeTokens {
     }
 
     /** The peer id the token resumes, consuming the token; null when it resumes nothing. */
-    synchronized String redeem(String token, long nowNanos) {
+    @Override
+    public synchronized String redeem(String token, long nowNanos) {
         expire(nowNanos);
         if (token == null) {
             return null;
@@ -61,7 +64,8 @@ final class ResumeTokens {
         return entry.peerId();
     }
 
-    synchronized int parkedCount() {
+    @Override
+    public synchronized int parkedCount() {
         return parked.size();
     }
 

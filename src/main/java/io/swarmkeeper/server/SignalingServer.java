@@ -53,7 +53,7 @@ public final class SignalingServer implements AutoCloseable {
     private final Reputation reputation = new Reputation();
     private final DemandTracker demand;
     private final OpenWants wants;
-    private final ResumeTokens resumeTokens;
+    private final Resumption resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
     private final Replies replies = new Replies(metrics);
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
@@ -95,19 +95,21 @@ public final class SignalingServer implements AutoCloseable {
      * open the configuration's geolocation files at start, if it names any.
      */
     public SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo) {
-        this(config, directory, ranking, geo, null);
+        this(config, directory, ranking, geo, null, new ResumeTokens(config.resumeGraceSeconds()));
     }
 
     /**
      * One server of a cluster: {@code directory} shared with the others, {@code bus} reaching the
-     * peers connected to them (both from {@code cluster.ClusteredServer}); closed with this server.
+     * peers connected to them, {@code resumption} valid on all (from {@code cluster.ClusteredServer});
+     * the bus is closed with this server.
      */
-    public SignalingServer(ServerConfig config, PeerDirectory directory, ClusterBus bus) {
-        this(config, directory, config.geoCityFiles().isEmpty() ? new ShuffledRanking() : new ProximityRanking(), null, bus);
+    public SignalingServer(ServerConfig config, PeerDirectory directory, ClusterBus bus, Resumption resumption) {
+        this(config, directory, config.geoCityFiles().isEmpty() ? new ShuffledRanking() : new ProximityRanking(), null, bus,
+                resumption);
     }
 
     private SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo,
-                            ClusterBus bus) {
+                            ClusterBus bus, Resumption resumption) {
         this.config = config;
         this.bus = bus;
         this.relay = new Relay(pairings, metrics, replies, connections::get, bus);
@@ -117,7 +119,7 @@ public final class SignalingServer implements AutoCloseable {
         this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.wants = new OpenWants(config.wantSeconds());
         this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
-        this.resumeTokens = new ResumeTokens(config.resumeGraceSeconds());
+        this.resumeTokens = resumption;
         this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
         this.matching = new Matching(config, directory, ranking, reputation, pairings, wants, demand, metrics, replies,
                 connections, seeders, bus);
@@ -553,8 +555,14 @@ public final class SignalingServer implements AutoCloseable {
 
         @Override
         public void paired(String asker, String holder, String reason) {
-            if (connections.containsKey(holder)) {
-                pairings.pairAcross(holder, asker, reason);
+            pairings.pairAcross(holder, asker, reason);
+            // The holder may have left while this was on its way: then its departure did not see
+            // the pairing, and the asker hears it from here (whichever drops the pairing tells).
+            if (!connections.containsKey(holder) && pairings.forget(holder, asker)) {
+                String home = bus.homeOf(asker);
+                if (home != null) {
+                    bus.gone(home, asker, holder);
+                }
             }
         }
 

@@ -27,6 +27,7 @@ class ClusterRelayTest {
     private static RedisProcess redis;
     private SignalingServer a;
     private SignalingServer b;
+    private RedisCluster clusterOfA;
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -39,9 +40,11 @@ class ClusterRelayTest {
     }
 
     @BeforeEach
-    void startServers() {
+    void startServers() throws Exception {
+        redis.flushAll();
         ServerConfig config = ServerConfig.loopback(0).toBuilder().redis(redis.url()).build();
-        a = ClusteredServer.create(config, FAST).start();
+        clusterOfA = RedisCluster.join(redis.url(), FAST);
+        a = ClusteredServer.create(config, clusterOfA).start();
         b = ClusteredServer.create(config, FAST).start();
     }
 
@@ -77,6 +80,52 @@ class ClusterRelayTest {
             assertEquals("seeder", answer.get("role").asText());
             assertEquals("v=0", answer.get("data").get("sdp").asText());
         }
+    }
+
+    @Test
+    void aPeerResumesItsIdOnTheOtherServerOnceAndOnlyWithItsToken() throws Exception {
+        RawSignalingClient first = RawSignalingClient.connect(a.url());
+        first.send("{\"type\":\"hello\",\"version\":1,\"role\":\"peer\"}");
+        JsonNode welcome = first.next("welcome");
+        String id = welcome.get("id").asText();
+        String token = welcome.get("resume").asText();
+        first.close();
+        Poll.until(Duration.ofSeconds(5), "the token parked", () -> a.prometheusMetrics().contains("swarmkeeper_resumable_peers 1")
+                || b.prometheusMetrics().contains("swarmkeeper_resumable_peers 1"));
+        try (RawSignalingClient wrong = RawSignalingClient.connect(b.url())) {
+            wrong.send("{\"type\":\"hello\",\"version\":1,\"role\":\"peer\",\"resume\":\"" + token + "x\"}");
+            JsonNode fresh = wrong.next("welcome");
+            assertTrue(!fresh.get("id").asText().equals(id) && !fresh.get("resumed").asBoolean(), fresh.toString());
+        }
+        try (RawSignalingClient again = RawSignalingClient.connect(b.url())) {
+            again.send("{\"type\":\"hello\",\"version\":1,\"role\":\"peer\",\"resume\":\"" + token + "\"}");
+            JsonNode resumed = again.next("welcome");
+            assertEquals(id, resumed.get("id").asText(), "the same id, on the other server");
+            assertTrue(resumed.get("resumed").asBoolean());
+        }
+        try (RawSignalingClient twice = RawSignalingClient.connect(a.url())) {
+            twice.send("{\"type\":\"hello\",\"version\":1,\"role\":\"peer\",\"resume\":\"" + token + "\"}");
+            assertTrue(!twice.next("welcome").get("resumed").asBoolean(), "a token works once");
+        }
+    }
+
+    @Test
+    void thePeersOfAServerThatStopsBeatingResumeOnTheOther() throws Exception {
+        RawSignalingClient onA = RawSignalingClient.connect(a.url());
+        onA.send("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\"}");
+        JsonNode welcome = onA.next("welcome");
+        onA.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+        Poll.until(Duration.ofSeconds(5), "the holding seen from B", () -> b.holderCount(ResourceId.parse(HASH)) == 1);
+        // A dies without a word: it stops beating, its sockets stay as they are.
+        clusterOfA.stopBeating();
+        Poll.until(Duration.ofSeconds(10), "A's holder gone from B's view", () -> b.holderCount(ResourceId.parse(HASH)) == 0);
+        try (RawSignalingClient back = RawSignalingClient.connect(b.url())) {
+            back.send("{\"type\":\"hello\",\"version\":1,\"role\":\"seeder\",\"resume\":\"" + welcome.get("resume").asText() + "\"}");
+            JsonNode resumed = back.next("welcome");
+            assertEquals(welcome.get("id").asText(), resumed.get("id").asText(), "its id back on B");
+            assertTrue(resumed.get("resumed").asBoolean());
+        }
+        onA.close();
     }
 
     @Test

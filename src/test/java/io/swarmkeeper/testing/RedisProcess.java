@@ -85,6 +85,16 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Empties it, between tests. */
+    public void flushAll() throws IOException, InterruptedException {
+        Process cli = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port), "FLUSHALL")
+                .redirectErrorStream(true).start();
+        String said = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (cli.waitFor() != 0 || !said.equals("OK")) {
+            throw new IOException("redis-cli FLUSHALL: " + said);
+        }
+    }
+
     /** Stops it (its data is gone: nothing is saved). */
     public synchronized void stop() throws InterruptedException {
         if (process != null) {

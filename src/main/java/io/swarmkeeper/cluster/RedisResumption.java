@@ -1,0 +1,111 @@
+package io.swarmkeeper.cluster;
+
+import io.lettuce.core.ScriptOutputType;
+import io.swarmkeeper.protocol.PeerRole;
+import io.swarmkeeper.server.Resumption;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Resume tokens valid on every server of a cluster. Redis keeps only each token's SHA-256 (a
+ * copy of Redis gives nobody a usable token): {@code sk:tokenof:{peer}} → the hash of the token
+ * its last welcome carried; {@code sk:token:{hash}} → the peer, while it is connected;
+ * {@code sk:resume:{hash}} → the peer, once parked, expiring with the grace period (also parked
+ * by {@link RedisCluster}'s clean-up for the peers of an instance that stopped beating);
+ * {@code sk:parked} (sorted set: hash → expiry) counts them. Redeeming deletes the token: it works
+ * once, on whichever server the peer reached.
+ */
+public final class RedisResumption implements Resumption {
+    private static final String P = RedisCluster.PREFIX;
+    private final RedisCluster cluster;
+    private final long graceMs;
+    private final SecureRandom random = new SecureRandom();
+
+    public RedisResumption(RedisCluster cluster, int graceSeconds) {
+        this.cluster = cluster;
+        this.graceMs = graceSeconds * 1000L;
+        cluster.resumeGraceMs(graceMs);
+    }
+
+    private static final String ISSUE = """
+            -- KEYS[1] sk:tokenof:{peer}; ARGV[1] peer, ARGV[2] new hash, ARGV[3] prefix
+            local old = redis.call('GET', KEYS[1])
+            if old then redis.call('DEL', ARGV[3] .. 'token:' .. old) end
+            redis.call('SET', KEYS[1], ARGV[2])
+            redis.call('SET', ARGV[3] .. 'token:' .. ARGV[2], ARGV[1])
+            return 1
+            """;
+
+    @Override
+    public String issue(String peerId, PeerRole role) {
+        byte[] secret = new byte[18];
+        random.nextBytes(secret);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        cluster.script(ISSUE, ScriptOutputType.INTEGER, new String[] {P + "tokenof:" + peerId}, peerId, hash(token), P);
+        return token;
+    }
+
+    /** Shared with {@link RedisCluster}'s clean-up, which parks the peers of a dead instance. */
+    static final String PARK = """
+            -- KEYS[1] sk:tokenof:{peer}; ARGV[1] peer, ARGV[2] grace ms, ARGV[3] prefix
+            local h = redis.call('GET', KEYS[1])
+            if not h then return 0 end
+            redis.call('DEL', KEYS[1], ARGV[3] .. 'token:' .. h)
+            if tonumber(ARGV[2]) <= 0 then return 0 end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('SET', ARGV[3] .. 'resume:' .. h, ARGV[1], 'PX', ARGV[2])
+            redis.call('ZADD', ARGV[3] .. 'parked', now + tonumber(ARGV[2]), h)
+            return 1
+            """;
+
+    @Override
+    public void park(String peerId, long nowNanos) {
+        cluster.script(PARK, ScriptOutputType.INTEGER, new String[] {P + "tokenof:" + peerId}, peerId,
+                String.valueOf(graceMs), P);
+    }
+
+    private static final String REDEEM = """
+            -- KEYS[1] sk:resume:{hash}; ARGV[1] hash, ARGV[2] prefix
+            local peer = redis.call('GET', KEYS[1])
+            if not peer then return false end
+            redis.call('DEL', KEYS[1])
+            redis.call('ZREM', ARGV[2] .. 'parked', ARGV[1])
+            return peer
+            """;
+
+    @Override
+    public String redeem(String token, long nowNanos) {
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            return null;
+        }
+        String h = hash(token);
+        return cluster.script(REDEEM, ScriptOutputType.VALUE, new String[] {P + "resume:" + h}, h, P);
+    }
+
+    private static final String PARKED = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            return redis.call('ZCARD', KEYS[1])
+            """;
+
+    /** Tokens parked in the whole cluster and not expired. */
+    @Override
+    public int parkedCount() {
+        long n = cluster.script(PARKED, ScriptOutputType.INTEGER, new String[] {P + "parked"});
+        return (int) n;
+    }
+
+    private static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
