@@ -88,7 +88,7 @@ public final class RedisBus implements ClusterBus {
 
     /** True when an instance subscribed to {@code home}'s channel got it. */
     private boolean publish(String home, ObjectNode m) {
-        long receivers = cluster.redis().publish(channel(home), m.toString());
+        long receivers = cluster.call(() -> cluster.redis().publish(channel(home), m.toString()));
         sent.increment();
         if (receivers == 0) {
             undelivered.increment();
@@ -101,7 +101,69 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
+    public boolean available() {
+        return cluster.beatFailures() == 0;
+    }
+
+    @Override
+    public String prometheus() {
+        StringBuilder out = new StringBuilder();
+        line(out, "swarmkeeper_redis_up", "gauge", "1 while this server reaches the cluster's Redis.", available() ? 1 : 0);
+        line(out, "swarmkeeper_redis_failures_total", "counter", "Redis calls that failed.", cluster.failures());
+        line(out, "swarmkeeper_redis_round_trip_seconds", "gauge", "Round trip of the last heartbeat to Redis.",
+                cluster.roundTripMicros() / 1e6);
+        line(out, "swarmkeeper_cluster_instances", "gauge", "Servers of the cluster alive, this one included.",
+                cluster.liveInstances().size());
+        line(out, "swarmkeeper_cluster_routed_sent_total", "counter", "Messages sent to other servers.", sent());
+        line(out, "swarmkeeper_cluster_routed_received_total", "counter", "Messages received from other servers.", received());
+        line(out, "swarmkeeper_cluster_undelivered_total", "counter", "Messages for a server that was gone.", undelivered());
+        line(out, "swarmkeeper_cluster_state_lost_total", "counter",
+                "Times the cluster had forgotten this server and its peers were asked to connect again.", cluster.stateLost());
+        line(out, "swarmkeeper_cluster_janitor_peers_total", "counter", "Peers of dead servers this one removed.",
+                cluster.janitorPeers());
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String name, String type, String help, double value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        out.append(name).append(' ').append(value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value))
+                .append('\n');
+    }
+
+    @Override
+    public ObjectNode stats() {
+        ObjectNode out = MessageCodec.mapper().createObjectNode();
+        out.put("instance", cluster.instance());
+        out.put("redisUp", available());
+        out.put("redisRoundTripMs", cluster.roundTripMicros() / 1000.0);
+        if (cluster.lastError() != null) {
+            out.put("redisLastError", cluster.lastError());
+        }
+        ObjectNode instances = out.putObject("peersByInstance");
+        try {
+            for (String i : cluster.liveInstances()) {
+                instances.put(i, cluster.call(() -> cluster.redis().scard(RedisCluster.PREFIX + "inst:" + i + ":peers")));
+            }
+        } catch (io.swarmkeeper.server.SharedStateException e) {
+            out.put("peersByInstanceError", e.getMessage());
+        }
+        out.put("routedSent", sent());
+        out.put("routedReceived", received());
+        out.put("undelivered", undelivered());
+        out.put("stateLost", cluster.stateLost());
+        return out;
+    }
+
+    @Override
     public void start(Inbox inbox) {
+        cluster.onStateLost(() -> {
+            try {
+                inboxThread.execute(inbox::stateLost);
+            } catch (RejectedExecutionException closing) {
+                // closing
+            }
+        });
         subscription = cluster.client().connectPubSub();
         subscription.addListener(new RedisPubSubAdapter<>() {
             @Override

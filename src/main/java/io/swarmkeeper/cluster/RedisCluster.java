@@ -11,6 +11,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.swarmkeeper.server.SharedStateException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
@@ -67,6 +68,12 @@ public final class RedisCluster implements AutoCloseable {
     private volatile String lastError;
     private final AtomicLong janitorPeers = new AtomicLong();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
+    private final AtomicLong stateLost = new AtomicLong();
+    private volatile long roundTripMicros = -1;
+    private volatile Runnable stateLostAction = () -> {};
+    private volatile Runnable beatAction = () -> {};
+    private boolean beatenOnce; // beat thread (and join) only
     /** How long the tokens of a dead instance's peers stay usable (0: resumption off). */
     private volatile long resumeGraceMs;
 
@@ -168,22 +175,67 @@ public final class RedisCluster implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     <T> T script(String lua, ScriptOutputType type, String[] keys, String... args) {
-        String sha = scriptShas.computeIfAbsent(lua, redis::scriptLoad);
+        return call(() -> {
+            String sha = scriptShas.computeIfAbsent(lua, redis::scriptLoad);
+            try {
+                return (T) redis.evalsha(sha, type, keys, args);
+            } catch (RedisNoScriptException e) {
+                String again = redis.scriptLoad(lua);
+                scriptShas.put(lua, again);
+                return (T) redis.evalsha(again, type, keys, args);
+            }
+        });
+    }
+
+    /**
+     * Runs one Redis call; its failure (Redis unreachable, too slow, refusing) becomes a
+     * {@link SharedStateException} saying which Redis, and is counted.
+     */
+    <T> T call(java.util.function.Supplier<T> command) {
         try {
-            return (T) redis.evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            String again = redis.scriptLoad(lua);
-            scriptShas.put(lua, again);
-            return (T) redis.evalsha(again, type, keys, args);
+            return command.get();
+        } catch (RedisException e) {
+            failures.increment();
+            lastError = rootMessage(e);
+            throw new SharedStateException("the cluster's Redis at " + describe(uri) + " failed: " + lastError, e);
         }
+    }
+
+    /** Redis calls that failed since the start. */
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** Round trip of the last beat, in microseconds (-1 before the first). */
+    public long roundTripMicros() {
+        return roundTripMicros;
+    }
+
+    /** Times this instance found the cluster had forgotten it (see {@link #onStateLost}). */
+    public long stateLost() {
+        return stateLost.get();
+    }
+
+    /**
+     * Called on the beat's thread when the cluster has forgotten this instance: its key was gone
+     * at a beat (Redis restarted without its data, or the others took it for dead while Redis was
+     * away and removed its peers). Also called after each beat that succeeded ({@code onBeat}).
+     */
+    void onStateLost(Runnable action) {
+        stateLostAction = action;
+    }
+
+    void onBeat(Runnable action) {
+        beatAction = action;
     }
 
     private static final String BEAT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local known = redis.call('EXISTS', KEYS[1])
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             redis.call('ZADD', KEYS[2], now, ARGV[3])
-            local out = {}
+            local out = {tostring(known)}
             for _, i in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
               if redis.call('EXISTS', ARGV[4] .. i) == 1 then table.insert(out, i) else table.insert(out, '-' .. i) end
             end
@@ -192,11 +244,15 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Renews this instance's key; reads who is alive; cleans up after the dead. */
     void beat() {
+        long started = System.nanoTime();
         List<String> members = script(BEAT, ScriptOutputType.MULTI,
                 new String[] {PREFIX + "inst:" + instance, PREFIX + "instances"},
                 "alive", String.valueOf(timing.deadAfter().toMillis()), instance, PREFIX + "inst:");
+        roundTripMicros = (System.nanoTime() - started) / 1000;
+        boolean forgotten = beatenOnce && "0".equals(members.get(0));
+        beatenOnce = true;
         Set<String> alive = new HashSet<>();
-        for (String m : members) {
+        for (String m : members.subList(1, members.size())) {
             if (m.startsWith("-")) {
                 sweep(m.substring(1), "stopped beating");
             } else {
@@ -204,7 +260,17 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         live = Set.copyOf(alive);
-        beatFailures.set(0);
+        long failedBefore = beatFailures.getAndSet(0);
+        if (failedBefore > 0) {
+            log.info("cluster: Redis at {} answers again after {} failed beats", describe(uri), failedBefore);
+        }
+        if (forgotten) {
+            stateLost.incrementAndGet();
+            log.warn("cluster: the cluster had forgotten instance {} (Redis restarted without its data, or it was taken"
+                    + " for dead): its peers are asked to connect again", instance);
+            stateLostAction.run();
+        }
+        beatAction.run();
     }
 
     private void beatQuietly() {

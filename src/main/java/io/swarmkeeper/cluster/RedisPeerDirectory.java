@@ -8,6 +8,7 @@ import io.swarmkeeper.geo.PeerPlace;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.server.PeerDirectory;
 import io.swarmkeeper.server.PeerRecord;
+import io.swarmkeeper.server.SharedStateException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,9 +30,11 @@ import java.util.Optional;
 public final class RedisPeerDirectory implements PeerDirectory {
     private static final String P = RedisCluster.PREFIX;
     private final RedisCluster cluster;
+    private final java.util.Set<String> unremoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RedisPeerDirectory(RedisCluster cluster) {
         this.cluster = cluster;
+        cluster.onBeat(this::removeLeftovers);
     }
 
     private static final String ADD = """
@@ -88,16 +91,38 @@ public final class RedisPeerDirectory implements PeerDirectory {
             return #held
             """;
 
+    /**
+     * Forgets the peer. While Redis cannot be reached it is remembered here and removed once Redis
+     * answers again (its record must not outlive it: others would be offered a holder that left).
+     */
     @Override
     public int remove(String peerId) {
-        long removed = cluster.script(REMOVE, ScriptOutputType.INTEGER,
-                new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
-        return (int) removed;
+        try {
+            long removed = cluster.script(REMOVE, ScriptOutputType.INTEGER,
+                    new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
+            return (int) removed;
+        } catch (SharedStateException e) {
+            unremoved.add(peerId);
+            return 0;
+        }
+    }
+
+    /** Removes the peers that left while Redis was away; after each beat that reached it. */
+    void removeLeftovers() {
+        for (String peerId : unremoved) {
+            try {
+                cluster.script(REMOVE, ScriptOutputType.INTEGER,
+                        new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
+                unremoved.remove(peerId);
+            } catch (SharedStateException e) {
+                return; // next beat
+            }
+        }
     }
 
     @Override
     public Optional<PeerRecord> find(String peerId) {
-        java.util.Map<String, String> fields = cluster.redis().hgetall(peerKey(peerId));
+        java.util.Map<String, String> fields = cluster.call(() -> cluster.redis().hgetall(peerKey(peerId)));
         if (fields.isEmpty() || !cluster.isLive(fields.get("i"))) {
             return Optional.empty();
         }
@@ -164,7 +189,7 @@ public final class RedisPeerDirectory implements PeerDirectory {
 
     @Override
     public int holdingCount(String peerId) {
-        return cluster.redis().scard(heldKey(peerId)).intValue();
+        return cluster.call(() -> cluster.redis().scard(heldKey(peerId))).intValue();
     }
 
     private static final String HOLDERS = """
@@ -221,7 +246,7 @@ public final class RedisPeerDirectory implements PeerDirectory {
     public int size() {
         long peers = 0;
         for (String instance : cluster.liveInstances()) {
-            peers += cluster.redis().scard(P + "inst:" + instance + ":peers");
+            peers += cluster.call(() -> cluster.redis().scard(P + "inst:" + instance + ":peers"));
         }
         return (int) peers;
     }
@@ -229,13 +254,13 @@ public final class RedisPeerDirectory implements PeerDirectory {
     /** Holdings of all peers in the cluster (those of a dead instance until its clean-up). */
     @Override
     public int totalHoldings() {
-        String total = cluster.redis().get(P + "holdings");
+        String total = cluster.call(() -> cluster.redis().get(P + "holdings"));
         return total == null ? 0 : Integer.parseInt(total);
     }
 
     /** The instance that holds {@code peerId}'s connection, or null when it is not connected anywhere alive. */
     public String homeOf(String peerId) {
-        String home = cluster.redis().hget(peerKey(peerId), "i");
+        String home = cluster.call(() -> cluster.redis().hget(peerKey(peerId), "i"));
         return home != null && cluster.isLive(home) ? home : null;
     }
 

@@ -63,10 +63,15 @@ public final class RedisResumption implements Resumption {
             return 1
             """;
 
+    /** Parks the peer's token; while Redis cannot be reached the token is lost (the peer gets a fresh id). */
     @Override
     public void park(String peerId, long nowNanos) {
-        cluster.script(PARK, ScriptOutputType.INTEGER, new String[] {P + "tokenof:" + peerId}, peerId,
-                String.valueOf(graceMs), P);
+        try {
+            cluster.script(PARK, ScriptOutputType.INTEGER, new String[] {P + "tokenof:" + peerId}, peerId,
+                    String.valueOf(graceMs), P);
+        } catch (io.swarmkeeper.server.SharedStateException e) {
+            // said in the log by the beat; nothing else to do
+        }
     }
 
     private static final String REDEEM = """

@@ -91,11 +91,19 @@ final class Admission {
 
     /** Refuses a connection because the server holds as many peers as it may. */
     void refuseFull(Connection conn) {
+        refuseForNow(conn, "server is full (" + config.maxPeers() + " peers); try again later");
+    }
+
+    /** Refuses with {@code overloaded}, a retry hint spread over 1–2 times the configured one, and close 1013. */
+    void refuseForNow(Connection conn, String why) {
         metrics.refusedOverload.increment();
         // Spread the retries: each refused client waits between 1 and 2 times the hint.
-        long retry = config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
-        replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "server is full (" + config.maxPeers()
-                + " peers); try again later", retry), CloseCodes.TRY_AGAIN_LATER);
+        replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, why, spreadRetryMs()), CloseCodes.TRY_AGAIN_LATER);
+    }
+
+    /** Between 1 and 2 times the configured retry hint, at random. */
+    long spreadRetryMs() {
+        return config.retryAfterMs() + ThreadLocalRandom.current().nextLong(config.retryAfterMs() + 1);
     }
 
     /**

@@ -29,6 +29,15 @@ public interface ClusterBus extends AutoCloseable {
     /** Tells {@code home}, where {@code partner} is connected, that {@code goneId} left. */
     void gone(String home, String partner, String goneId);
 
+    /** False while the shared state cannot be reached: new peers are told to come back later. */
+    boolean available();
+
+    /** Prometheus lines of the cluster as this instance sees it (Redis up, instances, messages routed). */
+    String prometheus();
+
+    /** The cluster as this instance sees it, for {@code /stats}: instances with their peers, Redis's round trip. */
+    com.fasterxml.jackson.databind.node.ObjectNode stats();
+
     /** Starts delivering what other instances send here. */
     void start(Inbox inbox);
 
@@ -46,5 +55,12 @@ public interface ClusterBus extends AutoCloseable {
 
         /** {@code to}'s signal could not be delivered: {@code goneId} is not connected anywhere now. */
         void peerGone(String to, String goneId);
+
+        /**
+         * What the cluster knew of this instance's peers is gone (Redis restarted empty, or the
+         * others took this instance for dead while Redis was away): its peers must connect again
+         * and announce what they hold.
+         */
+        void stateLost();
     }
 }

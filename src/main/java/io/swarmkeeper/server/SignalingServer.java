@@ -260,14 +260,35 @@ public final class SignalingServer implements AutoCloseable {
 
     public String prometheusMetrics() {
         Geolocator g = geo;
-        return metrics.prometheus(pairings.pairCount(), wants.size(), resumeTokens.parkedCount())
-                + ServerMetrics.proximityPrometheus(g != null, g == null ? 0 : g.reloads());
+        return metrics.prometheus(pairings.pairCount(), wants.size(), parkedCount())
+                + ServerMetrics.proximityPrometheus(g != null, g == null ? 0 : g.reloads())
+                + (bus == null ? "" : bus.prometheus());
     }
 
     public String statsJson() {
         Geolocator g = geo;
-        return metrics.json(pairings.pairCount(), wants.size(), resumeTokens.parkedCount(),
+        String json = metrics.json(pairings.pairCount(), wants.size(), parkedCount(),
                 g == null ? null : g.describe(), g == null ? 0 : g.reloads());
+        if (bus == null) {
+            return json;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode stats =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) MessageCodec.mapper().readTree(json);
+            stats.set("cluster", bus.stats());
+            return stats.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Resumable peers; -1 while a cluster's Redis cannot be reached. */
+    private int parkedCount() {
+        try {
+            return resumeTokens.parkedCount();
+        } catch (SharedStateException e) {
+            return -1;
+        }
     }
 
     /**
@@ -396,12 +417,23 @@ public final class SignalingServer implements AutoCloseable {
             admission.refuseFull(conn); // admitted in the same instant as others that filled the server
             return;
         }
+        if (bus != null && !bus.available()) {
+            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            return;
+        }
         String token;
+        String resumable;
+        try {
+            resumable = resumeTokens.redeem(hello.resume(), System.nanoTime());
+        } catch (SharedStateException e) {
+            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            return;
+        }
         synchronized (c) {
             if (c.gone) {
                 return;
             }
-            String id = resumeTokens.redeem(hello.resume(), System.nanoTime());
+            String id = resumable;
             if (id != null && connections.putIfAbsent(id, conn) == null) {
                 resumed = true;
             } else {
@@ -411,14 +443,29 @@ public final class SignalingServer implements AutoCloseable {
                 }
             }
             created = new PeerSession(id, role, c.network, System.nanoTime(), place);
-            c.session = created;
-            directory.add(created.record());
-            welcomed.incrementAndGet();
-            metrics.peerJoined(role);
-            if (role == PeerRole.SEEDER) {
-                seeders.add(conn);
+            try {
+                directory.add(created.record());
+                token = resumeTokens.issue(created.id(), role);
+            } catch (SharedStateException e) {
+                // A cluster's Redis is away: no half-registered peer stays behind (the directory
+                // removes a record it could not remove now once Redis answers again).
+                directory.remove(id);
+                connections.remove(id, conn);
+                created = null;
+                token = null;
             }
-            token = resumeTokens.issue(created.id(), role);
+            if (created != null) {
+                c.session = created;
+                welcomed.incrementAndGet();
+                metrics.peerJoined(role);
+                if (role == PeerRole.SEEDER) {
+                    seeders.add(conn);
+                }
+            }
+        }
+        if (created == null) {
+            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            return;
         }
         if (resumed) {
             metrics.resumed.increment();
@@ -477,7 +524,12 @@ public final class SignalingServer implements AutoCloseable {
         int added;
         synchronized (c) {
             // A peer that left meanwhile has no holdings to add to; the directory ignores it.
-            added = c.gone ? 0 : directory.addHoldings(session.id(), ids);
+            try {
+                added = c.gone ? 0 : directory.addHoldings(session.id(), ids);
+            } catch (SharedStateException e) {
+                holdingQuota.release(c.network, ids.size());
+                throw e;
+            }
         }
         holdingQuota.release(c.network, ids.size() - added);
         long now = System.nanoTime();
@@ -573,6 +625,15 @@ public final class SignalingServer implements AutoCloseable {
         }
 
         @Override
+        public void stateLost() {
+            // Every peer connects again (spread over the retry hint), says hello and announces
+            // what it holds: the cluster learns this server's peers anew.
+            for (Connection conn : List.copyOf(connections.values())) {
+                admission.refuseForNow(conn, "the servers' shared state was lost; connect again");
+            }
+        }
+
+        @Override
         public void peerGone(String to, String goneId) {
             Connection conn = connections.get(to);
             if (conn != null) {
@@ -619,6 +680,10 @@ public final class SignalingServer implements AutoCloseable {
             }
             try {
                 handle(conn, c, message);
+            } catch (SharedStateException e) {
+                // Told to come back, never answered without the shared state; the connection stays.
+                replies.send(conn, new Message.Error(ErrorCode.OVERLOADED, "the servers' shared state cannot be reached"
+                        + " just now; try this again later", admission.spreadRetryMs()));
             } catch (RuntimeException e) {
                 log.warn("error handling {} from {}", MessageCodec.typeName(message), conn, e);
                 replies.error(conn, ErrorCode.BAD_MESSAGE, "could not handle message: " + e.getMessage());
