@@ -21,6 +21,9 @@ public final class AboutModel {
             new Library("Java-WebSocket", List.of("org.java-websocket:Java-WebSocket"), "1.6.0", "MIT License"),
             new Library("Netty", List.of("io.netty:netty-codec-http", "io.netty:netty-handler",
                     "io.netty:netty-transport-native-epoll"), "4.2.18.Final", "Apache License 2.0"),
+            // The Redis client of servers run as several; it brings Project Reactor 3.6.6 and Reactive Streams 1.0.4.
+            new Library("Lettuce", List.of("io.lettuce:lettuce-core"), "7.7.0.RELEASE",
+                    "MIT License (Reactor: Apache 2.0; Reactive Streams: MIT-0)"),
             new Library("H2 Database Engine", List.of("com.h2database:h2"), "2.4.240", "MPL 2.0 or EPL 1.0"),
             new Library("Bouncy Castle", List.of("org.bouncycastle:bcprov-jdk18on"), "1.87", "Bouncy Castle Licence (MIT style)"),
             new Library("Jackson", List.of("com.fasterxml.jackson.core:jackson-databind", "com.fasterxml.jackson.core:jackson-core",

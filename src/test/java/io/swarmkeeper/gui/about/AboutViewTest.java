@@ -48,7 +48,9 @@ class AboutViewTest {
     /** groupId:artifactId of every dependency in pom.xml that is not for tests. */
     private static List<String> bundledDependencies() throws Exception {
         String pom = Files.readString(Path.of("pom.xml"));
-        String dependencies = pom.substring(pom.indexOf("<dependencies>"), pom.indexOf("</dependencies>"));
+        int managed = pom.indexOf("</dependencyManagement>"); // versions pinned there are not dependencies of their own
+        int from = pom.indexOf("<dependencies>", Math.max(0, managed));
+        String dependencies = pom.substring(from, pom.indexOf("</dependencies>", from));
         Matcher m = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL).matcher(dependencies);
         List<String> found = new ArrayList<>();
         while (m.find()) {
