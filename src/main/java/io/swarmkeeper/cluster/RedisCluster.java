@@ -138,9 +138,25 @@ public final class RedisCluster implements AutoCloseable {
         return live;
     }
 
-    /** Whether {@code instance} was alive at the last beat (this one always is, to itself). */
+    /**
+     * Whether {@code instance} is alive: it was at the last beat, or its key exists now (an
+     * instance that joined since: asking Redis, once, rather than taking it for dead until the
+     * next beat). This one always is, to itself.
+     */
     public boolean isLive(String instance) {
-        return this.instance.equals(instance) || live.contains(instance);
+        if (instance == null) {
+            return false;
+        }
+        if (this.instance.equals(instance) || live.contains(instance)) {
+            return true;
+        }
+        boolean joined = call(() -> redis.exists(PREFIX + "inst:" + instance)) == 1;
+        if (joined) {
+            Set<String> more = new HashSet<>(live);
+            more.add(instance);
+            live = Set.copyOf(more);
+        }
+        return joined;
     }
 
     /** Beats that failed in a row (0 while Redis answers), and the last failure's words. */

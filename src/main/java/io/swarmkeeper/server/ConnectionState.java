@@ -22,6 +22,8 @@ final class ConnectionState {
     boolean tokenPresented;
     PeerSession session; // guarded by this
     boolean gone;        // guarded by this
+    /** Where its handlers run in a cluster (they wait for Redis); null for a server alone. */
+    Lane lane;
 
     ConnectionState(InetAddress address, TokenBucket bucket) {
         this.address = address;

@@ -73,6 +73,8 @@ public final class SignalingServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** The pool the connections' lanes run on, in a cluster; null for a server alone. */
+    private final java.util.concurrent.ExecutorService laneWorkers;
     private WebSocketTransport transport;
     private Admission admission;
     private Heartbeat heartbeat;
@@ -112,6 +114,17 @@ public final class SignalingServer implements AutoCloseable {
                             ClusterBus bus, Resumption resumption) {
         this.config = config;
         this.bus = bus;
+        this.laneWorkers = bus == null ? null : Executors.newFixedThreadPool(
+                4 * Runtime.getRuntime().availableProcessors(), new java.util.concurrent.ThreadFactory() {
+                    private final AtomicInteger made = new AtomicInteger();
+
+                    @Override
+                    public Thread newThread(Runnable r) {
+                        Thread t = new Thread(r, "cluster-lane-" + made.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }
+                });
         this.relay = new Relay(pairings, metrics, replies, connections::get, bus);
         this.directory = directory;
         this.ranking = ranking;
@@ -323,6 +336,9 @@ public final class SignalingServer implements AutoCloseable {
         }
         if (bus != null) {
             bus.close();
+        }
+        if (laneWorkers != null) {
+            laneWorkers.shutdownNow();
         }
     }
 
@@ -648,6 +664,9 @@ public final class SignalingServer implements AutoCloseable {
         public void onOpen(Connection conn, String origin, String authorization, WebSocketTransport.Forwarding forwarding) {
             ConnectionState c = new ConnectionState(conn.address(),
                     new TokenBucket(config.messagesPerSecond(), config.messageBurst(), System.nanoTime()));
+            if (laneWorkers != null) {
+                c.lane = new Lane(laneWorkers);
+            }
             c.client = trustedProxies.clientAddress(c.address, forwarding.forwarded(), forwarding.xForwardedFor());
             conn.setState(c);
             admission.admit(conn, c, origin, authorization);
@@ -678,6 +697,20 @@ public final class SignalingServer implements AutoCloseable {
                 replies.error(conn, e.code(), e.getMessage());
                 return;
             }
+            if (c.lane == null) {
+                handleReplying(conn, c, message);
+                return;
+            }
+            try {
+                c.lane.execute(() -> handleReplying(conn, c, message));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                replies.send(conn, new Message.Error(ErrorCode.OVERLOADED, "too many messages waiting; try this again later",
+                        admission.spreadRetryMs()));
+            }
+        }
+
+        /** Handles one message, answering its failure: on the event loop alone, on its lane in a cluster. */
+        private void handleReplying(Connection conn, ConnectionState c, Message message) {
             try {
                 handle(conn, c, message);
             } catch (SharedStateException e) {
@@ -702,7 +735,16 @@ public final class SignalingServer implements AutoCloseable {
         @Override
         public void onClosed(Connection conn, int code) {
             ConnectionState c = conn.state();
-            if (c != null) {
+            if (c == null) {
+                return;
+            }
+            if (c.lane == null) {
+                onGone(conn, c);
+                return;
+            }
+            try {
+                c.lane.execute(() -> onGone(conn, c)); // after what it sent before it went
+            } catch (java.util.concurrent.RejectedExecutionException e) {
                 onGone(conn, c);
             }
         }
