@@ -48,6 +48,11 @@ final class Lane implements Executor {
         }
     }
 
+    /** Nothing queued or running: a task may run in the caller's thread without passing any. */
+    synchronized boolean idle() {
+        return !running && waiting.isEmpty();
+    }
+
     private void drain() {
         while (true) {
             Runnable task;

@@ -600,6 +600,12 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
+    /** Whether handling {@code message} may wait for a cluster's shared state (Redis). */
+    private static boolean waitsForSharedState(Message message) {
+        return message instanceof Message.Hello || message instanceof Message.Have || message instanceof Message.Lost
+                || message instanceof Message.Want;
+    }
+
     /** What the other servers of the cluster send here; on the bus's one thread, in order. */
     private final class FromOtherServers implements ClusterBus.Inbox {
         @Override
@@ -697,7 +703,10 @@ public final class SignalingServer implements AutoCloseable {
                 replies.error(conn, e.code(), e.getMessage());
                 return;
             }
-            if (c.lane == null) {
+            // Messages that wait for nothing shared (a signal between peers of this server, a
+            // cancel, a report, a bye) run here when nothing of theirs waits on the lane: a storm of
+            // hellos waiting for Redis does not hold up the signals of peers already connected.
+            if (c.lane == null || (c.lane.idle() && !waitsForSharedState(message))) {
                 handleReplying(conn, c, message);
                 return;
             }
