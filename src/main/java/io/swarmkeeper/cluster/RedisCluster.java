@@ -128,6 +128,10 @@ public final class RedisCluster implements AutoCloseable {
         return cluster;
     }
 
+    Timing timing() {
+        return timing;
+    }
+
     /** This instance's id in the cluster: new at every start. */
     public String instance() {
         return instance;

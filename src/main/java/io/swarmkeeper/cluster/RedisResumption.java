@@ -92,6 +92,35 @@ public final class RedisResumption implements Resumption {
         return cluster.script(REDEEM, ScriptOutputType.VALUE, new String[] {P + "resume:" + h}, h, P);
     }
 
+    private static final String WAIT = """
+            -- KEYS[1] sk:resume:{hash}, KEYS[2] sk:token:{hash}; ARGV[1] prefix, ARGV[2] this instance
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            local peer = redis.call('GET', KEYS[2])
+            if not peer then return 0 end
+            local home = redis.call('HGET', ARGV[1] .. 'peer:' .. peer, 'i')
+            if not home or home == ARGV[2] then return 0 end
+            local left = redis.call('PTTL', ARGV[1] .. 'inst:' .. home)
+            if left < 0 then return 0 end
+            return left
+            """;
+
+    /**
+     * When the token's peer is still recorded on another instance, the time until that instance
+     * is seen dead if it stopped beating (its key's TTL), plus a margin for the clean-up; 0 when
+     * the token is parked, unknown or its instance is gone. A peer connected elsewhere that is
+     * alive is told to wait too: harmless to a thief, and the owner keeps its id.
+     */
+    @Override
+    public long waitBeforeRedeemMs(String token) {
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            return 0;
+        }
+        String h = hash(token);
+        long left = cluster.script(WAIT, ScriptOutputType.INTEGER, new String[] {P + "resume:" + h, P + "token:" + h},
+                P, cluster.instance());
+        return left <= 0 ? 0 : left + cluster.timing().beat().toMillis() + 250;
+    }
+
     private static final String PARKED = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

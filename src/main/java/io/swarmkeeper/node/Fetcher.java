@@ -107,6 +107,9 @@ public final class Fetcher implements AutoCloseable {
 
     /** Connects to the signaling server (done lazily by {@link #fetch} too). */
     public Fetcher connect() throws IOException {
+        // WebRTC's start (~150 ms) overlaps the server's welcome and the match. Only here: a
+        // seeder answers offers, and its own start (measured by the installer test) stays lean.
+        io.swarmkeeper.rtc.RtcRuntime.warmUp();
         node.connect();
         return this;
     }

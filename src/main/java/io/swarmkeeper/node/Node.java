@@ -3,7 +3,6 @@ package io.swarmkeeper.node;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.rtc.LinkConfig;
-import io.swarmkeeper.rtc.RtcRuntime;
 import io.swarmkeeper.transfer.TransferObserver;
 import java.io.IOException;
 import java.net.URI;
@@ -133,7 +132,6 @@ public final class Node implements AutoCloseable {
         if (s != null) {
             s.close(); // a one-shot connection that was lost: a new one
         }
-        RtcRuntime.warmUp(); // WebRTC's start (~150 ms) overlaps the server's welcome and the match
         signaling = SignalingClient.connect(server, role, new Inbox(), options);
         return this;
     }

@@ -17,6 +17,16 @@ public interface Resumption {
     /** The peer id the token resumes, consuming the token; null when it resumes nothing. */
     String redeem(String token, long nowNanos);
 
+    /**
+     * How long a peer presenting {@code token} should wait before its id can be resumed: more than
+     * zero only in a cluster, when the token's id is still counted as connected to a server that
+     * has stopped answering and will be seen dead within that time (its peers come back through a
+     * balancer before the others know). 0: redeem now.
+     */
+    default long waitBeforeRedeemMs(String token) {
+        return 0;
+    }
+
     /** Tokens usable now. */
     int parkedCount();
 }

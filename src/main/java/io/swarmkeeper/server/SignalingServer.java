@@ -440,6 +440,15 @@ public final class SignalingServer implements AutoCloseable {
         String token;
         String resumable;
         try {
+            long wait = resumeTokens.waitBeforeRedeemMs(hello.resume());
+            if (wait > 0) {
+                // Its id is still counted on a server that went silent: come back once that one is
+                // seen dead, and resume then.
+                metrics.refusedOverload.increment();
+                replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "this id is still counted on another server;"
+                        + " come back to resume it", wait), CloseCodes.TRY_AGAIN_LATER);
+                return;
+            }
             resumable = resumeTokens.redeem(hello.resume(), System.nanoTime());
         } catch (SharedStateException e) {
             admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");

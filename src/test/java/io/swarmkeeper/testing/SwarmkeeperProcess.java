@@ -208,7 +208,6 @@ public final class SwarmkeeperProcess {
         throw new AssertionError("no " + name + " line with \"" + text + "\"; stdout: " + out + "; stderr: " + err);
     }
 
-    /** Stops the process as SIGTERM would, then forcibly. */
     /** Sends SIGTERM and waits for the exit; returns the exit code, or -1 when it had to be killed. */
     public int terminate(java.time.Duration patience) throws InterruptedException {
         process.destroy();
@@ -217,6 +216,11 @@ public final class SwarmkeeperProcess {
         }
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         return -1;
+    }
+
+    /** Kills it at once (SIGKILL): no shutdown hook runs, as when a machine or a container dies. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
     public void stop() {
