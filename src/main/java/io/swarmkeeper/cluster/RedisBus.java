@@ -157,6 +157,13 @@ public final class RedisBus implements ClusterBus {
 
     @Override
     public void start(Inbox inbox) {
+        cluster.onInstanceDead(dead -> {
+            try {
+                inboxThread.execute(() -> inbox.instanceGone(dead));
+            } catch (RejectedExecutionException closing) {
+                // closing
+            }
+        });
         cluster.onStateLost(() -> {
             try {
                 inboxThread.execute(inbox::stateLost);

@@ -73,6 +73,7 @@ public final class RedisCluster implements AutoCloseable {
     private volatile long roundTripMicros = -1;
     private volatile Runnable stateLostAction = () -> {};
     private volatile Runnable beatAction = () -> {};
+    private volatile java.util.function.Consumer<String> deadAction = i -> {};
     private boolean beatenOnce; // beat thread (and join) only
     /** How long the tokens of a dead instance's peers stay usable (0: resumption off). */
     private volatile long resumeGraceMs;
@@ -249,6 +250,11 @@ public final class RedisCluster implements AutoCloseable {
         beatAction = action;
     }
 
+    /** Called on the beat's thread with each instance that was alive at the last beat and is not now. */
+    void onInstanceDead(java.util.function.Consumer<String> action) {
+        deadAction = action;
+    }
+
     private static final String BEAT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -279,7 +285,13 @@ public final class RedisCluster implements AutoCloseable {
                 alive.add(m);
             }
         }
+        Set<String> before = live;
         live = Set.copyOf(alive);
+        for (String gone : before) {
+            if (!alive.contains(gone)) {
+                deadAction.accept(gone);
+            }
+        }
         long failedBefore = beatFailures.getAndSet(0);
         if (failedBefore > 0) {
             log.info("cluster: Redis at {} answers again after {} failed beats", describe(uri), failedBefore);

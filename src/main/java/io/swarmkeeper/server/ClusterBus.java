@@ -62,5 +62,11 @@ public interface ClusterBus extends AutoCloseable {
          * and announce what they hold.
          */
         void stateLost();
+
+        /**
+         * Another instance stopped beating: the partners its peers had here hear {@code peer-gone}
+         * (and the next-best holder), as when a peer of this server leaves.
+         */
+        void instanceGone(String instance);
     }
 }

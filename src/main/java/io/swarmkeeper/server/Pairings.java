@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,6 +78,21 @@ final class Pairings {
         String why = reason == null ? "" : reason;
         partners.computeIfAbsent(local, k -> new ConcurrentHashMap<>(2)).put(remote, why);
         partners.computeIfAbsent(remote, k -> new ConcurrentHashMap<>(2)).put(local, why);
+    }
+
+    /** Every pairing of a peer {@code here} accepts with a partner it does not: [peer, partner] pairs. */
+    List<String[]> pairsWithOthers(java.util.function.Predicate<String> here) {
+        List<String[]> pairs = new java.util.ArrayList<>();
+        partners.forEach((peer, of) -> {
+            if (here.test(peer)) {
+                for (String partner : of.keySet()) {
+                    if (!here.test(partner)) {
+                        pairs.add(new String[] {peer, partner});
+                    }
+                }
+            }
+        });
+        return pairs;
     }
 
     /** Drops the pairing of two peers (one of them left another server of the cluster); false when they were not paired. */

@@ -656,6 +656,23 @@ public final class SignalingServer implements AutoCloseable {
         }
 
         @Override
+        public void instanceGone(String instance) {
+            long now = System.nanoTime();
+            for (String[] pair : pairings.pairsWithOthers(connections::containsKey)) {
+                String local = pair[0];
+                String remote = pair[1];
+                try {
+                    // Gone with its server (its record no longer names a live one): told as a departure.
+                    if (bus.homeOf(remote) == null && pairings.forget(local, remote)) {
+                        matching.tellPartnerGone(local, remote, now);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not tell {} that {} went with its server: {}", local, remote, e.getMessage());
+                }
+            }
+        }
+
+        @Override
         public void stateLost() {
             // Every peer connects again (spread over the retry hint), says hello and announces
             // what it holds: the cluster learns this server's peers anew.

@@ -129,6 +129,22 @@ class ClusterRelayTest {
     }
 
     @Test
+    void whenAServerDiesThePartnersOfItsPeersOnTheOtherHearPeerGone() throws Exception {
+        RawSignalingClient holder = RawSignalingClient.welcomed(a.url(), "seeder");
+        try (RawSignalingClient asker = RawSignalingClient.welcomed(b.url(), "peer")) {
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the holding seen from B", () -> b.holderCount(ResourceId.parse(HASH)) == 1);
+            asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            assertEquals(holder.id(), asker.next("match").get("peers").get(0).get("id").asText());
+            clusterOfA.stopBeating(); // A dies without a word; its socket to the holder stays open
+            JsonNode gone = asker.next("peer-gone");
+            assertEquals(holder.id(), gone.get("id").asText(), "told by its own server once A is seen dead");
+        } finally {
+            holder.close();
+        }
+    }
+
+    @Test
     void onlyMatchedPeersSignalEachOtherAcrossServers() throws Exception {
         try (RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
              RawSignalingClient stranger = RawSignalingClient.welcomed(b.url(), "peer");
