@@ -191,17 +191,47 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Runs a Lua script by its hash, loading it first and again after Redis forgot it (a restart
-     * without persistence forgets every script).
+     * Runs a Lua script (after {@link #LUA_LIBRARY}) by its hash, loading it first and again after
+     * Redis forgot it (a restart without persistence forgets every script).
      */
+    /**
+     * Lua functions every script of ours may call (put before each: Redis 7.0's scripts cannot
+     * share code otherwise). {@code p} is the key prefix.
+     */
+    private static final String LUA_LIBRARY = """
+            local function now_ms()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            -- a peer is gone: its holdings, its record, its place in its instance's set; returns its holdings
+            local function remove_peer(p, peer, instance_peers)
+              local held = redis.call('SMEMBERS', p .. 'held:' .. peer)
+              for _, res in ipairs(held) do redis.call('SREM', p .. 'holders:' .. res, peer) end
+              if #held > 0 then redis.call('DECRBY', p .. 'holdings', #held) end
+              redis.call('DEL', p .. 'held:' .. peer, p .. 'peer:' .. peer)
+              redis.call('SREM', instance_peers, peer)
+              return #held
+            end
+            -- a peer's connection ended: its current token resumes it for grace ms (none when grace is 0)
+            local function park_token(p, peer, grace)
+              local h = redis.call('GET', p .. 'tokenof:' .. peer)
+              if not h then return 0 end
+              redis.call('DEL', p .. 'tokenof:' .. peer, p .. 'token:' .. h)
+              if grace <= 0 then return 0 end
+              redis.call('SET', p .. 'resume:' .. h, peer, 'PX', grace)
+              redis.call('ZADD', p .. 'parked', now_ms() + grace, h)
+              return 1
+            end
+            """;
+
     @SuppressWarnings("unchecked")
     <T> T script(String lua, ScriptOutputType type, String[] keys, String... args) {
         return call(() -> {
-            String sha = scriptShas.computeIfAbsent(lua, redis::scriptLoad);
+            String sha = scriptShas.computeIfAbsent(lua, l -> redis.scriptLoad(LUA_LIBRARY + l));
             try {
                 return (T) redis.evalsha(sha, type, keys, args);
             } catch (RedisNoScriptException e) {
-                String again = redis.scriptLoad(lua);
+                String again = redis.scriptLoad(LUA_LIBRARY + lua);
                 scriptShas.put(lua, again);
                 return (T) redis.evalsha(again, type, keys, args);
             }
@@ -256,11 +286,9 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private static final String BEAT = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local known = redis.call('EXISTS', KEYS[1])
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            redis.call('ZADD', KEYS[2], now, ARGV[3])
+            redis.call('ZADD', KEYS[2], now_ms(), ARGV[3])
             local out = {tostring(known)}
             for _, i in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
               if redis.call('EXISTS', ARGV[4] .. i) == 1 then table.insert(out, i) else table.insert(out, '-' .. i) end
@@ -325,26 +353,11 @@ public final class RedisCluster implements AutoCloseable {
             -- ARGV[1] dead id, ARGV[2] prefix, ARGV[3] resume grace ms
             if redis.call('SET', KEYS[1], '1', 'NX', 'PX', 10000) == false then return -1 end
             local removed = 0
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             for _, peer in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-              local pk = ARGV[2] .. 'peer:' .. peer
-              if redis.call('HGET', pk, 'i') == ARGV[1] then
-                -- its token becomes usable on another instance, as if its connection had closed
-                local tk = ARGV[2] .. 'tokenof:' .. peer
-                local h = redis.call('GET', tk)
-                if h then
-                  redis.call('DEL', tk, ARGV[2] .. 'token:' .. h)
-                  if tonumber(ARGV[3]) > 0 then
-                    redis.call('SET', ARGV[2] .. 'resume:' .. h, peer, 'PX', ARGV[3])
-                    redis.call('ZADD', ARGV[2] .. 'parked', now + tonumber(ARGV[3]), h)
-                  end
-                end
-                local hk = ARGV[2] .. 'held:' .. peer
-                local held = redis.call('SMEMBERS', hk)
-                for _, res in ipairs(held) do redis.call('SREM', ARGV[2] .. 'holders:' .. res, peer) end
-                redis.call('DECRBY', ARGV[2] .. 'holdings', #held)
-                redis.call('DEL', hk, pk)
+              if redis.call('HGET', ARGV[2] .. 'peer:' .. peer, 'i') == ARGV[1] then
+                -- its token resumes it on another instance, as if its connection had closed
+                park_token(ARGV[2], peer, tonumber(ARGV[3]))
+                remove_peer(ARGV[2], peer, KEYS[2])
                 removed = removed + 1
               end
             end

@@ -83,12 +83,7 @@ public final class RedisPeerDirectory implements PeerDirectory {
 
     private static final String REMOVE = """
             -- KEYS[1] peer hash, KEYS[2] its holdings, KEYS[3] the instance's peer set; ARGV[1] id, ARGV[2] prefix
-            local held = redis.call('SMEMBERS', KEYS[2])
-            for _, res in ipairs(held) do redis.call('SREM', ARGV[2] .. 'holders:' .. res, ARGV[1]) end
-            if #held > 0 then redis.call('DECRBY', ARGV[2] .. 'holdings', #held) end
-            redis.call('DEL', KEYS[1], KEYS[2])
-            redis.call('SREM', KEYS[3], ARGV[1])
-            return #held
+            return remove_peer(ARGV[2], ARGV[1], KEYS[3])
             """;
 
     /**

@@ -49,18 +49,10 @@ public final class RedisResumption implements Resumption {
         return token;
     }
 
-    /** Shared with {@link RedisCluster}'s clean-up, which parks the peers of a dead instance. */
-    static final String PARK = """
+    /** The same parking as {@link RedisCluster}'s clean-up does for the peers of a dead instance. */
+    private static final String PARK = """
             -- KEYS[1] sk:tokenof:{peer}; ARGV[1] peer, ARGV[2] grace ms, ARGV[3] prefix
-            local h = redis.call('GET', KEYS[1])
-            if not h then return 0 end
-            redis.call('DEL', KEYS[1], ARGV[3] .. 'token:' .. h)
-            if tonumber(ARGV[2]) <= 0 then return 0 end
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            redis.call('SET', ARGV[3] .. 'resume:' .. h, ARGV[1], 'PX', ARGV[2])
-            redis.call('ZADD', ARGV[3] .. 'parked', now + tonumber(ARGV[2]), h)
-            return 1
+            return park_token(ARGV[3], ARGV[1], tonumber(ARGV[2]))
             """;
 
     /** Parks the peer's token; while Redis cannot be reached the token is lost (the peer gets a fresh id). */
@@ -122,9 +114,7 @@ public final class RedisResumption implements Resumption {
     }
 
     private static final String PARKED = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms())
             return redis.call('ZCARD', KEYS[1])
             """;
 

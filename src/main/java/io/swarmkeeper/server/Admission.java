@@ -96,9 +96,14 @@ final class Admission {
 
     /** Refuses with {@code overloaded}, a retry hint spread over 1–2 times the configured one, and close 1013. */
     void refuseForNow(Connection conn, String why) {
-        metrics.refusedOverload.increment();
         // Spread the retries: each refused client waits between 1 and 2 times the hint.
-        replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, why, spreadRetryMs()), CloseCodes.TRY_AGAIN_LATER);
+        refuseFor(conn, why, spreadRetryMs());
+    }
+
+    /** Refuses with {@code overloaded}, the hint {@code retryAfterMs}, and close 1013. */
+    void refuseFor(Connection conn, String why, long retryAfterMs) {
+        metrics.refusedOverload.increment();
+        replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, why, retryAfterMs), CloseCodes.TRY_AGAIN_LATER);
     }
 
     /** Between 1 and 2 times the configured retry hint, at random. */

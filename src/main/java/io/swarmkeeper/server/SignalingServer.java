@@ -39,6 +39,8 @@ public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
     /** The longest wait the admission queue hands out. */
     static final long MAX_ADMISSION_WAIT_MS = Admission.MAX_WAIT_MS;
+    /** Why a peer is told to come back while a cluster's Redis cannot be reached. */
+    private static final String SHARED_STATE_AWAY = "the servers' shared state cannot be reached just now; try again later";
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
     private final ServerConfig config;
@@ -190,7 +192,7 @@ public final class SignalingServer implements AutoCloseable {
         sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", heartbeat::tick), Heartbeat.TICK_MS, Heartbeat.TICK_MS,
                 TimeUnit.MILLISECONDS);
         if (bus != null) {
-            bus.start(new FromOtherServers());
+            bus.start(new FromOtherServers(connections, pairings, metrics, replies, matching, admission, bus));
         }
         return this;
     }
@@ -434,7 +436,7 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         if (bus != null && !bus.available()) {
-            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            admission.refuseForNow(conn, SHARED_STATE_AWAY);
             return;
         }
         String token;
@@ -444,14 +446,12 @@ public final class SignalingServer implements AutoCloseable {
             if (wait > 0) {
                 // Its id is still counted on a server that went silent: come back once that one is
                 // seen dead, and resume then.
-                metrics.refusedOverload.increment();
-                replies.refuse(conn, new Message.Error(ErrorCode.OVERLOADED, "this id is still counted on another server;"
-                        + " come back to resume it", wait), CloseCodes.TRY_AGAIN_LATER);
+                admission.refuseFor(conn, "this id is still counted on another server; come back to resume it", wait);
                 return;
             }
             resumable = resumeTokens.redeem(hello.resume(), System.nanoTime());
         } catch (SharedStateException e) {
-            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            admission.refuseForNow(conn, SHARED_STATE_AWAY);
             return;
         }
         synchronized (c) {
@@ -489,7 +489,7 @@ public final class SignalingServer implements AutoCloseable {
             }
         }
         if (created == null) {
-            admission.refuseForNow(conn, "the servers' shared state cannot be reached just now; try again later");
+            admission.refuseForNow(conn, SHARED_STATE_AWAY);
             return;
         }
         if (resumed) {
@@ -613,81 +613,6 @@ public final class SignalingServer implements AutoCloseable {
     private static boolean waitsForSharedState(Message message) {
         return message instanceof Message.Hello || message instanceof Message.Have || message instanceof Message.Lost
                 || message instanceof Message.Want;
-    }
-
-    /** What the other servers of the cluster send here; on the bus's one thread, in order. */
-    private final class FromOtherServers implements ClusterBus.Inbox {
-        @Override
-        public boolean signal(String to, String from, String frame) {
-            Connection target = connections.get(to);
-            if (target == null || !target.isOpen()) {
-                return false;
-            }
-            if (pairings.pairing(to, from) == null) {
-                // Never relayed to a peer that was not matched with the sender, whoever published it.
-                metrics.error(ErrorCode.NOT_PAIRED);
-                return true;
-            }
-            metrics.signalsRelayed.increment();
-            if (!target.sendIfRoom(frame)) {
-                metrics.signalsRelayed.decrement();
-                metrics.error(ErrorCode.PEER_BUSY);
-            }
-            return true;
-        }
-
-        @Override
-        public void paired(String asker, String holder, String reason) {
-            pairings.pairAcross(holder, asker, reason);
-            // The holder may have left while this was on its way: then its departure did not see
-            // the pairing, and the asker hears it from here (whichever drops the pairing tells).
-            if (!connections.containsKey(holder) && pairings.forget(holder, asker)) {
-                String home = bus.homeOf(asker);
-                if (home != null) {
-                    bus.gone(home, asker, holder);
-                }
-            }
-        }
-
-        @Override
-        public void gone(String partner, String goneId) {
-            pairings.forget(partner, goneId);
-            matching.tellPartnerGone(partner, goneId, System.nanoTime());
-        }
-
-        @Override
-        public void instanceGone(String instance) {
-            long now = System.nanoTime();
-            for (String[] pair : pairings.pairsWithOthers(connections::containsKey)) {
-                String local = pair[0];
-                String remote = pair[1];
-                try {
-                    // Gone with its server (its record no longer names a live one): told as a departure.
-                    if (bus.homeOf(remote) == null && pairings.forget(local, remote)) {
-                        matching.tellPartnerGone(local, remote, now);
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("could not tell {} that {} went with its server: {}", local, remote, e.getMessage());
-                }
-            }
-        }
-
-        @Override
-        public void stateLost() {
-            // Every peer connects again (spread over the retry hint), says hello and announces
-            // what it holds: the cluster learns this server's peers anew.
-            for (Connection conn : List.copyOf(connections.values())) {
-                admission.refuseForNow(conn, "the servers' shared state was lost; connect again");
-            }
-        }
-
-        @Override
-        public void peerGone(String to, String goneId) {
-            Connection conn = connections.get(to);
-            if (conn != null) {
-                replies.send(conn, new Message.PeerGone(goneId));
-            }
-        }
     }
 
     /** What the transport tells the signaling logic; on the connection's event loop. */

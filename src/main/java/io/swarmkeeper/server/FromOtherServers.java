@@ -1,0 +1,107 @@
+package io.swarmkeeper.server;
+
+import io.swarmkeeper.protocol.ErrorCode;
+import io.swarmkeeper.protocol.Message;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the other servers of a cluster send to this one ({@link ClusterBus.Inbox}): signals for its
+ * peers (delivered only between paired peers), pairings made there, departures there, a server
+ * gone silent, and the cluster having forgotten this one. On the bus's one thread, in order.
+ */
+final class FromOtherServers implements ClusterBus.Inbox {
+    private static final Logger log = LoggerFactory.getLogger(FromOtherServers.class);
+    private final Map<String, Connection> connections;
+    private final Pairings pairings;
+    private final ServerMetrics metrics;
+    private final Replies replies;
+    private final Matching matching;
+    private final Admission admission;
+    private final ClusterBus bus;
+
+    FromOtherServers(Map<String, Connection> connections, Pairings pairings, ServerMetrics metrics, Replies replies,
+                     Matching matching, Admission admission, ClusterBus bus) {
+        this.connections = connections;
+        this.pairings = pairings;
+        this.metrics = metrics;
+        this.replies = replies;
+        this.matching = matching;
+        this.admission = admission;
+        this.bus = bus;
+    }
+
+    @Override
+    public boolean signal(String to, String from, String frame) {
+        Connection target = connections.get(to);
+        if (target == null || !target.isOpen()) {
+            return false;
+        }
+        if (pairings.pairing(to, from) == null) {
+            // Never relayed to a peer that was not matched with the sender, whoever published it.
+            metrics.error(ErrorCode.NOT_PAIRED);
+            return true;
+        }
+        metrics.signalsRelayed.increment();
+        if (!target.sendIfRoom(frame)) {
+            metrics.signalsRelayed.decrement();
+            metrics.error(ErrorCode.PEER_BUSY);
+        }
+        return true;
+    }
+
+    @Override
+    public void paired(String asker, String holder, String reason) {
+        pairings.pairAcross(holder, asker, reason);
+        // The holder may have left while this was on its way: then its departure did not see
+        // the pairing, and the asker hears it from here (whichever drops the pairing tells).
+        if (!connections.containsKey(holder) && pairings.forget(holder, asker)) {
+            String home = bus.homeOf(asker);
+            if (home != null) {
+                bus.gone(home, asker, holder);
+            }
+        }
+    }
+
+    @Override
+    public void gone(String partner, String goneId) {
+        pairings.forget(partner, goneId);
+        matching.tellPartnerGone(partner, goneId, System.nanoTime());
+    }
+
+    @Override
+    public void instanceGone(String instance) {
+        long now = System.nanoTime();
+        for (String[] pair : pairings.pairsWithOthers(connections::containsKey)) {
+            String local = pair[0];
+            String remote = pair[1];
+            try {
+                // Gone with its server (its record no longer names a live one): told as a departure.
+                if (bus.homeOf(remote) == null && pairings.forget(local, remote)) {
+                    matching.tellPartnerGone(local, remote, now);
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not tell {} that {} went with its server: {}", local, remote, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void stateLost() {
+        // Every peer connects again (spread over the retry hint), says hello and announces
+        // what it holds: the cluster learns this server's peers anew.
+        for (Connection conn : List.copyOf(connections.values())) {
+            admission.refuseForNow(conn, "the servers' shared state was lost; connect again");
+        }
+    }
+
+    @Override
+    public void peerGone(String to, String goneId) {
+        Connection conn = connections.get(to);
+        if (conn != null) {
+            replies.send(conn, new Message.PeerGone(goneId));
+        }
+    }
+}
