@@ -10,6 +10,11 @@ public final class Fatal {
     /** The exit status of a process ended by {@link #haltIfFatal}. */
     public static final int EXIT_STATUS = 70;
 
+    private static final byte[] OUT_OF_MEMORY_LINE =
+            "swarmkeeper: fatal java.lang.OutOfMemoryError; exiting so that a supervisor can restart the process\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final java.io.FileOutputStream STDERR = new java.io.FileOutputStream(java.io.FileDescriptor.err);
+
     private Fatal() {}
 
     /**
@@ -32,9 +37,15 @@ public final class Fatal {
             return;
         }
         try {
-            // No logging framework here: it may need memory that is not there.
-            System.err.println("swarmkeeper: fatal " + t + "; exiting so that a supervisor can restart the process");
+            // No logging framework, no string built here: the heap may have no room for either
+            // (seen in CI: a message built with + threw again and the process ended silently).
+            // The bytes and the stream were made when this class was loaded.
+            STDERR.write(OUT_OF_MEMORY_LINE);
+            STDERR.flush();
+            System.err.println("swarmkeeper: fatal " + t); // the detail, when there is room for it
             System.err.flush();
+        } catch (Throwable again) {
+            // nothing more can be said
         } finally {
             Runtime.getRuntime().halt(EXIT_STATUS);
         }

@@ -128,7 +128,9 @@ class ServerProcessHardeningTest {
             }
             assertNotNull(exit, "the server ran out of heap and lives on; stderr: " + tail(server.stderrLines()));
             assertNotEquals(0, exit);
-            assertTrue(server.stderrLines().stream().anyMatch(l -> l.contains("OutOfMemoryError")), tail(server.stderrLines()));
+            Integer status = exit;
+            assertTrue(server.stderrLines().stream().anyMatch(l -> l.contains("OutOfMemoryError")),
+                    () -> "exit " + status + ", nothing said about OutOfMemoryError; stderr: " + tail(server.stderrLines()));
         } finally {
             server.stop();
         }
