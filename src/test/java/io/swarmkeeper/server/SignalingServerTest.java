@@ -23,7 +23,12 @@ class SignalingServerTest {
 
     @BeforeEach
     void start() {
-        server = new SignalingServer(ServerConfig.loopback(0)).start();
+        server = newServer(ServerConfig.loopback(0)).start();
+    }
+
+    /** The server under test, not yet started ({@link ClusteredSignalingServerTest}: one of a cluster). */
+    protected SignalingServer newServer(ServerConfig config) {
+        return new SignalingServer(config);
     }
 
     @AfterEach
@@ -203,7 +208,7 @@ class SignalingServerTest {
 
     @Test
     void capsWhatOnePeerMayAnnounce() throws Exception {
-        try (SignalingServer small = new SignalingServer(ServerConfig.builder().port(0).maxHashesPerMessage(10)
+        try (SignalingServer small = newServer(ServerConfig.builder().port(0).maxHashesPerMessage(10)
                 .maxHoldingsPerPeer(3).build()).start();
              RawSignalingClient greedy = RawSignalingClient.welcomed(small.url(), "seeder")) {
             StringBuilder hashes = new StringBuilder();

@@ -35,6 +35,28 @@ public final class RedisProcess implements AutoCloseable {
         return redis;
     }
 
+    private static RedisProcess shared;
+
+    /**
+     * One Redis for the test classes that run the single server's tests against a clustered one:
+     * started on first use, stopped when the test JVM ends. Each such server starts on it emptied
+     * ({@link #flushAll}); the test classes of one JVM run one after another.
+     */
+    public static synchronized RedisProcess shared() throws IOException {
+        if (shared == null) {
+            RedisProcess redis = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    redis.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shared-redis-stop"));
+            shared = redis;
+        }
+        return shared;
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
