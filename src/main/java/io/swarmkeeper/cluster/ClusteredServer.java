@@ -31,7 +31,8 @@ public final class ClusteredServer {
         try {
             RedisPeerDirectory directory = new RedisPeerDirectory(cluster);
             return new SignalingServer(config, directory, new RedisBus(cluster, directory),
-                    new RedisResumption(cluster, config.resumeGraceSeconds()));
+                    new RedisResumption(cluster, config.resumeGraceSeconds()),
+                    new RedisDemandLedger(cluster, config.demandMinWants(), config.demandTargetHolders()));
         } catch (RuntimeException e) {
             cluster.close();
             throw e;

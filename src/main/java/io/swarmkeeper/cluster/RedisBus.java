@@ -2,10 +2,18 @@ package io.swarmkeeper.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.protocol.MessageCodec;
 import io.swarmkeeper.server.ClusterBus;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,9 +29,13 @@ import org.slf4j.LoggerFactory;
  * published, which keeps each pair's signals in order (each instance publishes on one connection).
  *
  * <p>A message is one JSON object: {@code k} its kind ({@code signal}, {@code paired},
- * {@code gone}, {@code peer-gone}), {@code to}, {@code from}, {@code fh} (the sending instance),
- * and per kind the frame {@code f}, the pairing's reason {@code r} or the peer that left {@code g}.
- * What arrives is handed to the server on one thread, in order.
+ * {@code gone}, {@code peer-gone}, {@code holder}, {@code demand}), {@code to}, {@code from},
+ * {@code fh} (the sending instance), and per kind the frame {@code f}, the pairing's reason
+ * {@code r}, the network {@code n} of the peer that left, or the resources {@code h} a holder
+ * announced. Reports and confirmations ({@code report}, {@code served}: the networks {@code fn}
+ * and {@code tn} of reporter and subject) go to every instance on {@code sk:all} and into the
+ * stream {@code sk:reputation}, which an instance reads back when it starts: they matter for an
+ * hour or a day, unlike a signal. What arrives is handed to the server on one thread, in order.
  */
 public final class RedisBus implements ClusterBus {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
@@ -72,9 +84,84 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public void gone(String home, String partner, String goneId) {
+    public void gone(String home, String partner, String goneId, InetAddress goneNetwork) {
         ObjectNode m = message("gone", partner, goneId);
+        if (goneNetwork != null) {
+            m.put("n", goneNetwork.getHostAddress());
+        }
         publish(home, m);
+    }
+
+    @Override
+    public void demand(String home, String to, String frame) {
+        ObjectNode m = message("demand", to, "server");
+        m.put("f", frame);
+        publish(home, m);
+    }
+
+    @Override
+    public List<String[]> someSeeders(int n) {
+        return directory.someSeeders(n);
+    }
+
+    private static final String WAITING = """
+            -- KEYS[1] the instances whose peers wait for a resource; ARGV[1] this instance, ARGV[2] seconds
+            redis.call('SADD', KEYS[1], ARGV[1])
+            redis.call('EXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """;
+
+    /**
+     * Notes in {@code sk:w:{resource}} that peers here wait for it, for as long as a want stays
+     * open; the directory's add-holdings script reads it (a stale entry costs one message that
+     * finds nobody waiting).
+     */
+    @Override
+    public void waiting(String resource, int seconds) {
+        cluster.script(WAITING, ScriptOutputType.INTEGER, new String[] {RedisCluster.PREFIX + "w:" + resource},
+                cluster.instance(), String.valueOf(Math.max(1, seconds)));
+    }
+
+    /** Reports and confirmations, kept for servers that start later; about a day of them at most. */
+    static final String REPUTATION_LOG = RedisCluster.PREFIX + "reputation";
+    /** Entries kept in {@link #REPUTATION_LOG} (approximately: trimmed by whole nodes). */
+    static final int REPUTATION_LOG_ENTRIES = 200_000;
+    /** The channel every instance listens to, besides its own. */
+    static final String EVERYONE = RedisCluster.PREFIX + "all";
+
+    private static final String SHARE = """
+            -- KEYS[1] the reputation log, KEYS[2] everyone's channel; ARGV[1] the event, ARGV[2] entries kept
+            redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
+            redis.call('PUBLISH', KEYS[2], ARGV[1])
+            return 1
+            """;
+
+    @Override
+    public void reported(String reporterId, InetAddress reporterNetwork, String subjectId, InetAddress subjectNetwork,
+                         String resource) {
+        ObjectNode m = reputationEvent("report", reporterId, reporterNetwork, subjectId, subjectNetwork);
+        m.put("h", resource);
+        share(m);
+    }
+
+    @Override
+    public void vouched(String voucherId, InetAddress voucherNetwork, String subjectId, InetAddress subjectNetwork) {
+        share(reputationEvent("served", voucherId, voucherNetwork, subjectId, subjectNetwork));
+    }
+
+    private ObjectNode reputationEvent(String kind, String fromId, InetAddress fromNetwork, String subjectId,
+                                       InetAddress subjectNetwork) {
+        ObjectNode m = message(kind, subjectId, fromId);
+        m.put("fn", fromNetwork.getHostAddress());
+        m.put("tn", subjectNetwork.getHostAddress());
+        return m;
+    }
+
+    /** Into the log and to every instance at once, in one step. */
+    private void share(ObjectNode event) {
+        cluster.script(SHARE, ScriptOutputType.INTEGER, new String[] {REPUTATION_LOG, EVERYONE}, event.toString(),
+                String.valueOf(REPUTATION_LOG_ENTRIES));
+        sent.increment();
     }
 
     private ObjectNode message(String kind, String to, String from) {
@@ -183,10 +270,48 @@ public final class RedisBus implements ClusterBus {
                 }
             }
         });
-        subscription.sync().subscribe(channel(cluster.instance()));
+        subscription.sync().subscribe(channel(cluster.instance()), EVERYONE);
+        // What was reported before this instance started: after subscribing, so that nothing
+        // falls between (an event both read back and heard counts once: reputation keeps one of each).
+        inboxThread.execute(() -> readBackReputation(inbox));
+    }
+
+    /** Reads the reputation log back, oldest first, each event as old as its entry's id says. */
+    private void readBackReputation(Inbox inbox) {
+        try {
+            List<String> time = cluster.call(() -> cluster.redis().time());
+            long nowMs = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            Range<String> range = Range.unbounded();
+            int read = 0;
+            while (true) {
+                Range<String> page = range;
+                List<StreamMessage<String, String>> entries = cluster.call(
+                        () -> cluster.redis().xrange(REPUTATION_LOG, page, Limit.from(1000)));
+                for (StreamMessage<String, String> entry : entries) {
+                    long atMs = Long.parseLong(entry.getId().substring(0, entry.getId().indexOf('-')));
+                    deliver(inbox, entry.getBody().get("e"), Math.max(0, nowMs - atMs));
+                }
+                read += entries.size();
+                if (entries.size() < 1000) {
+                    break;
+                }
+                String last = entries.get(entries.size() - 1).getId();
+                range = Range.from(Range.Boundary.excluding(last), Range.Boundary.unbounded());
+            }
+            if (read > 0) {
+                log.info("cluster: read back {} reports and confirmations of the other servers", read);
+            }
+        } catch (RuntimeException e) {
+            log.warn("cluster: could not read back the servers' reports: {}", e.toString());
+        }
     }
 
     private void deliver(Inbox inbox, String text) {
+        deliver(inbox, text, 0);
+    }
+
+    /** Hands one message to the server; {@code ageMillis}: how old a reputation event read back is. */
+    private void deliver(Inbox inbox, String text, long ageMillis) {
         received.increment();
         try {
             JsonNode m = MessageCodec.mapper().readTree(text);
@@ -196,7 +321,11 @@ public final class RedisBus implements ClusterBus {
                 log.warn("cluster: a message without \"to\" or \"from\" dropped: {}", text.length() > 200 ? text.substring(0, 200) : text);
                 return;
             }
-            switch (m.path("k").asText("")) {
+            String kind = m.path("k").asText("");
+            if ((kind.equals("report") || kind.equals("served")) && cluster.instance().equals(m.path("fh").asText())) {
+                return; // this instance's own, counted when it took it
+            }
+            switch (kind) {
                 case "signal" -> {
                     if (!inbox.signal(to, from, m.path("f").asText())) {
                         ObjectNode back = message("peer-gone", from, to);
@@ -204,7 +333,33 @@ public final class RedisBus implements ClusterBus {
                     }
                 }
                 case "paired" -> inbox.paired(from, to, m.hasNonNull("r") ? m.get("r").asText() : null);
-                case "gone" -> inbox.gone(to, from);
+                case "gone" -> inbox.gone(to, from, RedisPeerDirectory.network(m.path("n").asText(null)));
+                case "report" -> {
+                    InetAddress fromNetwork = RedisPeerDirectory.network(m.path("fn").asText(null));
+                    InetAddress toNetwork = RedisPeerDirectory.network(m.path("tn").asText(null));
+                    if (fromNetwork != null && toNetwork != null && ResourceId.isValid(m.path("h").asText(""))) {
+                        inbox.reported(from, fromNetwork, to, toNetwork, m.path("h").asText(), ageMillis);
+                    }
+                }
+                case "served" -> {
+                    InetAddress fromNetwork = RedisPeerDirectory.network(m.path("fn").asText(null));
+                    InetAddress toNetwork = RedisPeerDirectory.network(m.path("tn").asText(null));
+                    if (fromNetwork != null && toNetwork != null) {
+                        inbox.vouched(from, fromNetwork, to, toNetwork, ageMillis);
+                    }
+                }
+                case "holder" -> {
+                    List<String> ids = new ArrayList<>();
+                    m.path("h").forEach(h -> {
+                        if (ResourceId.isValid(h.asText(""))) {
+                            ids.add(h.asText());
+                        }
+                    });
+                    if (!ids.isEmpty()) {
+                        inbox.holderArrived(from, ids);
+                    }
+                }
+                case "demand" -> inbox.demand(to, m.path("f").asText());
                 case "peer-gone" -> inbox.peerGone(to, from);
                 default -> log.warn("cluster: a message of unknown kind dropped: {}", m.path("k").asText());
             }

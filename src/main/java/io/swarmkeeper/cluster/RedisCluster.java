@@ -191,10 +191,6 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Runs a Lua script (after {@link #LUA_LIBRARY}) by its hash, loading it first and again after
-     * Redis forgot it (a restart without persistence forgets every script).
-     */
-    /**
      * Lua functions every script of ours may call (put before each: Redis 7.0's scripts cannot
      * share code otherwise). {@code p} is the key prefix.
      */
@@ -210,6 +206,7 @@ public final class RedisCluster implements AutoCloseable {
               if #held > 0 then redis.call('DECRBY', p .. 'holdings', #held) end
               redis.call('DEL', p .. 'held:' .. peer, p .. 'peer:' .. peer)
               redis.call('SREM', instance_peers, peer)
+              redis.call('SREM', p .. 'seeders', peer)
               return #held
             end
             -- a peer's connection ended: its current token resumes it for grace ms (none when grace is 0)
@@ -224,6 +221,10 @@ public final class RedisCluster implements AutoCloseable {
             end
             """;
 
+    /**
+     * Runs a Lua script (after {@link #LUA_LIBRARY}) by its hash, loading it first and again after
+     * Redis forgot it (a restart without persistence forgets every script).
+     */
     @SuppressWarnings("unchecked")
     <T> T script(String lua, ScriptOutputType type, String[] keys, String... args) {
         return call(() -> {

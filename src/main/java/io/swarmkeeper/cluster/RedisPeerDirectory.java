@@ -23,7 +23,8 @@ import java.util.Optional;
  * {@code lat}, {@code lon}, {@code city}, {@code cc}, {@code asn}, {@code org}, {@code b}, and its
  * network {@code n}),
  * {@code sk:held:{id}} (set of resource ids), {@code sk:holders:{resource}} (set of peer ids),
- * {@code sk:holdings} (counter of all holdings), and the instance's {@code sk:inst:{i}:peers}.
+ * {@code sk:holdings} (counter of all holdings), {@code sk:seeders} (set of seeders' ids), and
+ * the instance's {@code sk:inst:{i}:peers}.
  * Each call is one Lua script: one round trip, atomic. A peer's record and holdings are written
  * only by its home instance.
  */
@@ -38,10 +39,12 @@ public final class RedisPeerDirectory implements PeerDirectory {
     }
 
     private static final String ADD = """
-            -- KEYS[1] peer hash, KEYS[2] the instance's peer set; ARGV: id, then field/value pairs
+            -- KEYS[1] peer hash, KEYS[2] the instance's peer set, KEYS[3] the seeders; ARGV: id, then
+            -- field/value pairs ('i' home, 'r' role first)
             redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], unpack(ARGV, 2))
             redis.call('SADD', KEYS[2], ARGV[1])
+            if ARGV[5] == 'seeder' then redis.call('SADD', KEYS[3], ARGV[1]) else redis.call('SREM', KEYS[3], ARGV[1]) end
             return 1
             """;
 
@@ -70,7 +73,7 @@ public final class RedisPeerDirectory implements PeerDirectory {
         if (peer.network() != null) {
             put(args, "n", peer.network().getHostAddress());
         }
-        cluster.script(ADD, ScriptOutputType.INTEGER, new String[] {peerKey(peer.id()), instancePeers()},
+        cluster.script(ADD, ScriptOutputType.INTEGER, new String[] {peerKey(peer.id()), instancePeers(), P + "seeders"},
                 args.toArray(String[]::new));
     }
 
@@ -125,16 +128,30 @@ public final class RedisPeerDirectory implements PeerDirectory {
     }
 
     private static final String ADD_HOLDINGS = """
-            -- KEYS[1] peer hash, KEYS[2] its holdings; ARGV[1] id, ARGV[2] prefix, ARGV[3..] resources
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            -- KEYS[1] peer hash, KEYS[2] its holdings; ARGV[1] id, ARGV[2] prefix, ARGV[3..] resources.
+            -- Instances whose peers wait for a resource now held (w:{resource}, see RedisBus.waiting)
+            -- hear of the holder on their channel, in the same step: no round trip more.
+            local home = redis.call('HGET', KEYS[1], 'i')
+            if not home then return 0 end
             local added = 0
+            local tell = {}
             for i = 3, #ARGV do
               if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
                 redis.call('SADD', ARGV[2] .. 'holders:' .. ARGV[i], ARGV[1])
                 added = added + 1
+                for _, inst in ipairs(redis.call('SMEMBERS', ARGV[2] .. 'w:' .. ARGV[i])) do
+                  if inst ~= home then
+                    tell[inst] = tell[inst] or {}
+                    table.insert(tell[inst], ARGV[i])
+                  end
+                end
               end
             end
             if added > 0 then redis.call('INCRBY', ARGV[2] .. 'holdings', added) end
+            for inst, ids in pairs(tell) do
+              redis.call('PUBLISH', ARGV[2] .. 'to:' .. inst,
+                  cjson.encode({k = 'holder', to = '*', from = ARGV[1], fh = home, h = ids}))
+            end
             return added
             """;
 
@@ -253,6 +270,33 @@ public final class RedisPeerDirectory implements PeerDirectory {
         return total == null ? 0 : Integer.parseInt(total);
     }
 
+    private static final String SOME_SEEDERS = """
+            -- KEYS[1] the seeders; ARGV[1] how many, ARGV[2] prefix; returns id, home, id, home...
+            local out = {}
+            for _, id in ipairs(redis.call('SRANDMEMBER', KEYS[1], ARGV[1])) do
+              local home = redis.call('HGET', ARGV[2] .. 'peer:' .. id, 'i')
+              if home then
+                table.insert(out, id)
+                table.insert(out, home)
+              end
+            end
+            return out
+            """;
+
+    /** Up to {@code n} seeders of live instances, at random: [id, home instance] pairs. */
+    public List<String[]> someSeeders(int n) {
+        List<Object> flat = cluster.script(SOME_SEEDERS, ScriptOutputType.MULTI, new String[] {P + "seeders"},
+                String.valueOf(n), P);
+        List<String[]> seeders = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String home = String.valueOf(flat.get(i + 1));
+            if (cluster.isLive(home)) {
+                seeders.add(new String[] {String.valueOf(flat.get(i)), home});
+            }
+        }
+        return seeders;
+    }
+
     /** The instance that holds {@code peerId}'s connection, or null when it is not connected anywhere alive. */
     public String homeOf(String peerId) {
         String home = cluster.call(() -> cluster.redis().hget(peerKey(peerId), "i"));
@@ -269,7 +313,7 @@ public final class RedisPeerDirectory implements PeerDirectory {
     }
 
     /** A network address as stored (a literal: no name is looked up); null when none or unreadable. */
-    private static java.net.InetAddress network(String literal) {
+    static java.net.InetAddress network(String literal) {
         if (literal == null || literal.isEmpty() || !(Character.isDigit(literal.charAt(0)) || literal.indexOf(':') >= 0)) {
             return null;
         }

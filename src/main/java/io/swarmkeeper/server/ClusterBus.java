@@ -1,5 +1,7 @@
 package io.swarmkeeper.server;
 
+import java.util.List;
+
 /**
  * How one signaling server of a cluster reaches peers connected to the others (the Redis one is
  * {@code cluster.RedisBus}). The server relays to another instance only what it would deliver
@@ -26,8 +28,33 @@ public interface ClusterBus extends AutoCloseable {
     /** Tells {@code home}, where {@code holder} is connected, that {@code asker} was offered it (they may now signal). */
     void paired(String home, String asker, String holder, String reason);
 
-    /** Tells {@code home}, where {@code partner} is connected, that {@code goneId} left. */
-    void gone(String home, String partner, String goneId);
+    /**
+     * Tells {@code home}, where {@code partner} is connected, that {@code goneId} left; its network
+     * (null when not known) lets the partner still report or confirm it for a while.
+     */
+    void gone(String home, String partner, String goneId, java.net.InetAddress goneNetwork);
+
+    /**
+     * A report this server took (new to it): every other server counts it too, and one started
+     * later reads it back. Networks are the ones reputation counts by.
+     */
+    void reported(String reporterId, java.net.InetAddress reporterNetwork, String subjectId,
+                  java.net.InetAddress subjectNetwork, String resource);
+
+    /** A confirmation of verified bytes this server took: every other server counts it too. */
+    void vouched(String voucherId, java.net.InetAddress voucherNetwork, String subjectId, java.net.InetAddress subjectNetwork);
+
+    /**
+     * Peers here wait for holders of {@code resource} (for up to {@code seconds}): a peer that
+     * announces it on another server is offered to them ({@link Inbox#holderArrived}).
+     */
+    void waiting(String resource, int seconds);
+
+    /** Sends a {@code demand} frame to seeder {@code to}, connected to {@code home}. */
+    void demand(String home, String to, String frame);
+
+    /** Up to {@code n} seeders connected anywhere in the cluster, at random: [peer id, its instance] pairs. */
+    List<String[]> someSeeders(int n);
 
     /** False while the shared state cannot be reached: new peers are told to come back later. */
     boolean available();
@@ -51,7 +78,22 @@ public interface ClusterBus extends AutoCloseable {
 
         void paired(String asker, String holder, String reason);
 
-        void gone(String partner, String goneId);
+        /** {@code goneId} (from {@code goneNetwork}, null when not known) left another server. */
+        void gone(String partner, String goneId, java.net.InetAddress goneNetwork);
+
+        /** Another server took a report; {@code ageMillis} ago (read back at start: older ones). */
+        void reported(String reporterId, java.net.InetAddress reporterNetwork, String subjectId,
+                      java.net.InetAddress subjectNetwork, String resource, long ageMillis);
+
+        /** Another server took a confirmation of verified bytes, {@code ageMillis} ago. */
+        void vouched(String voucherId, java.net.InetAddress voucherNetwork, String subjectId,
+                     java.net.InetAddress subjectNetwork, long ageMillis);
+
+        /** {@code holder}, connected to another server, announced resources that peers here wait for. */
+        void holderArrived(String holder, List<String> resources);
+
+        /** A {@code demand} frame for seeder {@code to}, connected here. */
+        void demand(String to, String frame);
 
         /** {@code to}'s signal could not be delivered: {@code goneId} is not connected anywhere now. */
         void peerGone(String to, String goneId);

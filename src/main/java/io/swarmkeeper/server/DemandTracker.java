@@ -2,14 +2,11 @@ package io.swarmkeeper.server;
 
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.protocol.Message;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +17,7 @@ import java.util.Set;
  * the origin most of those askers agree on, at most once per resource every 30 s. One machine
  * opening many ids counts once; an origin given by one asker cannot outvote the others.
  */
-final class DemandTracker {
+final class DemandTracker implements DemandLedger {
     static final long WINDOW_NANOS = 60_000_000_000L;
     static final long REPEAT_NANOS = 30_000_000_000L;
     /** A resource nobody wanted for this long is forgotten. */
@@ -29,7 +26,7 @@ final class DemandTracker {
     static final int MAX_TRACKED = 20_000;
     /** Different origins remembered per resource. */
     static final int MAX_ORIGINS = 4;
-    private static final int MAX_ORIGIN_CHARS = 2048;
+    static final int MAX_ORIGIN_CHARS = 2048;
     /** Askers remembered per origin: enough to tell which origin most askers agree on. */
     static final int MAX_ASKERS_PER_ORIGIN = 256;
 
@@ -50,7 +47,12 @@ final class DemandTracker {
         this.targetHolders = targetHolders;
     }
 
-    /** Records a want from {@code asker} (its address); returns the demand to send to seeders, or null. */
+    @Override
+    public Message.Demand onWant(ResourceId id, String origin, String asker, int liveHolders) {
+        return onWant(id, origin, asker, liveHolders, System.nanoTime());
+    }
+
+    /** Records a want from {@code asker} (its address) at {@code now}; returns the demand to send to seeders, or null. */
     synchronized Message.Demand onWant(ResourceId id, String origin, String asker, int liveHolders, long now) {
         if (targetHolders == 0) {
             return null;
@@ -65,7 +67,7 @@ final class DemandTracker {
         while (e.wants.size() > 256) {
             e.wants.removeFirst();
         }
-        if (isWebUrl(origin)) {
+        if (DemandLedger.isWebUrl(origin)) {
             Set<String> askers = e.originsByAskers.get(origin);
             if (askers == null && e.originsByAskers.size() < MAX_ORIGINS) {
                 askers = new HashSet<>();
@@ -106,19 +108,6 @@ final class DemandTracker {
                 break; // access order: the rest were wanted more recently
             }
             it.remove();
-        }
-    }
-
-    static boolean isWebUrl(String url) {
-        if (url == null || url.length() > MAX_ORIGIN_CHARS) {
-            return false;
-        }
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
         }
     }
 }

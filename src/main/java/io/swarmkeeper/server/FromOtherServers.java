@@ -1,7 +1,10 @@
 package io.swarmkeeper.server;
 
+import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.protocol.PeerRole;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,9 +24,11 @@ final class FromOtherServers implements ClusterBus.Inbox {
     private final Matching matching;
     private final Admission admission;
     private final ClusterBus bus;
+    private final Reputation reputation;
 
     FromOtherServers(Map<String, Connection> connections, Pairings pairings, ServerMetrics metrics, Replies replies,
-                     Matching matching, Admission admission, ClusterBus bus) {
+                     Matching matching, Admission admission, ClusterBus bus, Reputation reputation) {
+        this.reputation = reputation;
         this.connections = connections;
         this.pairings = pairings;
         this.metrics = metrics;
@@ -60,15 +65,58 @@ final class FromOtherServers implements ClusterBus.Inbox {
         if (!connections.containsKey(holder) && pairings.forget(holder, asker)) {
             String home = bus.homeOf(asker);
             if (home != null) {
-                bus.gone(home, asker, holder);
+                bus.gone(home, asker, holder, null);
             }
         }
     }
 
     @Override
-    public void gone(String partner, String goneId) {
-        pairings.forget(partner, goneId);
-        matching.tellPartnerGone(partner, goneId, System.nanoTime());
+    public void gone(String partner, String goneId, InetAddress goneNetwork) {
+        long now = System.nanoTime();
+        if (goneNetwork != null) {
+            // The partner may still report or confirm it for a while, as one that left here.
+            pairings.forgetDeparted(partner, new Reputation.Party(goneId, goneNetwork, now), now);
+        } else {
+            pairings.forget(partner, goneId);
+        }
+        matching.tellPartnerGone(partner, goneId, now);
+    }
+
+    @Override
+    public void reported(String reporterId, InetAddress reporterNetwork, String subjectId, InetAddress subjectNetwork,
+                         String resource, long ageMillis) {
+        long at = System.nanoTime() - ageMillis * 1_000_000L;
+        reputation.report(new Reputation.Party(reporterId, reporterNetwork, at), partyHere(subjectId, subjectNetwork, at),
+                ResourceId.parse(resource), at);
+    }
+
+    @Override
+    public void vouched(String voucherId, InetAddress voucherNetwork, String subjectId, InetAddress subjectNetwork,
+                        long ageMillis) {
+        long at = System.nanoTime() - ageMillis * 1_000_000L;
+        reputation.vouch(new Reputation.Party(voucherId, voucherNetwork, at), partyHere(subjectId, subjectNetwork, at), at);
+    }
+
+    /** A peer as reputation counts it: its session if connected here, else as the other server said. */
+    private Reputation.Party partyHere(String id, InetAddress network, long at) {
+        PeerSession here = ConnectionState.sessionOf(connections.get(id));
+        return here != null ? here.party() : new Reputation.Party(id, network, at);
+    }
+
+    @Override
+    public void holderArrived(String holder, List<String> resources) {
+        List<ResourceId> ids = new java.util.ArrayList<>(resources.size());
+        resources.forEach(r -> ids.add(ResourceId.parse(r)));
+        matching.offerRemoteHolderToWaitingAskers(holder, ids, System.nanoTime());
+    }
+
+    @Override
+    public void demand(String to, String frame) {
+        Connection seeder = connections.get(to);
+        PeerSession session = ConnectionState.sessionOf(seeder);
+        if (session != null && session.role() == PeerRole.SEEDER && seeder.isOpen()) {
+            seeder.sendIfRoom(frame);
+        }
     }
 
     @Override

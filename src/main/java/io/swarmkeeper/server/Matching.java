@@ -3,6 +3,7 @@ package io.swarmkeeper.server;
 import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
+import io.swarmkeeper.protocol.MessageCodec;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ final class Matching {
     private final Reputation reputation;
     private final Pairings pairings;
     private final OpenWants wants;
-    private final DemandTracker demand;
+    private final DemandLedger demand;
     private final ServerMetrics metrics;
     private final Replies replies;
     /** Connected peers by id. */
@@ -39,7 +40,7 @@ final class Matching {
     private final ClusterBus bus;
 
     Matching(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Reputation reputation, Pairings pairings,
-             OpenWants wants, DemandTracker demand, ServerMetrics metrics, Replies replies,
+             OpenWants wants, DemandLedger demand, ServerMetrics metrics, Replies replies,
              Map<String, Connection> connections, Set<Connection> seeders, ClusterBus bus) {
         this.bus = bus;
         this.config = config;
@@ -60,14 +61,36 @@ final class Matching {
      * asked for (an empty match among them) are offered it at once, without asking again.
      */
     void offerToWaitingAskers(PeerSession holder, ResourceId id, long now) {
+        offerToWaitingAskers(holder.record(), holder.party(), id, now);
+    }
+
+    /**
+     * A holder connected to another server of the cluster announced resources that askers here
+     * wait for (that server found this one among those waiting): offered as a local one would be.
+     */
+    void offerRemoteHolderToWaitingAskers(String holderId, List<ResourceId> ids, long now) {
+        if (connections.containsKey(holderId)) {
+            return; // here after all: its own announcement did it
+        }
+        PeerRecord holder = directory.find(holderId).orElse(null);
+        if (holder == null) {
+            return; // gone meanwhile
+        }
+        Reputation.Party party = new Reputation.Party(holderId, holder.network(), now);
+        for (ResourceId id : ids) {
+            offerToWaitingAskers(holder, party, id, now);
+        }
+    }
+
+    private void offerToWaitingAskers(PeerRecord holder, Reputation.Party holderParty, ResourceId id, long now) {
         for (OpenWants.View want : wants.waitingFor(id, holder.id(), now)) {
             Connection askerConn = connections.get(want.asker());
             PeerSession asker = ConnectionState.sessionOf(askerConn);
             if (asker == null || !askerConn.isOpen()
-                    || reputation.excludes(asker.party(), holder.party(), id, now)) {
+                    || reputation.excludes(asker.party(), holderParty, id, now)) {
                 continue;
             }
-            List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder.record()), 1);
+            List<HolderRanking.Ranked> ranked = ranking.rank(asker.record(), List.of(holder), 1);
             if (!ranked.isEmpty() && wants.addOffer(asker.id(), id, holder.id())) {
                 sendMatch(askerConn, asker.id(), id, ranked);
             }
@@ -88,32 +111,58 @@ final class Matching {
             offered.add(holder.peer().id());
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
+        if (bus != null && offered.size() < count) {
+            // A holder that announces it on another server will be offered from there.
+            bus.waiting(id.text(), config.wantSeconds());
+        }
         sendMatch(conn, session.id(), id, ranked);
         ConnectionState c = conn.state();
         String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
-        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size(), System.nanoTime());
+        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size());
         if (wanted != null) {
             tellSeeders(wanted, id, session.id());
         }
     }
 
-    /** Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked at random. */
+    /**
+     * Sends a demand to up to {@link #DEMAND_FANOUT} seeders that do not hold the resource, picked
+     * at random: among this server's, or in a cluster among every server's.
+     */
     private void tellSeeders(Message.Demand wanted, ResourceId id, String asker) {
         Set<String> holding = new java.util.HashSet<>();
         directory.holders(id, config.maxHoldersConsidered()).forEach(p -> holding.add(p.id()));
-        List<Connection> candidates = new ArrayList<>();
-        for (Connection seeder : seeders) {
-            PeerSession s = ConnectionState.sessionOf(seeder);
-            if (s != null && !s.id().equals(asker) && seeder.isOpen() && !holding.contains(s.id())) {
-                candidates.add(seeder);
+        holding.add(asker);
+        List<String[]> candidates = new ArrayList<>(); // [seeder id, its server or null for this one]
+        if (bus == null) {
+            for (Connection seeder : seeders) {
+                PeerSession s = ConnectionState.sessionOf(seeder);
+                if (s != null && seeder.isOpen()) {
+                    candidates.add(new String[] {s.id(), null});
+                }
+            }
+        } else {
+            candidates.addAll(bus.someSeeders(4 * DEMAND_FANOUT + holding.size()));
+        }
+        candidates.removeIf(c -> holding.contains(c[0]));
+        java.util.Collections.shuffle(candidates, random);
+        int told = 0;
+        for (String[] seeder : candidates) {
+            if (told == DEMAND_FANOUT) {
+                break;
+            }
+            Connection here = connections.get(seeder[0]);
+            if (here != null) {
+                if (here.isOpen()) {
+                    replies.send(here, wanted);
+                    told++;
+                }
+            } else if (seeder[1] != null && !seeder[1].equals(bus.instance())) {
+                bus.demand(seeder[1], seeder[0], MessageCodec.encode(wanted));
+                told++;
             }
         }
-        java.util.Collections.shuffle(candidates, random);
-        for (Connection seeder : candidates.subList(0, Math.min(DEMAND_FANOUT, candidates.size()))) {
-            replies.send(seeder, wanted);
-        }
         log.debug("{} is in demand ({} wants, {} holders): told {} seeders", id.shortForm(), wanted.wants(),
-                wanted.holders(), Math.min(DEMAND_FANOUT, candidates.size()));
+                wanted.holders(), told);
     }
 
     /**

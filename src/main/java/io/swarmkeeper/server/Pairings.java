@@ -102,6 +102,31 @@ final class Pairings {
         return paired;
     }
 
+    /**
+     * {@code holder}, connected to another server of the cluster, left: drops its pairing with
+     * {@code asker} (here), which keeps what it was offered of it for a while, as for a holder
+     * that left this server; false when they were not paired.
+     */
+    synchronized boolean forgetDeparted(String asker, Reputation.Party holder, long nowNanos) {
+        boolean paired = forget(asker, holder.id());
+        keepDeparted(asker, holder, nowNanos);
+        expireDeparted(nowNanos);
+        return paired;
+    }
+
+    /** Moves what {@code asker} was offered of {@code holder}, which left, to the departed offers. */
+    private void keepDeparted(String asker, Reputation.Party holder, long nowNanos) {
+        Map<String, Set<ResourceId>> theirs = offered.get(asker);
+        Set<ResourceId> resources = theirs == null ? null : theirs.remove(holder.id());
+        if (resources != null) {
+            if (theirs.isEmpty()) {
+                offered.remove(asker);
+            }
+            departed.remove(new Offer(asker, holder.id()));
+            departed.put(new Offer(asker, holder.id()), new Departed(Set.copyOf(resources), holder, nowNanos));
+        }
+    }
+
     private void unpair(String a, String b) {
         Map<String, String> of = partners.get(a);
         if (of != null && of.remove(b) != null && of.isEmpty()) {
@@ -163,16 +188,7 @@ final class Pairings {
                     partners.remove(other);
                 }
             }
-            // Only partners can have offered this peer: no scan of every asker.
-            Map<String, Set<ResourceId>> theirs = offered.get(other);
-            Set<ResourceId> resources = theirs == null ? null : theirs.remove(id);
-            if (resources != null) {
-                if (theirs.isEmpty()) {
-                    offered.remove(other);
-                }
-                departed.remove(new Offer(other, id));
-                departed.put(new Offer(other, id), new Departed(Set.copyOf(resources), peer, nowNanos));
-            }
+            keepDeparted(other, peer, nowNanos); // only partners can have offered this peer: no scan of every asker
         }
         expireDeparted(nowNanos);
         return of.keySet();

@@ -53,7 +53,7 @@ public final class SignalingServer implements AutoCloseable {
     private boolean ownsGeo;
     private final Pairings pairings = new Pairings();
     private final Reputation reputation = new Reputation();
-    private final DemandTracker demand;
+    private final DemandLedger demand;
     private final OpenWants wants;
     private final Resumption resumeTokens;
     private final ServerMetrics metrics = new ServerMetrics();
@@ -63,7 +63,7 @@ public final class SignalingServer implements AutoCloseable {
     private final ClusterBus bus;
     /** The message families handled apart: signals relayed, reports and confirmations. */
     private final Relay relay;
-    private final Reports reports = new Reports(pairings, reputation, metrics, replies, this::sessionOfPeer);
+    private final Reports reports;
     /** Connected peers that said they are seeders: the ones demand goes to. */
     private final Set<Connection> seeders = ConcurrentHashMap.newKeySet();
     private final Matching matching;
@@ -99,7 +99,8 @@ public final class SignalingServer implements AutoCloseable {
      * open the configuration's geolocation files at start, if it names any.
      */
     public SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo) {
-        this(config, directory, ranking, geo, null, new ResumeTokens(config.resumeGraceSeconds()));
+        this(config, directory, ranking, geo, null, new ResumeTokens(config.resumeGraceSeconds()),
+                new DemandTracker(config.demandMinWants(), config.demandTargetHolders()));
     }
 
     /**
@@ -107,13 +108,14 @@ public final class SignalingServer implements AutoCloseable {
      * peers connected to them, {@code resumption} valid on all (from {@code cluster.ClusteredServer});
      * the bus is closed with this server.
      */
-    public SignalingServer(ServerConfig config, PeerDirectory directory, ClusterBus bus, Resumption resumption) {
+    public SignalingServer(ServerConfig config, PeerDirectory directory, ClusterBus bus, Resumption resumption,
+                           DemandLedger demand) {
         this(config, directory, config.geoCityFiles().isEmpty() ? new ShuffledRanking() : new ProximityRanking(), null, bus,
-                resumption);
+                resumption, demand);
     }
 
     private SignalingServer(ServerConfig config, PeerDirectory directory, HolderRanking ranking, Geolocator geo,
-                            ClusterBus bus, Resumption resumption) {
+                            ClusterBus bus, Resumption resumption, DemandLedger demand) {
         this.config = config;
         this.bus = bus;
         this.laneWorkers = bus == null ? null : Executors.newFixedThreadPool(
@@ -133,11 +135,12 @@ public final class SignalingServer implements AutoCloseable {
         this.geo = geo;
         this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.wants = new OpenWants(config.wantSeconds());
-        this.demand = new DemandTracker(config.demandMinWants(), config.demandTargetHolders());
+        this.demand = demand;
         this.resumeTokens = resumption;
         this.holdingQuota = new HoldingQuota(config.maxHoldingsPerAddress(), config.maxHoldingsTotal());
         this.matching = new Matching(config, directory, ranking, reputation, pairings, wants, demand, metrics, replies,
                 connections, seeders, bus);
+        this.reports = new Reports(pairings, reputation, metrics, replies, this::sessionOfPeer, this::remotePartyOf, bus);
     }
 
     /**
@@ -192,7 +195,7 @@ public final class SignalingServer implements AutoCloseable {
         sampler.scheduleAtFixedRate(Fatal.guarded("heartbeat", heartbeat::tick), Heartbeat.TICK_MS, Heartbeat.TICK_MS,
                 TimeUnit.MILLISECONDS);
         if (bus != null) {
-            bus.start(new FromOtherServers(connections, pairings, metrics, replies, matching, admission, bus));
+            bus.start(new FromOtherServers(connections, pairings, metrics, replies, matching, admission, bus, reputation));
         }
         return this;
     }
@@ -569,6 +572,17 @@ public final class SignalingServer implements AutoCloseable {
         return ConnectionState.sessionOf(connections.get(peerId));
     }
 
+    /**
+     * In a cluster, a peer connected to another server as reputation counts it (its joining time
+     * is not shared: taken as now); null when it is connected here or nowhere.
+     */
+    private Reputation.Party remotePartyOf(String peerId) {
+        if (bus == null || connections.containsKey(peerId)) {
+            return null;
+        }
+        return directory.find(peerId).map(r -> new Reputation.Party(peerId, r.network(), System.nanoTime())).orElse(null);
+    }
+
     private void onGone(Connection conn, ConnectionState c) {
         PeerSession session;
         synchronized (c) {
@@ -595,7 +609,7 @@ public final class SignalingServer implements AutoCloseable {
                 try {
                     String home = bus == null || connections.containsKey(partner) ? null : bus.homeOf(partner);
                     if (home != null) {
-                        bus.gone(home, partner, session.id());
+                        bus.gone(home, partner, session.id(), session.network());
                     } else {
                         matching.tellPartnerGone(partner, session.id(), now);
                     }
@@ -609,10 +623,13 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    /** Whether handling {@code message} may wait for a cluster's shared state (Redis). */
+    /**
+     * Whether handling {@code message} may wait for a cluster's shared state (Redis): a report or
+     * confirmation may look up a holder on another server and tells the others.
+     */
     private static boolean waitsForSharedState(Message message) {
         return message instanceof Message.Hello || message instanceof Message.Have || message instanceof Message.Lost
-                || message instanceof Message.Want;
+                || message instanceof Message.Want || message instanceof Message.Report || message instanceof Message.Served;
     }
 
     /** What the transport tells the signaling logic; on the connection's event loop. */

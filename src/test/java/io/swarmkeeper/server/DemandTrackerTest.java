@@ -57,6 +57,6 @@ class DemandTrackerTest {
         assertEquals(100, demand.tracked());
         demand.onWant(ID, null, "10.0.0.1", 0, DemandTracker.FORGET_NANOS + 1000);
         assertEquals(1, demand.tracked(), "ten minutes without a want and they are gone");
-        assertFalse(DemandTracker.isWebUrl("https://" + "x".repeat(3000)));
+        assertFalse(DemandLedger.isWebUrl("https://" + "x".repeat(3000)));
     }
 }
