@@ -68,6 +68,11 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
+    public boolean isLive(String instance) {
+        return cluster.isLive(instance);
+    }
+
+    @Override
     public boolean signal(String home, String to, String from, String frame) {
         ObjectNode m = message("signal", to, from);
         m.put("f", frame);
@@ -332,7 +337,7 @@ public final class RedisBus implements ClusterBus {
                         publish(m.path("fh").asText(), back);
                     }
                 }
-                case "paired" -> inbox.paired(from, to, m.hasNonNull("r") ? m.get("r").asText() : null);
+                case "paired" -> inbox.paired(from, m.path("fh").asText(null), to, m.hasNonNull("r") ? m.get("r").asText() : null);
                 case "gone" -> inbox.gone(to, from, RedisPeerDirectory.network(m.path("n").asText(null)));
                 case "report" -> {
                     InetAddress fromNetwork = RedisPeerDirectory.network(m.path("fn").asText(null));

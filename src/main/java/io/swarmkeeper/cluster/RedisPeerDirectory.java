@@ -247,7 +247,9 @@ public final class RedisPeerDirectory implements PeerDirectory {
                 fields.put(String.valueOf(pairs.get(f)), String.valueOf(pairs.get(f + 1)));
             }
             if (cluster.isLive(fields.get("i"))) {
-                records.add(record(String.valueOf(flat.get(i)), fields));
+                String peerId = String.valueOf(flat.get(i));
+                records.add(record(peerId, fields));
+                seenHome(peerId, fields.get("i"));
             }
         }
         return records;
@@ -297,8 +299,26 @@ public final class RedisPeerDirectory implements PeerDirectory {
         return seeders;
     }
 
+    /** A home seen in the last {@link #HOME_SEEN_NANOS}: the match that follows a lookup of holders asks Redis nothing more. */
+    private record SeenHome(String instance, long atNanos) {}
+
+    static final long HOME_SEEN_NANOS = 2_000_000_000L;
+    private static final int MAX_HOMES_SEEN = 100_000;
+    private final java.util.Map<String, SeenHome> homesSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void seenHome(String peerId, String instance) {
+        if (homesSeen.size() >= MAX_HOMES_SEEN) {
+            homesSeen.clear(); // seconds old at most: nothing of value is lost
+        }
+        homesSeen.put(peerId, new SeenHome(instance, System.nanoTime()));
+    }
+
     /** The instance that holds {@code peerId}'s connection, or null when it is not connected anywhere alive. */
     public String homeOf(String peerId) {
+        SeenHome seen = homesSeen.get(peerId);
+        if (seen != null && System.nanoTime() - seen.atNanos() < HOME_SEEN_NANOS && cluster.isLive(seen.instance())) {
+            return seen.instance();
+        }
         String home = cluster.call(() -> cluster.redis().hget(peerKey(peerId), "i"));
         return home != null && cluster.isLive(home) ? home : null;
     }

@@ -18,6 +18,9 @@ public interface ClusterBus extends AutoCloseable {
     /** The live instance another peer is connected to; null when it is connected to none. */
     String homeOf(String peerId);
 
+    /** Whether the instance is alive (beating). */
+    boolean isLive(String instance);
+
     /**
      * Sends a relayed signal frame (already stamped with its sender) to peer {@code to} on
      * instance {@code home}; false when that instance is gone. When {@code to} has left it,
@@ -76,7 +79,8 @@ public interface ClusterBus extends AutoCloseable {
         /** A signal for a local peer; false when {@code to} is not connected here (the sender then hears peer-gone). */
         boolean signal(String to, String from, String frame);
 
-        void paired(String asker, String holder, String reason);
+        /** {@code asker}, connected to server {@code askerHome}, was offered {@code holder}, connected here. */
+        void paired(String asker, String askerHome, String holder, String reason);
 
         /** {@code goneId} (from {@code goneNetwork}, null when not known) left another server. */
         void gone(String partner, String goneId, java.net.InetAddress goneNetwork);

@@ -58,8 +58,8 @@ final class FromOtherServers implements ClusterBus.Inbox {
     }
 
     @Override
-    public void paired(String asker, String holder, String reason) {
-        pairings.pairAcross(holder, asker, reason);
+    public void paired(String asker, String askerHome, String holder, String reason) {
+        pairings.pairAcross(holder, asker, reason, askerHome);
         // The holder may have left while this was on its way: then its departure did not see
         // the pairing, and the asker hears it from here (whichever drops the pairing tells).
         if (!connections.containsKey(holder) && pairings.forget(holder, asker)) {

@@ -39,6 +39,11 @@ final class Pairings {
      * Written under the lock, read without it ({@link #pairing}).
      */
     private final Map<String, Map<String, String>> partners = new ConcurrentHashMap<>();
+    /**
+     * In a cluster: the server each partner connected to another one is on, kept while it is
+     * paired with a peer here (a relayed signal asks Redis nothing). Read without the lock.
+     */
+    private final Map<String, String> homes = new ConcurrentHashMap<>();
     /** Asker → holder → the resources it was offered for, oldest offer first. */
     private final Map<String, LinkedHashMap<String, Set<ResourceId>>> offered = new HashMap<>();
     /**
@@ -74,10 +79,29 @@ final class Pairings {
      * made the offer there: only so that their signals pass (offers and reports stay with the
      * asker's server).
      */
-    synchronized void pairAcross(String local, String remote, String reason) {
+    synchronized void pairAcross(String local, String remote, String reason, String remoteHome) {
         String why = reason == null ? "" : reason;
         partners.computeIfAbsent(local, k -> new ConcurrentHashMap<>(2)).put(remote, why);
         partners.computeIfAbsent(remote, k -> new ConcurrentHashMap<>(2)).put(local, why);
+        remoteHome(remote, remoteHome);
+    }
+
+    /** Records the server of {@code remote}, a partner connected to another one, while it is paired here. */
+    synchronized void remoteHome(String remote, String home) {
+        if (home != null && partners.containsKey(remote)) {
+            homes.put(remote, home);
+        }
+    }
+
+    /** The server a partner connected to another one is on, as recorded at its pairing; null when not known. */
+    String homeOf(String remote) {
+        return homes.get(remote);
+    }
+
+    /** A peer has no partner left: forgotten with its server, if it had one. */
+    private void dropPeer(String peer) {
+        partners.remove(peer);
+        homes.remove(peer);
     }
 
     /** Every pairing of a peer {@code here} accepts with a partner it does not: [peer, partner] pairs. */
@@ -130,11 +154,11 @@ final class Pairings {
     private void unpair(String a, String b) {
         Map<String, String> of = partners.get(a);
         if (of != null && of.remove(b) != null && of.isEmpty()) {
-            partners.remove(a);
+            dropPeer(a);
         }
         Map<String, String> back = partners.get(b);
         if (back != null && back.remove(a) != null && back.isEmpty()) {
-            partners.remove(b);
+            dropPeer(b);
         }
     }
 
@@ -176,6 +200,7 @@ final class Pairings {
         String id = peer.id();
         offered.remove(id);
         Map<String, String> of = partners.remove(id);
+        homes.remove(id);
         if (of == null) {
             expireDeparted(nowNanos);
             return Set.of();
@@ -185,7 +210,7 @@ final class Pairings {
             if (back != null) {
                 back.remove(id);
                 if (back.isEmpty()) {
-                    partners.remove(other);
+                    dropPeer(other);
                 }
             }
             keepDeparted(other, peer, nowNanos); // only partners can have offered this peer: no scan of every asker

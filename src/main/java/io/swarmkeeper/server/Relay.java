@@ -40,7 +40,14 @@ final class Relay {
             return;
         }
         Connection target = connectionOf.apply(signal.to());
-        String home = target == null && bus != null ? bus.homeOf(signal.to()) : null;
+        String home = null;
+        if (target == null && bus != null) {
+            // Recorded when they were paired; asked of Redis only when it was not known then.
+            home = pairings.homeOf(signal.to());
+            if (home == null || !bus.isLive(home)) {
+                home = bus.homeOf(signal.to());
+            }
+        }
         if ((target == null || !target.isOpen()) && home == null) {
             replies.send(conn, new Message.PeerGone(signal.to()));
             return;
