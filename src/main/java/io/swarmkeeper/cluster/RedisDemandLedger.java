@@ -74,7 +74,10 @@ public final class RedisDemandLedger implements DemandLedger {
 
     @Override
     public Message.Demand onWant(ResourceId id, String origin, String asker, int liveHolders) {
-        if (targetHolders == 0) {
+        if (targetHolders == 0 || liveHolders >= targetHolders) {
+            // Held well enough: not demand, whatever was wanted before. Not counted either (the
+            // server alone counts it toward the minute's wants): most wants are of resources
+            // held well, and this spares each of them a round trip to Redis.
             return null;
         }
         List<Object> told = cluster.script(WANT, ScriptOutputType.MULTI, new String[0],
