@@ -34,6 +34,7 @@ final class RawLoadClient {
     /** One connection. */
     final class Conn {
         final Object owner;
+        private final InetSocketAddress target;
         private SocketChannel channel;
         private SelectionKey key;
         private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
@@ -42,7 +43,13 @@ final class RawLoadClient {
         boolean open;
 
         Conn(Object owner) {
+            this(owner, null);
+        }
+
+        /** A connection to {@code target} rather than the engine's server (null: the engine's). */
+        Conn(Object owner, InetSocketAddress target) {
             this.owner = owner;
+            this.target = target == null ? server : target;
         }
 
         void sendText(String text) {
@@ -99,7 +106,6 @@ final class RawLoadClient {
     private final Selector selector;
     private final InetSocketAddress server;
     private final InetSocketAddress source;
-    private final String hostHeader;
     private final Handler handler;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
     private volatile boolean running = true;
@@ -108,7 +114,6 @@ final class RawLoadClient {
         this.selector = Selector.open();
         this.server = server;
         this.source = source;
-        this.hostHeader = server.getHostString() + ":" + server.getPort();
         this.handler = handler;
     }
 
@@ -127,7 +132,7 @@ final class RawLoadClient {
             conn.in.clear();
             conn.out.clear();
             conn.key = channel.register(selector, SelectionKey.OP_CONNECT, conn);
-            channel.connect(server);
+            channel.connect(conn.target);
             // Like a real client's connect timeout: a SYN dropped by a full accept queue would
             // otherwise leave this attempt hanging for minutes of TCP retransmissions.
             schedule(10_000_000_000L, () -> {
@@ -186,7 +191,7 @@ final class RawLoadClient {
 
     private void finishConnect(Conn conn) throws IOException {
         conn.channel.finishConnect();
-        String request = "GET / HTTP/1.1\r\nHost: " + hostHeader + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        String request = "GET / HTTP/1.1\r\nHost: " + conn.target.getHostString() + ":" + conn.target.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: c3dhcm1rZWVwZXJsb2FkZ2Vu\r\nSec-WebSocket-Version: 13\r\n\r\n";
         conn.key.interestOps(SelectionKey.OP_READ);
         conn.queue(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
