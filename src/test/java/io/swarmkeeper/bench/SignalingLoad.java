@@ -21,6 +21,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * keeps relaying through the storm and measures what untouched peers see. One JSON line of
  * figures at the end. A single-threaded NIO engine ({@link RawLoadClient}) keeps the generator
  * cheap, so that it measures the server rather than itself.
+ *
+ * <p>Two servers of one cluster ({@code url2}, issue 18): the pairs are split across them, so that
+ * every relay crosses from one instance to the other: in even pairs the holder connects to
+ * {@code url} and the asker to {@code url2}, in odd pairs the other way round (each instance
+ * holds half the holders and half the askers). A peer always reconnects to the server it first
+ * used, storm included. Without {@code url2} every peer connects to {@code url}.
+ *
+ * <p>Holdings ({@code holdings=K}, default 1): a holder announces its pair's hash on every
+ * welcome; with K > 1 it also announces K - 1 more ids of its own (SHA-224 hex of the tag, pair and
+ * index, so distinct from every other holder's), in messages of at most 500 hashes (fewer if the
+ * welcome's limits say so): from the start, or from {@code holdAt} (epoch ms) when given, so that
+ * one run can measure the server and its Redis before and after them. Like the Java seeder, a
+ * holder that reconnects announces everything it holds again.
  */
 public final class SignalingLoad implements RawLoadClient.Handler {
     private static final int MAX_HANDSHAKES_IN_FLIGHT = 512;
@@ -29,6 +42,8 @@ public final class SignalingLoad implements RawLoadClient.Handler {
     private final class Peer {
         final boolean holder;
         final String hash;
+        final int pair;
+        final InetSocketAddress server;
         Peer partner;
         RawLoadClient.Conn conn;
         String id;
@@ -37,9 +52,11 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         long retryAfterMs;
         int attempt;
 
-        Peer(boolean holder, String hash) {
+        Peer(boolean holder, String hash, int pair, InetSocketAddress server) {
             this.holder = holder;
             this.hash = hash;
+            this.pair = pair;
+            this.server = server;
         }
     }
 
@@ -55,6 +72,11 @@ public final class SignalingLoad implements RawLoadClient.Handler {
     private final long relayEnd;
     private final long stormAt;
     private final long endAt;
+    private final int holdings;
+    private final long holdAt;
+    private boolean extrasAnnounced;
+    private int hashesPerHave = 500;
+    private long errors;
     private final long startMillis = System.currentTimeMillis();
     private final List<Long> relayMicros = new ArrayList<>();
     private final List<Long> stormMicros = new ArrayList<>();
@@ -74,9 +96,11 @@ public final class SignalingLoad implements RawLoadClient.Handler {
 
     private SignalingLoad(Map<String, String> a) throws Exception {
         URI url = URI.create(a.get("url"));
+        InetSocketAddress first = new InetSocketAddress(url.getHost(), url.getPort());
+        URI url2 = a.containsKey("url2") ? URI.create(a.get("url2")) : url;
+        InetSocketAddress second = new InetSocketAddress(url2.getHost(), url2.getPort());
         String source = a.get("source");
-        this.engine = new RawLoadClient(new InetSocketAddress(url.getHost(), url.getPort()),
-                source == null ? null : new InetSocketAddress(source, 0), this);
+        this.engine = new RawLoadClient(first, source == null ? null : new InetSocketAddress(source, 0), this);
         this.tag = a.getOrDefault("tag", "gen");
         this.rate = Integer.parseInt(a.getOrDefault("rate", "0"));
         this.storm = Boolean.parseBoolean(a.getOrDefault("storm", "false"));
@@ -85,11 +109,15 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         this.relayEnd = Long.parseLong(a.get("relayEnd"));
         this.stormAt = Long.parseLong(a.getOrDefault("stormAt", "0"));
         this.endAt = Long.parseLong(a.get("endAt"));
+        this.holdings = Integer.parseInt(a.getOrDefault("holdings", "1"));
+        this.holdAt = Long.parseLong(a.getOrDefault("holdAt", "0"));
+        this.extrasAnnounced = holdAt == 0;
         int count = Integer.parseInt(a.getOrDefault("peers", "1000"));
         for (int i = 0; i < count / 2; i++) {
-            String hash = hashOf(tag, i);
-            Peer holder = new Peer(true, hash);
-            Peer asker = new Peer(false, hash);
+            String hash = hashOf(tag + "/" + i);
+            boolean even = i % 2 == 0;
+            Peer holder = new Peer(true, hash, i, even ? first : second);
+            Peer asker = new Peer(false, hash, i, even ? second : first);
             holder.partner = asker;
             asker.partner = holder;
             peers.add(holder);
@@ -132,8 +160,15 @@ public final class SignalingLoad implements RawLoadClient.Handler {
                 peer.attempt = 0;
                 inFlight--;
                 welcomedCount++;
+                String limit = number(text, "\"maxHashesPerMessage\":");
+                if (!limit.isEmpty()) {
+                    hashesPerHave = Math.max(1, Math.min(500, Integer.parseInt(limit)));
+                }
                 if (peer.holder) {
                     conn.sendText("{\"type\":\"have\",\"hashes\":[\"" + peer.hash + "\"]}");
+                    if (extrasAnnounced) {
+                        announceExtras(peer);
+                    }
                 }
                 if (stormed && storm) {
                     lastStormWelcome = System.currentTimeMillis();
@@ -170,6 +205,8 @@ public final class SignalingLoad implements RawLoadClient.Handler {
                 if (!retry.isEmpty()) {
                     peer.retryAfterMs = Long.parseLong(retry);
                     refused++;
+                } else if (++errors <= 5) {
+                    System.err.println(tag + ": " + text); // e.g. a holding limit reached
                 }
             }
             default -> { }
@@ -193,9 +230,17 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         long now = System.currentTimeMillis();
         while (inFlight < MAX_HANDSHAKES_IN_FLIGHT && !toConnect.isEmpty()) {
             Peer peer = toConnect.poll();
-            peer.conn = engine.new Conn(peer);
+            peer.conn = engine.new Conn(peer, peer.server);
             inFlight++;
             engine.connect(peer.conn);
+        }
+        if (!extrasAnnounced && now >= holdAt) {
+            extrasAnnounced = true;
+            for (Peer peer : peers) {
+                if (peer.holder && peer.welcomed) {
+                    announceExtras(peer); // the others do when they are welcomed
+                }
+            }
         }
         if (!wantsSent && welcomedCount == peers.size()) {
             connectMillis = now - startMillis;
@@ -247,6 +292,21 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         }
     }
 
+    /** The holder's K - 1 ids beyond its pair's hash, in messages within the server's limit. */
+    private void announceExtras(Peer holder) {
+        StringBuilder have = new StringBuilder();
+        int inMessage = 0;
+        for (int k = 1; k < holdings; k++) {
+            have.append(inMessage == 0 ? "{\"type\":\"have\",\"hashes\":[\"" : ",\"")
+                    .append(hashOf(tag + "/" + holder.pair + "/" + k)).append('"');
+            if (++inMessage == hashesPerHave || k == holdings - 1) {
+                holder.conn.sendText(have.append("]}").toString());
+                have.setLength(0);
+                inMessage = 0;
+            }
+        }
+    }
+
     /** Full jitter from a 0.5 s base, doubling to 30 s, never sooner than the server's hint. */
     private void scheduleReconnect(Peer peer) {
         long ceiling = Math.min(30_000, 500L << Math.min(peer.attempt, 6));
@@ -254,7 +314,7 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         peer.attempt++;
         peer.retryAfterMs = 0;
         engine.schedule(waitMs * 1_000_000L, () -> {
-            peer.conn = engine.new Conn(peer);
+            peer.conn = engine.new Conn(peer, peer.server);
             inFlight++;
             engine.connect(peer.conn);
         });
@@ -263,10 +323,10 @@ public final class SignalingLoad implements RawLoadClient.Handler {
     private void report() {
         System.out.printf(Locale.ROOT, "{\"tag\":\"%s\",\"peers\":%d,\"welcomed\":%d,\"matched\":%d,\"connectMs\":%d,"
                         + "\"relay\":%s,\"storm\":%s,\"stormSettleMs\":%d,\"stillOut\":%d,\"refusedWithRetryAfter\":%d,"
-                        + "\"duringStorm\":%s}%n",
+                        + "\"duringStorm\":%s,\"holdingsPerHolder\":%d,\"otherErrors\":%d}%n",
                 tag, peers.size(), welcomedCount, stormAt > 0 ? matchedBeforeStorm : matchedCount, connectMillis,
                 percentiles(relayMicros), storm, storm && stormed && stormPending == 0 ? lastStormWelcome - stormAt : -1,
-                storm ? stormPending : 0, refused, percentiles(stormMicros));
+                storm ? stormPending : 0, refused, percentiles(stormMicros), holdings, errors);
         System.out.flush();
     }
 
@@ -295,9 +355,9 @@ public final class SignalingLoad implements RawLoadClient.Handler {
         return text.substring(start, end);
     }
 
-    private static String hashOf(String tag, int pair) {
+    private static String hashOf(String name) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-224").digest((tag + "/" + pair).getBytes());
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-224").digest(name.getBytes());
             return java.util.HexFormat.of().formatHex(digest);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
