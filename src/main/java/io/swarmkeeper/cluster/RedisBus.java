@@ -73,10 +73,10 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public boolean signal(String home, String to, String from, String frame) {
+    public void signal(String home, String to, String from, String frame, Runnable undelivered) {
         ObjectNode m = message("signal", to, from);
         m.put("f", frame);
-        return publish(home, m);
+        publish(home, m, undelivered);
     }
 
     @Override
@@ -178,14 +178,25 @@ public final class RedisBus implements ClusterBus {
         return m;
     }
 
-    /** True when an instance subscribed to {@code home}'s channel got it. */
-    private boolean publish(String home, ObjectNode m) {
-        long receivers = cluster.call(() -> cluster.redis().publish(channel(home), m.toString()));
+    private void publish(String home, ObjectNode m) {
+        publish(home, m, null);
+    }
+
+    /**
+     * Publishes without waiting for Redis's answer (the callers include the network loops, which
+     * must not wait; one connection keeps the order of what is sent); {@code undelivered} runs
+     * when no instance was subscribed to {@code home}'s channel, or Redis failed, on Lettuce's thread.
+     */
+    private void publish(String home, ObjectNode m, Runnable undelivered) {
         sent.increment();
-        if (receivers == 0) {
-            undelivered.increment();
-        }
-        return receivers > 0;
+        cluster.<Long>send(redis -> redis.publish(channel(home), m.toString()), receivers -> {
+            if (receivers == null || receivers == 0) {
+                this.undelivered.increment();
+                if (undelivered != null) {
+                    undelivered.run();
+                }
+            }
+        });
     }
 
     private static String channel(String instance) {

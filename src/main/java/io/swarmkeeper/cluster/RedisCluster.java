@@ -59,6 +59,7 @@ public final class RedisCluster implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
+    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
     private final String instance;
     private final Timing timing;
     private final ScheduledExecutorService beats;
@@ -96,6 +97,7 @@ public final class RedisCluster implements AutoCloseable {
             throw new IllegalStateException("cannot reach Redis at " + describe(uri) + ": " + rootMessage(e), e);
         }
         this.redis = connection.sync();
+        this.async = connection.async();
         this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-beat");
             t.setDaemon(true);
@@ -247,10 +249,40 @@ public final class RedisCluster implements AutoCloseable {
         try {
             return command.get();
         } catch (RedisException e) {
-            failures.increment();
-            lastError = rootMessage(e);
+            failed(e);
             throw new SharedStateException("the cluster's Redis at " + describe(uri) + " failed: " + lastError, e);
         }
+    }
+
+    /**
+     * Sends one Redis call without waiting for its answer, for a thread that must not wait (a
+     * network loop): calls sent one after another, from one thread or from handlers run in turn,
+     * reach Redis in that order (one connection). {@code answer} gets the reply, or null when the
+     * call failed (counted as {@link #call}'s failures are), on Lettuce's thread: it must be quick.
+     */
+    <T> void send(java.util.function.Function<io.lettuce.core.api.async.RedisAsyncCommands<String, String>,
+            io.lettuce.core.RedisFuture<T>> command, java.util.function.Consumer<T> answer) {
+        io.lettuce.core.RedisFuture<T> future;
+        try {
+            future = command.apply(async);
+        } catch (RedisException e) {
+            failed(e);
+            answer.accept(null);
+            return;
+        }
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                failed(error);
+                answer.accept(null);
+            } else {
+                answer.accept(value);
+            }
+        });
+    }
+
+    private void failed(Throwable e) {
+        failures.increment();
+        lastError = rootMessage(e);
     }
 
     /** Redis calls that failed since the start. */

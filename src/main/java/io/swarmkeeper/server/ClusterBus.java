@@ -23,10 +23,11 @@ public interface ClusterBus extends AutoCloseable {
 
     /**
      * Sends a relayed signal frame (already stamped with its sender) to peer {@code to} on
-     * instance {@code home}; false when that instance is gone. When {@code to} has left it,
-     * {@code from} hears {@code peer-gone} through {@link Inbox#peerGone}.
+     * instance {@code home}, without waiting (the relay runs on a network loop); {@code undelivered}
+     * runs, on another thread, when that instance is gone or the shared state could not be reached.
+     * When {@code to} has left it, {@code from} hears {@code peer-gone} through {@link Inbox#peerGone}.
      */
-    boolean signal(String home, String to, String from, String frame);
+    void signal(String home, String to, String from, String frame, Runnable undelivered);
 
     /** Tells {@code home}, where {@code holder} is connected, that {@code asker} was offered it (they may now signal). */
     void paired(String home, String asker, String holder, String reason);

@@ -56,11 +56,15 @@ final class Relay {
                 reason.isEmpty() ? null : reason, session.role(), session.wirePlace()));
         if (target == null) {
             // Connected to another server of the cluster: that one delivers it (or says it is gone).
-            if (bus.signal(home, signal.to(), session.id(), relayed)) {
-                metrics.signalsRelayed.increment();
-            } else {
-                replies.send(conn, new Message.PeerGone(signal.to()));
+            if (!bus.available()) {
+                throw new SharedStateException("the cluster's Redis cannot be reached", null); // told to come back
             }
+            metrics.signalsRelayed.increment();
+            String to = signal.to();
+            bus.signal(home, to, session.id(), relayed, () -> {
+                metrics.signalsRelayed.decrement();
+                replies.send(conn, new Message.PeerGone(to));
+            });
             return;
         }
         metrics.signalsRelayed.increment(); // before the send: a test may see the signal before the count
