@@ -159,6 +159,19 @@ class ClusterRelayTest {
     }
 
     @Test
+    void aHoldingLostOnOneServerIsNoLongerOfferedOnTheOther() throws Exception {
+        try (RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
+             RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the holding seen from A", () -> a.holderCount(ResourceId.parse(HASH)) == 1);
+            holder.send("{\"type\":\"lost\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the loss seen from A", () -> a.holderCount(ResourceId.parse(HASH)) == 0);
+            asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            assertEquals(0, asker.next("match").get("peers").size(), "nobody offered");
+        }
+    }
+
+    @Test
     void whenAPeerLeavesItsPartnerOnTheOtherServerHearsPeerGone() throws Exception {
         try (RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
             RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
