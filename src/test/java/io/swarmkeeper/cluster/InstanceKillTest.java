@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two `server --redis` processes behind a plain TCP balancer; one is killed (SIGKILL). Its peers,
- * real SignalingClients, come back through the balancer to the other, get their ids back and are
+ * Three `server --redis` processes behind a plain TCP balancer; one is killed (SIGKILL). Its peers,
+ * real SignalingClients, come back through the balancer to the others, get their ids back and are
  * matched again.
  */
 @Timeout(90)
@@ -66,10 +66,13 @@ class InstanceKillTest {
                     "--redis", redis.url(), "--retry-after-ms", "200");
             SwarmkeeperProcess second = SwarmkeeperProcess.start("server", "--host", "127.0.0.1", "--port", "0",
                     "--redis", redis.url(), "--retry-after-ms", "200");
+            SwarmkeeperProcess third = SwarmkeeperProcess.start("server", "--host", "127.0.0.1", "--port", "0",
+                    "--redis", redis.url(), "--retry-after-ms", "200");
             try {
                 int firstPort = port(first.awaitStdout("ws://127.0.0.1:"));
                 int secondPort = port(second.awaitStdout("ws://127.0.0.1:"));
-                try (TcpBalancer balancer = TcpBalancer.start(List.of(firstPort, secondPort))) {
+                int thirdPort = port(third.awaitStdout("ws://127.0.0.1:"));
+                try (TcpBalancer balancer = TcpBalancer.start(List.of(firstPort, secondPort, thirdPort))) {
                     URI through = URI.create("ws://127.0.0.1:" + balancer.port());
                     SignalingClient.Options options = SignalingClient.Options.persistent()
                             .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
@@ -83,7 +86,7 @@ class InstanceKillTest {
                                 () -> matched(askerClient, asker, holderId));
 
                         first.kill();
-                        Poll.until(Duration.ofSeconds(30), "the holder back, on the other server, with its id", () ->
+                        Poll.until(Duration.ofSeconds(30), "the holder back, on another server, with its id", () ->
                                 holder.welcomes.size() >= 2 && holder.welcomes.get(holder.welcomes.size() - 1).resumed());
                         assertEquals(holderId, holder.id(), "the same id after its server died");
                         asker.received.clear();
@@ -94,6 +97,7 @@ class InstanceKillTest {
             } finally {
                 first.stop();
                 second.stop();
+                third.stop();
             }
         }
     }
