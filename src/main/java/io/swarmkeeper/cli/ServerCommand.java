@@ -177,7 +177,7 @@ final class ServerCommand implements Callable<Integer> {
     List<String> trustedProxies = new ArrayList<>();
 
     @Option(names = "--redis", paramLabel = "URL",
-            description = "Run as one of several servers that act as one, sharing peers and holdings through this Redis: redis://[:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS (better given as SWARMKEEPER_SERVER_REDIS, which keeps a password out of the process list). Put the servers behind any load balancer. Absent: this server keeps its state in memory, alone.")
+            description = "Run as one of several servers that act as one, sharing peers and holdings through this Redis: redis://[[USER]:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS, checked against the JVM's trust store (better given as SWARMKEEPER_SERVER_REDIS, which keeps a password out of the process list). Put the servers behind any load balancer. Absent: this server keeps its state in memory, alone.")
     String redis;
 
     @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")

@@ -117,6 +117,25 @@ class RedisClusterTest {
         assertFalse(unreachable.getMessage().contains("sekrit"), "the password is never said: " + unreachable.getMessage());
     }
 
+    @Test
+    void aRedisUserWithItsPasswordIsAcceptedAndAWrongPasswordRefusedUnsaid() {
+        // An ACL user as a managed Redis gives one (Redis 6+): redis://USER:PASSWORD@HOST:PORT.
+        a.redis().aclSetuser("swarmkeeper", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret")
+                .allKeys().allChannels().allCommands());
+        String port = redis.url().substring(redis.url().lastIndexOf(':') + 1);
+        RedisCluster withUser = RedisCluster.join("redis://swarmkeeper:s3cret@127.0.0.1:" + port, FAST);
+        try {
+            withUser.beat();
+            assertTrue(withUser.liveInstances().contains(withUser.instance()), "it beats as that user");
+        } finally {
+            withUser.close();
+        }
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> RedisCluster.join("redis://swarmkeeper:wrong@127.0.0.1:" + port, FAST));
+        assertFalse(refused.getMessage().contains("wrong"), "the password is never said: " + refused.getMessage());
+        assertTrue(refused.getMessage().contains("127.0.0.1:" + port), refused.getMessage());
+    }
+
     private static Set<String> ids(List<PeerRecord> records) {
         return records.stream().map(PeerRecord::id).collect(Collectors.toSet());
     }
