@@ -64,8 +64,13 @@ class SwarmTest extends InSwarm {
             assertTrue(names.contains(step), step + " missing from " + names);
         }
         java.time.Duration open = setup.after("channel-open");
-        assertTrue(setup.steps().stream().allMatch(s -> !s.after().isNegative() && s.after().compareTo(open) <= 0),
+        // libwebrtc reports the remote description set after posting its success: on a fast
+        // path that report comes after the channel opened (seen in a full run), as PeerLink says.
+        assertTrue(setup.steps().stream().filter(s -> !s.name().equals("remote-description"))
+                        .allMatch(s -> !s.after().isNegative() && s.after().compareTo(open) <= 0),
                 "every step between the want and the open channel: " + setup.steps());
+        assertTrue(setup.after("remote-description").compareTo(setup.after("description-sent")) >= 0,
+                "the answer comes after the offer went: " + setup.steps());
         assertTrue(setup.after("match").compareTo(setup.after("created")) <= 0, setup.steps().toString());
     }
 
