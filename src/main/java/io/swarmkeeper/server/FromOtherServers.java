@@ -73,13 +73,18 @@ final class FromOtherServers implements ClusterBus.Inbox {
     @Override
     public void gone(String partner, String goneId, InetAddress goneNetwork) {
         long now = System.nanoTime();
-        if (goneNetwork != null) {
-            // The partner may still report or confirm it for a while, as one that left here.
-            pairings.forgetDeparted(partner, new Reputation.Party(goneId, goneNetwork, now), now);
-        } else {
-            pairings.forget(partner, goneId);
-        }
+        forgetDeparted(partner, goneId, goneNetwork != null ? goneNetwork : pairings.networkOf(goneId), now);
         matching.tellPartnerGone(partner, goneId, now);
+    }
+
+    /**
+     * Drops the pairing of {@code local} with {@code gone}, which left another server; with its
+     * network known (said by that server, or from its record when offered here), {@code local}
+     * may still report or confirm it for a while, as one that left here. False when not paired.
+     */
+    private boolean forgetDeparted(String local, String gone, InetAddress network, long now) {
+        return network != null ? pairings.forgetDeparted(local, new Reputation.Party(gone, network, now), now)
+                : pairings.forget(local, gone);
     }
 
     @Override
@@ -127,7 +132,7 @@ final class FromOtherServers implements ClusterBus.Inbox {
             String remote = pair[1];
             try {
                 // Gone with its server (its record no longer names a live one): told as a departure.
-                if (bus.homeOf(remote) == null && pairings.forget(local, remote)) {
+                if (bus.homeOf(remote) == null && forgetDeparted(local, remote, pairings.networkOf(remote), now)) {
                     matching.tellPartnerGone(local, remote, now);
                 }
             } catch (RuntimeException e) {

@@ -219,7 +219,7 @@ final class Matching {
                 // Before the match goes out: the holder's server must know them paired when the
                 // asker's first signal arrives there (both go out in this order on one channel).
                 String home = bus.homeOf(holder.peer().id());
-                pairings.remoteHome(holder.peer().id(), home);
+                pairings.remote(holder.peer().id(), home, holder.peer().network());
                 if (home != null) {
                     bus.paired(home, askerId, holder.peer().id(), holder.reason());
                 }

@@ -39,11 +39,15 @@ final class Pairings {
      * Written under the lock, read without it ({@link #pairing}).
      */
     private final Map<String, Map<String, String>> partners = new ConcurrentHashMap<>();
+    /** A partner connected to another server: which one, and its network when known (null). */
+    private record Remote(String home, java.net.InetAddress network) {}
+
     /**
-     * In a cluster: the server each partner connected to another one is on, kept while it is
-     * paired with a peer here (a relayed signal asks Redis nothing). Read without the lock.
+     * In a cluster: partners connected to other servers, kept while paired with a peer here (a
+     * relayed signal asks Redis nothing; a report of one that left names its network). Read
+     * without the lock.
      */
-    private final Map<String, String> homes = new ConcurrentHashMap<>();
+    private final Map<String, Remote> homes = new ConcurrentHashMap<>();
     /** Asker → holder → the resources it was offered for, oldest offer first. */
     private final Map<String, LinkedHashMap<String, Set<ResourceId>>> offered = new HashMap<>();
     /**
@@ -83,19 +87,30 @@ final class Pairings {
         String why = reason == null ? "" : reason;
         partners.computeIfAbsent(local, k -> new ConcurrentHashMap<>(2)).put(remote, why);
         partners.computeIfAbsent(remote, k -> new ConcurrentHashMap<>(2)).put(local, why);
-        remoteHome(remote, remoteHome);
+        remote(remote, remoteHome, null);
     }
 
-    /** Records the server of {@code remote}, a partner connected to another one, while it is paired here. */
-    synchronized void remoteHome(String remote, String home) {
+    /**
+     * Records the server of {@code remote}, a partner connected to another one, and its network
+     * (null when not known), while it is paired here.
+     */
+    synchronized void remote(String remote, String home, java.net.InetAddress network) {
         if (home != null && partners.containsKey(remote)) {
-            homes.put(remote, home);
+            Remote known = homes.get(remote);
+            homes.put(remote, new Remote(home, network != null || known == null ? network : known.network()));
         }
     }
 
     /** The server a partner connected to another one is on, as recorded at its pairing; null when not known. */
     String homeOf(String remote) {
-        return homes.get(remote);
+        Remote r = homes.get(remote);
+        return r == null ? null : r.home();
+    }
+
+    /** The network of a partner connected to another server, as its record said when offered; null when not known. */
+    java.net.InetAddress networkOf(String remote) {
+        Remote r = homes.get(remote);
+        return r == null ? null : r.network();
     }
 
     /** A peer has no partner left: forgotten with its server, if it had one. */

@@ -33,6 +33,28 @@ class PairingsTest {
     }
 
     @Test
+    void aHolderOnAnotherServerIsKnownByItsServerWhilePairedAndSpokenOfAfterItLeft() throws Exception {
+        Pairings pairings = new Pairings();
+        pairings.offer("asker", "remote", "city", R);
+        pairings.remote("remote", "instance-b", InetAddress.getByName("10.9.9.9"));
+        assertEquals("instance-b", pairings.homeOf("remote"), "a relayed signal needs no lookup");
+        assertEquals("10.9.9.9", pairings.networkOf("remote").getHostAddress());
+        pairings.remote("remote", "instance-b", null); // told again without a network: the known one stays
+        assertEquals("10.9.9.9", pairings.networkOf("remote").getHostAddress());
+
+        assertTrue(pairings.forgetDeparted("asker", new Reputation.Party("remote", pairings.networkOf("remote"), 5), 5));
+        assertFalse(pairings.arePaired("asker", "remote"));
+        assertNull(pairings.homeOf("remote"), "forgotten with its last pairing");
+        Pairings.Offered after = pairings.offered("asker", "remote", 6);
+        assertEquals(Set.of(R), after.resources());
+        assertEquals("10.9.9.9", after.departedHolder().network().getHostAddress(), "may still be reported");
+        assertFalse(pairings.forgetDeparted("asker", new Reputation.Party("remote", null, 7), 7), "not paired any more");
+
+        pairings.remote("stranger", "instance-c", null);
+        assertNull(pairings.homeOf("stranger"), "only partners are recorded");
+    }
+
+    @Test
     void aPairingReadsTheSameFromBothEndsWithItsReasonAndIsGoneWithEither() throws Exception {
         Pairings pairings = new Pairings();
         pairings.offer("asker", "holder", "same-asn", R);
