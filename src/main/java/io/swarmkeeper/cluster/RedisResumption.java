@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Resume tokens valid on every server of a cluster. Redis keeps only each token's SHA-256 (a
@@ -67,50 +68,44 @@ public final class RedisResumption implements Resumption {
     }
 
     private static final String REDEEM = """
-            -- KEYS[1] sk:resume:{hash}; ARGV[1] hash, ARGV[2] prefix
+            -- KEYS[1] sk:resume:{hash}, KEYS[2] sk:token:{hash}; ARGV[1] hash, ARGV[2] prefix, ARGV[3] this instance.
+            -- Returns {peer, 0} when the token was parked (consumed now), {'', ms} when its peer is
+            -- still recorded on another instance whose heartbeat key lives that much longer, else {'', 0}.
             local peer = redis.call('GET', KEYS[1])
-            if not peer then return false end
-            redis.call('DEL', KEYS[1])
-            redis.call('ZREM', ARGV[2] .. 'parked', ARGV[1])
-            return peer
-            """;
-
-    @Override
-    public String redeem(String token, long nowNanos) {
-        if (token == null || token.isEmpty() || token.length() > 256) {
-            return null;
-        }
-        String h = hash(token);
-        return cluster.script(REDEEM, ScriptOutputType.VALUE, new String[] {P + "resume:" + h}, h, P);
-    }
-
-    private static final String WAIT = """
-            -- KEYS[1] sk:resume:{hash}, KEYS[2] sk:token:{hash}; ARGV[1] prefix, ARGV[2] this instance
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local peer = redis.call('GET', KEYS[2])
-            if not peer then return 0 end
-            local home = redis.call('HGET', ARGV[1] .. 'peer:' .. peer, 'i')
-            if not home or home == ARGV[2] then return 0 end
-            local left = redis.call('PTTL', ARGV[1] .. 'inst:' .. home)
-            if left < 0 then return 0 end
-            return left
+            if peer then
+              redis.call('DEL', KEYS[1])
+              redis.call('ZREM', ARGV[2] .. 'parked', ARGV[1])
+              return {peer, 0}
+            end
+            local connected = redis.call('GET', KEYS[2])
+            if not connected then return {'', 0} end
+            local home = redis.call('HGET', ARGV[2] .. 'peer:' .. connected, 'i')
+            if not home or home == ARGV[3] then return {'', 0} end
+            local left = redis.call('PTTL', ARGV[2] .. 'inst:' .. home)
+            if left < 0 then return {'', 0} end
+            return {'', left}
             """;
 
     /**
-     * When the token's peer is still recorded on another instance, the time until that instance
-     * is seen dead if it stopped beating (its key's TTL), plus a margin for the clean-up; 0 when
-     * the token is parked, unknown or its instance is gone. A peer connected elsewhere that is
+     * One round trip: the parked token's peer, consumed; or, when the token's peer is still
+     * recorded on another instance, the time until that instance is seen dead if it stopped
+     * beating (its key's TTL) plus a margin for the clean-up. A peer connected elsewhere that is
      * alive is told to wait too: harmless to a thief, and the owner keeps its id.
      */
     @Override
-    public long waitBeforeRedeemMs(String token) {
+    public Redeemed redeem(String token, long nowNanos) {
         if (token == null || token.isEmpty() || token.length() > 256) {
-            return 0;
+            return Redeemed.NOTHING;
         }
         String h = hash(token);
-        long left = cluster.script(WAIT, ScriptOutputType.INTEGER, new String[] {P + "resume:" + h, P + "token:" + h},
-                P, cluster.instance());
-        return left <= 0 ? 0 : left + cluster.timing().beat().toMillis() + 250;
+        List<Object> answer = cluster.script(REDEEM, ScriptOutputType.MULTI,
+                new String[] {P + "resume:" + h, P + "token:" + h}, h, P, cluster.instance());
+        String peer = String.valueOf(answer.get(0));
+        long left = ((Number) answer.get(1)).longValue();
+        if (!peer.isEmpty()) {
+            return new Redeemed(peer, 0);
+        }
+        return left <= 0 ? Redeemed.NOTHING : new Redeemed(null, left + cluster.timing().beat().toMillis() + 250);
     }
 
     private static final String PARKED = """

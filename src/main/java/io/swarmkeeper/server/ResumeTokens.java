@@ -48,20 +48,20 @@ final class ResumeTokens implements Resumption {
         expire(nowNanos);
     }
 
-    /** The peer id the token resumes, consuming the token; null when it resumes nothing. */
+    /** The peer id the token resumes, consuming the token; never a wait (one server knows its own peers). */
     @Override
-    public synchronized String redeem(String token, long nowNanos) {
+    public synchronized Redeemed redeem(String token, long nowNanos) {
         expire(nowNanos);
         if (token == null) {
-            return null;
+            return Redeemed.NOTHING;
         }
         Entry entry = parked.get(token);
         // Compare in constant time: the token is a secret.
         if (entry == null || !MessageDigest.isEqual(entry.token().getBytes(), token.getBytes())) {
-            return null;
+            return Redeemed.NOTHING;
         }
         parked.remove(token);
-        return entry.peerId();
+        return new Redeemed(entry.peerId(), 0);
     }
 
     @Override

@@ -14,18 +14,19 @@ public interface Resumption {
     /** The peer's connection closed: its token becomes usable for the grace period. */
     void park(String peerId, long nowNanos);
 
-    /** The peer id the token resumes, consuming the token; null when it resumes nothing. */
-    String redeem(String token, long nowNanos);
-
     /**
-     * How long a peer presenting {@code token} should wait before its id can be resumed: more than
-     * zero only in a cluster, when the token's id is still counted as connected to a server that
-     * has stopped answering and will be seen dead within that time (its peers come back through a
-     * balancer before the others know). 0: redeem now.
+     * What a token presented in a hello gives: the id it resumes ({@code peerId}, the token then
+     * consumed), or how long the peer should wait before its id can be resumed ({@code waitMs} > 0:
+     * only in a cluster, when the id is still counted as connected to a server that has stopped
+     * answering and will be seen dead within that time — its peers come back through a balancer
+     * before the others know), or neither.
      */
-    default long waitBeforeRedeemMs(String token) {
-        return 0;
+    record Redeemed(String peerId, long waitMs) {
+        public static final Redeemed NOTHING = new Redeemed(null, 0);
     }
+
+    /** Redeems {@code token} (may be null), in one step. */
+    Redeemed redeem(String token, long nowNanos);
 
     /** Tokens usable now. */
     int parkedCount();

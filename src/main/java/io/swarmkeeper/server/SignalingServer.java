@@ -445,14 +445,15 @@ public final class SignalingServer implements AutoCloseable {
         String token;
         String resumable;
         try {
-            long wait = resumeTokens.waitBeforeRedeemMs(hello.resume());
-            if (wait > 0) {
+            Resumption.Redeemed redeemed = resumeTokens.redeem(hello.resume(), System.nanoTime());
+            if (redeemed.waitMs() > 0) {
                 // Its id is still counted on a server that went silent: come back once that one is
                 // seen dead, and resume then.
-                admission.refuseFor(conn, "this id is still counted on another server; come back to resume it", wait);
+                admission.refuseFor(conn, "this id is still counted on another server; come back to resume it",
+                        redeemed.waitMs());
                 return;
             }
-            resumable = resumeTokens.redeem(hello.resume(), System.nanoTime());
+            resumable = redeemed.peerId();
         } catch (SharedStateException e) {
             admission.refuseForNow(conn, SHARED_STATE_AWAY);
             return;
