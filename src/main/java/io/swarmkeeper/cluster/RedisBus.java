@@ -14,6 +14,7 @@ import io.swarmkeeper.server.ClusterBus;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,6 +55,7 @@ public final class RedisBus implements ClusterBus {
     public RedisBus(RedisCluster cluster, RedisPeerDirectory directory) {
         this.cluster = cluster;
         this.directory = directory;
+        cluster.onBeat(this::shareLeftovers);
     }
 
     @Override
@@ -73,19 +75,31 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public void signal(String home, String to, String from, String frame, Runnable undelivered) {
-        ObjectNode m = message("signal", to, from);
-        m.put("f", frame);
-        publish(home, m, undelivered);
+    public boolean knownLive(String instance) {
+        return cluster.liveInstances().contains(instance);
     }
 
+    @Override
+    public void signal(String home, String to, String from, String frame, Consumer<Delivery> outcome) {
+        ObjectNode m = message("signal", to, from);
+        m.put("f", frame);
+        publish(home, m, outcome);
+    }
+
+    /**
+     * Waits for Redis (on a lane, never a network loop): the match must not go out unless the
+     * holder's server will know the pair (else the asker's signals would be dropped there unsaid).
+     */
     @Override
     public void paired(String home, String asker, String holder, String reason) {
         ObjectNode m = message("paired", holder, asker);
         if (reason != null) {
             m.put("r", reason);
         }
-        publish(home, m);
+        sent.increment();
+        if (cluster.call(() -> cluster.redis().publish(channel(home), m.toString())) == 0) {
+            undelivered.increment();
+        }
     }
 
     @Override
@@ -127,7 +141,7 @@ public final class RedisBus implements ClusterBus {
                 cluster.instance(), String.valueOf(Math.max(1, seconds)));
     }
 
-    /** Reports and confirmations, kept for servers that start later; about a day of them at most. */
+    /** Reports and confirmations, kept for servers that start later (the last {@link #REPUTATION_LOG_ENTRIES}; a day's are read back). */
     static final String REPUTATION_LOG = RedisCluster.PREFIX + "reputation";
     /** Entries kept in {@link #REPUTATION_LOG} (approximately: trimmed by whole nodes). */
     static final int REPUTATION_LOG_ENTRIES = 200_000;
@@ -162,11 +176,46 @@ public final class RedisBus implements ClusterBus {
         return m;
     }
 
-    /** Into the log and to every instance at once, in one step. */
+    /** Events taken here that Redis did not take (it was away): shared after the next good beat. */
+    private final java.util.Queue<String> unshared = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger unsharedCount = new java.util.concurrent.atomic.AtomicInteger();
+    static final int MAX_UNSHARED = 10_000;
+
+    /**
+     * Into the log and to every instance at once, in one step. While Redis is away the event waits
+     * here (up to {@link #MAX_UNSHARED}): this server counted it already, and a peer that sends it
+     * again is not counted twice, so it would never be shared otherwise.
+     */
     private void share(ObjectNode event) {
-        cluster.script(SHARE, ScriptOutputType.INTEGER, new String[] {REPUTATION_LOG, EVERYONE}, event.toString(),
+        String text = event.toString();
+        try {
+            shareNow(text);
+        } catch (io.swarmkeeper.server.SharedStateException e) {
+            if (unsharedCount.incrementAndGet() <= MAX_UNSHARED) {
+                unshared.add(text);
+            } else {
+                unsharedCount.decrementAndGet();
+            }
+        }
+    }
+
+    private void shareNow(String text) {
+        cluster.script(SHARE, ScriptOutputType.INTEGER, new String[] {REPUTATION_LOG, EVERYONE}, text,
                 String.valueOf(REPUTATION_LOG_ENTRIES));
         sent.increment();
+    }
+
+    /** After a beat that reached Redis: the events it did not take before. */
+    private void shareLeftovers() {
+        for (String text; (text = unshared.peek()) != null; ) {
+            try {
+                shareNow(text);
+            } catch (io.swarmkeeper.server.SharedStateException e) {
+                return; // next beat
+            }
+            unshared.poll();
+            unsharedCount.decrementAndGet();
+        }
     }
 
     private ObjectNode message(String kind, String to, String from) {
@@ -184,17 +233,19 @@ public final class RedisBus implements ClusterBus {
 
     /**
      * Publishes without waiting for Redis's answer (the callers include the network loops, which
-     * must not wait; one connection keeps the order of what is sent); {@code undelivered} runs
-     * when no instance was subscribed to {@code home}'s channel, or Redis failed, on Lettuce's thread.
+     * must not wait; one connection keeps the order of what is sent); {@code outcome} (may be
+     * null) hears on Lettuce's thread whether an instance subscribed to {@code home}'s channel
+     * took it.
      */
-    private void publish(String home, ObjectNode m, Runnable undelivered) {
+    private void publish(String home, ObjectNode m, Consumer<Delivery> outcome) {
         sent.increment();
         cluster.<Long>send(redis -> redis.publish(channel(home), m.toString()), receivers -> {
-            if (receivers == null || receivers == 0) {
-                this.undelivered.increment();
-                if (undelivered != null) {
-                    undelivered.run();
-                }
+            Delivery d = receivers == null ? Delivery.FAILED : receivers == 0 ? Delivery.NO_SERVER : Delivery.SENT;
+            if (d != Delivery.SENT) {
+                undelivered.increment();
+            }
+            if (outcome != null) {
+                outcome.accept(d);
             }
         });
     }
@@ -288,16 +339,27 @@ public final class RedisBus implements ClusterBus {
         });
         subscription.sync().subscribe(channel(cluster.instance()), EVERYONE);
         // What was reported before this instance started: after subscribing, so that nothing
-        // falls between (an event both read back and heard counts once: reputation keeps one of each).
-        inboxThread.execute(() -> readBackReputation(inbox));
+        // falls between (an event both read back and heard counts once: reputation keeps one of
+        // each); on a thread of its own, so that signals for this server's peers do not wait behind it.
+        Thread readBack = new Thread(() -> readBackReputation(inbox), "cluster-read-back");
+        readBack.setDaemon(true);
+        readBack.start();
     }
 
-    /** Reads the reputation log back, oldest first, each event as old as its entry's id says. */
+    /** How long reports and confirmations count (server.Reputation): older ones are not read back. */
+    static final long REPORTS_COUNT_MS = 3_600_000L;
+    static final long CONFIRMATIONS_COUNT_MS = 24 * REPORTS_COUNT_MS;
+
+    /**
+     * Reads the reputation log back from a day ago, oldest first, each event as old as its entry's
+     * id says; reports older than an hour are skipped (they no longer count).
+     */
     private void readBackReputation(Inbox inbox) {
         try {
             List<String> time = cluster.call(() -> cluster.redis().time());
             long nowMs = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            Range<String> range = Range.unbounded();
+            Range<String> range = Range.from(Range.Boundary.including((nowMs - CONFIRMATIONS_COUNT_MS) + "-0"),
+                    Range.Boundary.unbounded());
             int read = 0;
             while (true) {
                 Range<String> page = range;
@@ -340,6 +402,9 @@ public final class RedisBus implements ClusterBus {
             String kind = m.path("k").asText("");
             if ((kind.equals("report") || kind.equals("served")) && cluster.instance().equals(m.path("fh").asText())) {
                 return; // this instance's own, counted when it took it
+            }
+            if (kind.equals("report") && ageMillis > REPORTS_COUNT_MS) {
+                return; // read back, and too old to count
             }
             switch (kind) {
                 case "signal" -> {

@@ -73,7 +73,7 @@ public final class RedisCluster implements AutoCloseable {
     private final AtomicLong stateLost = new AtomicLong();
     private volatile long roundTripMicros = -1;
     private volatile Runnable stateLostAction = () -> {};
-    private volatile Runnable beatAction = () -> {};
+    private final List<Runnable> beatActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<String> deadAction = i -> {};
     private boolean beatenOnce; // beat thread (and join) only
     /** How long the tokens of a dead instance's peers stay usable (0: resumption off). */
@@ -309,8 +309,9 @@ public final class RedisCluster implements AutoCloseable {
         stateLostAction = action;
     }
 
+    /** Adds what runs on the beat's thread after each beat that reached Redis (retries of what failed while it was away). */
     void onBeat(Runnable action) {
-        beatAction = action;
+        beatActions.add(action);
     }
 
     /** Called on the beat's thread with each instance that was alive at the last beat and is not now. */
@@ -363,7 +364,7 @@ public final class RedisCluster implements AutoCloseable {
                     + " for dead): its peers are asked to connect again", instance);
             stateLostAction.run();
         }
-        beatAction.run();
+        beatActions.forEach(Runnable::run);
     }
 
     private void beatQuietly() {

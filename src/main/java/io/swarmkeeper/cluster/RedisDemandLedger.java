@@ -10,7 +10,10 @@ import java.util.List;
  * Demand counted over the wants of every server of a cluster, by the rules of the server alone
  * ({@code server.DemandTracker}): different addresses that wanted a poorly held resource in the
  * last minute, the origin most of them agree on (an origin given by one asker cannot outvote the
- * others), told at most once every 30 s whichever server the wants came through.
+ * others), told at most once every 30 s whichever server the wants came through. Two
+ * differences, to spare Redis: wants made while the resource had enough holders are not
+ * counted (the server alone counts them), and the window keeps the 256 latest askers rather
+ * than the 256 latest wants.
  *
  * <p>Keys per resource, all forgotten after ten minutes without a want: {@code sk:d:{id}:a}
  * (sorted set: asker address → time of its last want), {@code sk:d:{id}:o} (hash: origin → its

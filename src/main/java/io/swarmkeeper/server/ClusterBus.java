@@ -21,13 +21,21 @@ public interface ClusterBus extends AutoCloseable {
     /** Whether the instance is alive (beating). */
     boolean isLive(String instance);
 
+    /** What became of a signal handed to another server. */
+    enum Delivery { SENT, NO_SERVER, FAILED }
+
     /**
      * Sends a relayed signal frame (already stamped with its sender) to peer {@code to} on
-     * instance {@code home}, without waiting (the relay runs on a network loop); {@code undelivered}
-     * runs, on another thread, when that instance is gone or the shared state could not be reached.
-     * When {@code to} has left it, {@code from} hears {@code peer-gone} through {@link Inbox#peerGone}.
+     * instance {@code home}, without waiting (the relay runs on a network loop); {@code outcome}
+     * hears whether a server took it, no server did (that instance is gone), or the shared state
+     * could not be reached — later on another thread, or at once on this one when the call is
+     * refused outright. When {@code to} has left that server, {@code from} hears {@code peer-gone}
+     * through {@link Inbox#peerGone}.
      */
-    void signal(String home, String to, String from, String frame, Runnable undelivered);
+    void signal(String home, String to, String from, String frame, java.util.function.Consumer<Delivery> outcome);
+
+    /** Whether the instance was alive at the last heartbeat (asks Redis nothing). */
+    boolean knownLive(String instance);
 
     /** Tells {@code home}, where {@code holder} is connected, that {@code asker} was offered it (they may now signal). */
     void paired(String home, String asker, String holder, String reason);

@@ -131,8 +131,11 @@ final class FromOtherServers implements ClusterBus.Inbox {
             String local = pair[0];
             String remote = pair[1];
             try {
-                // Gone with its server (its record no longer names a live one): told as a departure.
-                if (bus.homeOf(remote) == null && forgetDeparted(local, remote, pairings.networkOf(remote), now)) {
+                // Gone with its server, told as a departure: one recorded there (its pairing died with
+                // that server, wherever the peer is now), or with no server alive now.
+                String recorded = pairings.homeOf(remote);
+                boolean gone = recorded != null ? recorded.equals(instance) : bus.homeOf(remote) == null;
+                if (gone && forgetDeparted(local, remote, pairings.networkOf(remote), now)) {
                     matching.tellPartnerGone(local, remote, now);
                 }
             } catch (RuntimeException e) {

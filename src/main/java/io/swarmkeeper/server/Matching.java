@@ -72,6 +72,9 @@ final class Matching {
         if (connections.containsKey(holderId)) {
             return; // here after all: its own announcement did it
         }
+        if (ids.stream().allMatch(id -> wants.waitingFor(id, holderId, now).isEmpty())) {
+            return; // nobody here waits any more (the note in Redis outlives the wants): no lookup
+        }
         PeerRecord holder = directory.find(holderId).orElse(null);
         if (holder == null) {
             return; // gone meanwhile
@@ -106,21 +109,30 @@ final class Matching {
         int count = want.count() == null ? 1 : Math.max(1, Math.min(want.count(), config.maxMatchCount()));
         List<PeerRecord> live = liveHolders(session, id, Set.of());
         List<HolderRanking.Ranked> ranked = choose(session, live, count);
+        if (bus != null && ranked.size() < count) {
+            // A holder that announces it on another server from now on will be offered from
+            // there; one that announced it since the lookup above did not see this server
+            // waiting: look again.
+            bus.waiting(id.text(), config.wantSeconds());
+            live = liveHolders(session, id, Set.of());
+            ranked = choose(session, live, count);
+        }
         List<String> offered = new ArrayList<>(ranked.size());
         for (HolderRanking.Ranked holder : ranked) {
             offered.add(holder.peer().id());
         }
         wants.open(session.id(), id, count, offered, System.nanoTime());
-        if (bus != null && offered.size() < count) {
-            // A holder that announces it on another server will be offered from there.
-            bus.waiting(id.text(), config.wantSeconds());
-        }
         sendMatch(conn, session.id(), id, ranked);
         ConnectionState c = conn.state();
         String address = c == null || c.network == null ? session.id() : c.network.getHostAddress(); // by network
-        Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size());
-        if (wanted != null) {
-            tellSeeders(wanted, id, session.id());
+        try {
+            Message.Demand wanted = demand.onWant(id, want.origin(), address, live.size());
+            if (wanted != null) {
+                tellSeeders(wanted, id, session.id());
+            }
+        } catch (SharedStateException e) {
+            // Demand is a hint to seeders: the asker has its match, and is not told to ask again.
+            log.debug("demand for {} not counted: {}", id.shortForm(), e.getMessage());
         }
     }
 

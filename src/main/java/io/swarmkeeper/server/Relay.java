@@ -4,6 +4,7 @@ import io.swarmkeeper.protocol.ErrorCode;
 import io.swarmkeeper.protocol.Message;
 import io.swarmkeeper.protocol.MessageCodec;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The {@code signal} family: WebRTC offers, answers and candidates relayed between peers the
@@ -19,10 +20,13 @@ final class Relay {
 
     /** The other servers of a cluster, where a peer not connected here may be; null for a server alone. */
     private final ClusterBus bus;
+    /** The retry hint when the cluster's shared state cannot be reached. */
+    private final LongSupplier retryAfterMs;
 
     Relay(Pairings pairings, ServerMetrics metrics, Replies replies, Function<String, Connection> connectionOf,
-          ClusterBus bus) {
+          ClusterBus bus, LongSupplier retryAfterMs) {
         this.bus = bus;
+        this.retryAfterMs = retryAfterMs;
         this.pairings = pairings;
         this.metrics = metrics;
         this.replies = replies;
@@ -42,10 +46,15 @@ final class Relay {
         Connection target = connectionOf.apply(signal.to());
         String home = null;
         if (target == null && bus != null) {
-            // Recorded when they were paired; asked of Redis only when it was not known then.
+            // Recorded when they were paired (asked of Redis only when it was not known then, and
+            // kept): this loop waits for Redis at most once per partner. A recorded server no
+            // longer alive took the partner with it (its pairings there are gone too).
             home = pairings.homeOf(signal.to());
-            if (home == null || !bus.isLive(home)) {
+            if (home == null) {
                 home = bus.homeOf(signal.to());
+                pairings.remote(signal.to(), home, null);
+            } else if (!bus.knownLive(home)) {
+                home = null;
             }
         }
         if ((target == null || !target.isOpen()) && home == null) {
@@ -59,11 +68,15 @@ final class Relay {
             if (!bus.available()) {
                 throw new SharedStateException("the cluster's Redis cannot be reached", null); // told to come back
             }
-            metrics.signalsRelayed.increment();
+            metrics.signalsRelayed.increment(); // handed on; what no server took is counted by the bus
             String to = signal.to();
-            bus.signal(home, to, session.id(), relayed, () -> {
-                metrics.signalsRelayed.decrement();
-                replies.send(conn, new Message.PeerGone(to));
+            bus.signal(home, to, session.id(), relayed, delivered -> {
+                if (delivered == ClusterBus.Delivery.NO_SERVER) {
+                    replies.send(conn, new Message.PeerGone(to));
+                } else if (delivered == ClusterBus.Delivery.FAILED) {
+                    replies.send(conn, new Message.Error(ErrorCode.OVERLOADED, "the servers' shared state cannot be"
+                            + " reached just now; this signal was dropped", retryAfterMs.getAsLong()));
+                }
             });
             return;
         }

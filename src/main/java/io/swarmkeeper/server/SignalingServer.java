@@ -129,7 +129,7 @@ public final class SignalingServer implements AutoCloseable {
                         return t;
                     }
                 });
-        this.relay = new Relay(pairings, metrics, replies, connections::get, bus);
+        this.relay = new Relay(pairings, metrics, replies, connections::get, bus, () -> admission.spreadRetryMs());
         this.directory = directory;
         this.ranking = ranking;
         this.geo = geo;
@@ -672,8 +672,8 @@ public final class SignalingServer implements AutoCloseable {
                 replies.error(conn, e.code(), e.getMessage());
                 return;
             }
-            // Messages that wait for nothing shared (a signal between peers of this server, a
-            // cancel, a report, a bye) run here when nothing of theirs waits on the lane: a storm of
+            // Messages that wait for nothing shared (a signal, whose relay to another server does
+            // not wait; a cancel, a bye) run here when nothing of theirs waits on the lane: a storm of
             // hellos waiting for Redis does not hold up the signals of peers already connected.
             if (c.lane == null || (c.lane.idle() && !waitsForSharedState(message))) {
                 handleReplying(conn, c, message);

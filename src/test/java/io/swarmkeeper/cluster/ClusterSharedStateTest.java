@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ClusterSharedStateTest {
-    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(200), Duration.ofMillis(1000));
+    /** Nothing here needs a server seen dead soon: a slow machine must not take one for dead. */
+    private static final RedisCluster.Timing PATIENT = new RedisCluster.Timing(Duration.ofMillis(500), Duration.ofSeconds(5));
     private static final String HASH = ResourceId.of("shared".getBytes(StandardCharsets.UTF_8)).text();
     private static final int EXCLUDE_AFTER = 3; // server.Reputation.EXCLUDE_AFTER
     private static RedisProcess redis;
@@ -57,7 +58,7 @@ class ClusterSharedStateTest {
     }
 
     private SignalingServer server() {
-        SignalingServer s = ClusteredServer.create(ServerConfig.loopback(0).toBuilder().redis(redis.url()).build(), FAST)
+        SignalingServer s = ClusteredServer.create(ServerConfig.loopback(0).toBuilder().redis(redis.url()).build(), PATIENT)
                 .start();
         servers.add(s);
         return s;
@@ -159,6 +160,24 @@ class ClusterSharedStateTest {
         cheated.send("{\"type\":\"report\",\"peer\":\"" + holderId + "\",\"hash\":\"" + HASH + "\",\"reason\":\"bad bytes\"}");
         Poll.until(Duration.ofSeconds(5), "a holder that left another server reported", () -> a.reportersOf(holderId) == 1);
         Poll.until(Duration.ofSeconds(5), "and counted where it was", () -> b.reportersOf(holderId) == 1);
+    }
+
+    @Test
+    void aReportTakenWhileRedisWasAwayIsSharedOnceItIsBack() throws Exception {
+        RawSignalingClient holder = peer(a, "seeder", "127.0.0.50");
+        have(holder);
+        RawSignalingClient reporter = peer(a, "peer", "127.0.0.51");
+        assertEquals(List.of(holder.id()), matched(reporter, 1));
+        String liar = holder.id();
+        redis.stop();
+        try {
+            reporter.send("{\"type\":\"report\",\"peer\":\"" + liar + "\",\"hash\":\"" + HASH + "\",\"reason\":\"bad\"}");
+            Poll.until(Duration.ofSeconds(5), "the report taken on A", () -> a.reportersOf(liar) == 1);
+        } finally {
+            redis.startAgain(); // empty: the servers learn their peers anew, and A shares what waited
+        }
+        SignalingServer later = server();
+        Poll.until(Duration.ofSeconds(10), "the report shared once Redis was back", () -> later.reportersOf(liar) == 1);
     }
 
     @Test
