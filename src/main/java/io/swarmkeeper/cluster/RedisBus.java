@@ -75,11 +75,6 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public boolean knownLive(String instance) {
-        return cluster.liveInstances().contains(instance);
-    }
-
-    @Override
     public void signal(String home, String to, String from, String frame, Consumer<Delivery> outcome) {
         ObjectNode m = message("signal", to, from);
         m.put("f", frame);

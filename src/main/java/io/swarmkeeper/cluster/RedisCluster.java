@@ -145,10 +145,16 @@ public final class RedisCluster implements AutoCloseable {
         return live;
     }
 
+    /** Instances found by {@link #isLive} since the last beat began: that beat's view may predate them. */
+    private final Set<String> joinedSinceBeat = ConcurrentHashMap.newKeySet();
+    /** Instances seen to stop beating: not asked about again until a beat sees them alive (after a Redis restart, say). */
+    private final Set<String> seenDead = ConcurrentHashMap.newKeySet();
+    private static final int MAX_SEEN_DEAD = 10_000;
+
     /**
      * Whether {@code instance} is alive: it was at the last beat, or its key exists now (an
      * instance that joined since: asking Redis, once, rather than taking it for dead until the
-     * next beat). This one always is, to itself.
+     * next beat); one seen to stop beating is not asked about. This one always is, to itself.
      */
     public boolean isLive(String instance) {
         if (instance == null) {
@@ -157,8 +163,12 @@ public final class RedisCluster implements AutoCloseable {
         if (this.instance.equals(instance) || live.contains(instance)) {
             return true;
         }
+        if (seenDead.contains(instance)) {
+            return false;
+        }
         boolean joined = call(() -> redis.exists(PREFIX + "inst:" + instance)) == 1;
         if (joined) {
+            joinedSinceBeat.add(instance);
             Set<String> more = new HashSet<>(live);
             more.add(instance);
             live = Set.copyOf(more);
@@ -333,6 +343,8 @@ public final class RedisCluster implements AutoCloseable {
     /** Renews this instance's key; reads who is alive; cleans up after the dead. */
     void beat() {
         long started = System.nanoTime();
+        // Found by isLive before this beat reads Redis: its view will have them if they live.
+        joinedSinceBeat.removeAll(Set.copyOf(joinedSinceBeat));
         List<String> members = script(BEAT, ScriptOutputType.MULTI,
                 new String[] {PREFIX + "inst:" + instance, PREFIX + "instances"},
                 "alive", String.valueOf(timing.deadAfter().toMillis()), instance, PREFIX + "inst:");
@@ -347,10 +359,18 @@ public final class RedisCluster implements AutoCloseable {
                 alive.add(m);
             }
         }
+        // Found alive by isLive while this beat ran: its view may predate them (kept until the next
+        // beat says otherwise).
+        alive.addAll(joinedSinceBeat);
+        seenDead.removeAll(alive);
         Set<String> before = live;
         live = Set.copyOf(alive);
         for (String gone : before) {
             if (!alive.contains(gone)) {
+                if (seenDead.size() >= MAX_SEEN_DEAD) {
+                    seenDead.clear();
+                }
+                seenDead.add(gone);
                 deadAction.accept(gone);
             }
         }

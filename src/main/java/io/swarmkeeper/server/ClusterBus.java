@@ -18,7 +18,10 @@ public interface ClusterBus extends AutoCloseable {
     /** The live instance another peer is connected to; null when it is connected to none. */
     String homeOf(String peerId);
 
-    /** Whether the instance is alive (beating). */
+    /**
+     * Whether the instance is alive: beating at the last heartbeat, or (one that joined since)
+     * found in Redis, asked once; one seen to stop beating is not asked about.
+     */
     boolean isLive(String instance);
 
     /** What became of a signal handed to another server. */
@@ -33,9 +36,6 @@ public interface ClusterBus extends AutoCloseable {
      * through {@link Inbox#peerGone}.
      */
     void signal(String home, String to, String from, String frame, java.util.function.Consumer<Delivery> outcome);
-
-    /** Whether the instance was alive at the last heartbeat (asks Redis nothing). */
-    boolean knownLive(String instance);
 
     /** Tells {@code home}, where {@code holder} is connected, that {@code asker} was offered it (they may now signal). */
     void paired(String home, String asker, String holder, String reason);

@@ -47,13 +47,13 @@ final class Relay {
         String home = null;
         if (target == null && bus != null) {
             // Recorded when they were paired (asked of Redis only when it was not known then, and
-            // kept): this loop waits for Redis at most once per partner. A recorded server no
-            // longer alive took the partner with it (its pairings there are gone too).
+            // kept). A recorded server no longer alive took the partner with it (its pairings there
+            // are gone too); one that joined since the last heartbeat is asked about once.
             home = pairings.homeOf(signal.to());
             if (home == null) {
                 home = bus.homeOf(signal.to());
                 pairings.remote(signal.to(), home, null);
-            } else if (!bus.knownLive(home)) {
+            } else if (!bus.isLive(home)) {
                 home = null;
             }
         }

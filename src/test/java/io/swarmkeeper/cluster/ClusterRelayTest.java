@@ -159,6 +159,31 @@ class ClusterRelayTest {
     }
 
     @Test
+    void aServerThatJoinedSinceTheOthersLastHeartbeatIsReachedAtOnce() throws Exception {
+        // Heartbeats 10 s apart: the first server's view of the cluster predates the second for
+        // the whole test, so only asking Redis can tell it the second is alive.
+        RedisCluster.Timing slow = new RedisCluster.Timing(Duration.ofSeconds(10), Duration.ofSeconds(30));
+        ServerConfig config = ServerConfig.loopback(0).toBuilder().redis(redis.url()).build();
+        try (SignalingServer early = ClusteredServer.create(config, slow).start();
+             SignalingServer late = ClusteredServer.create(config, slow).start();
+             RawSignalingClient holder = RawSignalingClient.welcomed(early.url(), "seeder");
+             RawSignalingClient asker = RawSignalingClient.welcomed(late.url(), "peer")) {
+            holder.send("{\"type\":\"have\",\"hashes\":[\"" + HASH + "\"]}");
+            Poll.until(Duration.ofSeconds(5), "the holding seen from the late server",
+                    () -> late.holderCount(ResourceId.parse(HASH)) == 1);
+            asker.send("{\"type\":\"want\",\"hash\":\"" + HASH + "\"}");
+            assertEquals(holder.id(), asker.next("match").get("peers").get(0).get("id").asText());
+            asker.send("{\"type\":\"signal\",\"to\":\"" + holder.id() + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"x\"}}");
+            assertEquals(asker.id(), holder.next("signal").get("from").asText());
+            // The answer goes back from the early server to the late one, which it has not seen beat.
+            holder.send("{\"type\":\"signal\",\"to\":\"" + asker.id() + "\",\"data\":{\"type\":\"answer\",\"sdp\":\"y\"}}");
+            JsonNode answer = asker.next();
+            assertEquals("signal", answer.get("type").asText(), "not peer-gone: " + answer);
+            assertEquals(holder.id(), answer.get("from").asText());
+        }
+    }
+
+    @Test
     void aHoldingLostOnOneServerIsNoLongerOfferedOnTheOther() throws Exception {
         try (RawSignalingClient holder = RawSignalingClient.welcomed(b.url(), "seeder");
              RawSignalingClient asker = RawSignalingClient.welcomed(a.url(), "peer")) {
