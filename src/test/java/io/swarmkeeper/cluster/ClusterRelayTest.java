@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 /** Two signaling servers sharing one real redis-server: peers on one are matched with and signal peers on the other. */
 @Timeout(60)
 class ClusterRelayTest {
-    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(200), Duration.ofMillis(1000));
+    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(250), Duration.ofSeconds(2));
     private static final String HASH = ResourceId.of("clustered".getBytes(StandardCharsets.UTF_8)).text();
     private static RedisProcess redis;
     private SignalingServer a;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 /** Instances of one cluster over a real redis-server: who is alive, what the dead leave, Redis going away. */
 @Timeout(60)
 class RedisClusterTest {
-    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(100), Duration.ofMillis(500));
+    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(100), Duration.ofSeconds(1));
     private static RedisProcess redis;
     private RedisCluster a;
     private RedisCluster b;

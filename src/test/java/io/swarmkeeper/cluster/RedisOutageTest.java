@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /** A server of a cluster while its Redis goes away and comes back empty: no wrong answers, no crash, no restart. */
 @Timeout(90)
 class RedisOutageTest {
-    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(200), Duration.ofMillis(1000));
+    private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(250), Duration.ofSeconds(2));
     private static final String HASH = ResourceId.of("outage".getBytes(StandardCharsets.UTF_8)).text();
 
     @Test
