@@ -10,17 +10,16 @@ import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
-import io.swarmkeeper.testing.RedisProcess;
+import io.swarmkeeper.testing.RedisPerClass;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Proximity pairing across two servers of a cluster: holders on one, askers on the other, the
@@ -31,20 +30,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ClusterProximityTest {
     private static final String HASH = "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7";
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
     private final List<RawSignalingClient> open = new ArrayList<>();
     private SignalingServer askers;
     private SignalingServer holders;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void startServers() throws Exception {

@@ -9,35 +9,25 @@ import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
-import io.swarmkeeper.testing.RedisProcess;
+import io.swarmkeeper.testing.RedisPerClass;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two signaling servers sharing one real redis-server: peers on one are matched with and signal peers on the other. */
 @Timeout(60)
 class ClusterRelayTest {
     private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(250), Duration.ofSeconds(2));
     private static final String HASH = ResourceId.of("clustered".getBytes(StandardCharsets.UTF_8)).text();
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
     private SignalingServer a;
     private SignalingServer b;
     private RedisCluster clusterOfA;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void startServers() throws Exception {

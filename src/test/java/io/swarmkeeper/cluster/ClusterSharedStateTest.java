@@ -9,17 +9,16 @@ import io.swarmkeeper.server.ServerConfig;
 import io.swarmkeeper.server.SignalingServer;
 import io.swarmkeeper.testing.Poll;
 import io.swarmkeeper.testing.RawSignalingClient;
-import io.swarmkeeper.testing.RedisProcess;
+import io.swarmkeeper.testing.RedisPerClass;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three signaling servers over one real redis-server: what one server learns of the swarm (a
@@ -32,22 +31,13 @@ class ClusterSharedStateTest {
     private static final RedisCluster.Timing PATIENT = new RedisCluster.Timing(Duration.ofMillis(500), Duration.ofSeconds(5));
     private static final String HASH = ResourceId.of("shared".getBytes(StandardCharsets.UTF_8)).text();
     private static final int EXCLUDE_AFTER = 3; // server.Reputation.EXCLUDE_AFTER
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
     private final List<SignalingServer> servers = new ArrayList<>();
     private final List<RawSignalingClient> clients = new ArrayList<>();
     private SignalingServer a;
     private SignalingServer b;
     private SignalingServer c;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void startServers() throws Exception {

@@ -9,36 +9,26 @@ import io.swarmkeeper.content.ResourceId;
 import io.swarmkeeper.protocol.PeerRole;
 import io.swarmkeeper.server.PeerRecord;
 import io.swarmkeeper.testing.Poll;
-import io.swarmkeeper.testing.RedisProcess;
+import io.swarmkeeper.testing.RedisPerClass;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Instances of one cluster over a real redis-server: who is alive, what the dead leave, Redis going away. */
 @Timeout(60)
 class RedisClusterTest {
     private static final RedisCluster.Timing FAST = new RedisCluster.Timing(Duration.ofMillis(100), Duration.ofSeconds(1));
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
     private RedisCluster a;
     private RedisCluster b;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void join() {

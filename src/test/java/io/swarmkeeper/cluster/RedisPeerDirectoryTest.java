@@ -2,25 +2,15 @@ package io.swarmkeeper.cluster;
 
 import io.swarmkeeper.server.PeerDirectory;
 import io.swarmkeeper.server.PeerDirectoryContract;
-import io.swarmkeeper.testing.RedisProcess;
-import org.junit.jupiter.api.AfterAll;
+import io.swarmkeeper.testing.RedisPerClass;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The directory contract against a real redis-server. */
 class RedisPeerDirectoryTest extends PeerDirectoryContract {
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
     private RedisCluster cluster;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @Override
     protected PeerDirectory directory() {
