@@ -2,10 +2,7 @@ package io.swarmkeeper.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.swarmkeeper.content.ResourceId;
@@ -33,10 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code gone}, {@code peer-gone}, {@code holder}, {@code demand}), {@code to}, {@code from},
  * {@code fh} (the sending instance), and per kind the frame {@code f}, the pairing's reason
  * {@code r}, the network {@code n} of the peer that left, or the resources {@code h} a holder
- * announced. Reports and confirmations ({@code report}, {@code served}: the networks {@code fn}
- * and {@code tn} of reporter and subject) go to every instance on {@code sk:all} and into the
- * stream {@code sk:reputation}, which an instance reads back when it starts: they matter for an
- * hour or a day, unlike a signal. What arrives is handed to the server on one thread, in order.
+ * announced. Reports and confirmations ({@code report}, {@code served}) go to every instance
+ * and into a stream read back at start ({@link RedisReputationLog}). What arrives is handed to
+ * the server on one thread, in order.
  */
 public final class RedisBus implements ClusterBus {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
@@ -51,11 +47,12 @@ public final class RedisBus implements ClusterBus {
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder undelivered = new LongAdder();
+    private final RedisReputationLog reputationLog;
 
     public RedisBus(RedisCluster cluster, RedisPeerDirectory directory) {
         this.cluster = cluster;
         this.directory = directory;
-        cluster.onBeat(this::shareLeftovers);
+        this.reputationLog = new RedisReputationLog(cluster, sent);
     }
 
     @Override
@@ -136,81 +133,17 @@ public final class RedisBus implements ClusterBus {
                 cluster.instance(), String.valueOf(Math.max(1, seconds)));
     }
 
-    /** Reports and confirmations, kept for servers that start later (the last {@link #REPUTATION_LOG_ENTRIES}; a day's are read back). */
-    static final String REPUTATION_LOG = RedisCluster.PREFIX + "reputation";
-    /** Entries kept in {@link #REPUTATION_LOG} (approximately: trimmed by whole nodes). */
-    static final int REPUTATION_LOG_ENTRIES = 200_000;
-    /** The channel every instance listens to, besides its own. */
-    static final String EVERYONE = RedisCluster.PREFIX + "all";
-
-    private static final String SHARE = """
-            -- KEYS[1] the reputation log, KEYS[2] everyone's channel; ARGV[1] the event, ARGV[2] entries kept
-            redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
-            redis.call('PUBLISH', KEYS[2], ARGV[1])
-            return 1
-            """;
-
     @Override
     public void reported(String reporterId, InetAddress reporterNetwork, String subjectId, InetAddress subjectNetwork,
                          String resource) {
-        ObjectNode m = reputationEvent("report", reporterId, reporterNetwork, subjectId, subjectNetwork);
+        ObjectNode m = message("report", subjectId, reporterId);
         m.put("h", resource);
-        share(m);
+        reputationLog.share(m, reporterNetwork, subjectNetwork);
     }
 
     @Override
     public void vouched(String voucherId, InetAddress voucherNetwork, String subjectId, InetAddress subjectNetwork) {
-        share(reputationEvent("served", voucherId, voucherNetwork, subjectId, subjectNetwork));
-    }
-
-    private ObjectNode reputationEvent(String kind, String fromId, InetAddress fromNetwork, String subjectId,
-                                       InetAddress subjectNetwork) {
-        ObjectNode m = message(kind, subjectId, fromId);
-        m.put("fn", fromNetwork.getHostAddress());
-        m.put("tn", subjectNetwork.getHostAddress());
-        return m;
-    }
-
-    /** Events taken here that Redis did not take (it was away): shared after the next good beat. */
-    private final java.util.Queue<String> unshared = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger unsharedCount = new java.util.concurrent.atomic.AtomicInteger();
-    static final int MAX_UNSHARED = 10_000;
-
-    /**
-     * Into the log and to every instance at once, in one step. While Redis is away the event waits
-     * here (up to {@link #MAX_UNSHARED}): this server counted it already, and a peer that sends it
-     * again is not counted twice, so it would never be shared otherwise.
-     */
-    private void share(ObjectNode event) {
-        String text = event.toString();
-        try {
-            shareNow(text);
-        } catch (io.swarmkeeper.server.SharedStateException e) {
-            if (unsharedCount.incrementAndGet() <= MAX_UNSHARED) {
-                unshared.add(text);
-            } else {
-                unsharedCount.decrementAndGet();
-            }
-        }
-    }
-
-    private void shareNow(String text) {
-        cluster.script(SHARE, ScriptOutputType.INTEGER, new String[] {REPUTATION_LOG, EVERYONE}, text,
-                String.valueOf(REPUTATION_LOG_ENTRIES));
-        sent.increment();
-    }
-
-    /** After a beat that reached Redis: the events it did not take before. */
-    private void shareLeftovers() {
-        for (String text; (text = unshared.peek()) != null; ) {
-            try {
-                shareNow(text);
-            } catch (io.swarmkeeper.server.SharedStateException e) {
-                return; // next beat
-            }
-            unshared.poll();
-            unsharedCount.decrementAndGet();
-        }
+        reputationLog.share(message("served", subjectId, voucherId), voucherNetwork, subjectNetwork);
     }
 
     private ObjectNode message(String kind, String to, String from) {
@@ -332,59 +265,17 @@ public final class RedisBus implements ClusterBus {
                 }
             }
         });
-        subscription.sync().subscribe(channel(cluster.instance()), EVERYONE);
+        subscription.sync().subscribe(channel(cluster.instance()), RedisReputationLog.EVERYONE);
         // What was reported before this instance started: after subscribing, so that nothing
         // falls between (an event both read back and heard counts once: reputation keeps one of
         // each); on a thread of its own, so that signals for this server's peers do not wait behind it.
-        Thread readBack = new Thread(() -> readBackReputation(inbox), "cluster-read-back");
+        Thread readBack = new Thread(() -> reputationLog.readBack(inbox), "cluster-read-back");
         readBack.setDaemon(true);
         readBack.start();
     }
 
-    /** How long reports and confirmations count (server.Reputation): older ones are not read back. */
-    static final long REPORTS_COUNT_MS = 3_600_000L;
-    static final long CONFIRMATIONS_COUNT_MS = 24 * REPORTS_COUNT_MS;
-
-    /**
-     * Reads the reputation log back from a day ago, oldest first, each event as old as its entry's
-     * id says; reports older than an hour are skipped (they no longer count).
-     */
-    private void readBackReputation(Inbox inbox) {
-        try {
-            List<String> time = cluster.call(() -> cluster.redis().time());
-            long nowMs = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            Range<String> range = Range.from(Range.Boundary.including((nowMs - CONFIRMATIONS_COUNT_MS) + "-0"),
-                    Range.Boundary.unbounded());
-            int read = 0;
-            while (true) {
-                Range<String> page = range;
-                List<StreamMessage<String, String>> entries = cluster.call(
-                        () -> cluster.redis().xrange(REPUTATION_LOG, page, Limit.from(1000)));
-                for (StreamMessage<String, String> entry : entries) {
-                    long atMs = Long.parseLong(entry.getId().substring(0, entry.getId().indexOf('-')));
-                    deliver(inbox, entry.getBody().get("e"), Math.max(0, nowMs - atMs));
-                }
-                read += entries.size();
-                if (entries.size() < 1000) {
-                    break;
-                }
-                String last = entries.get(entries.size() - 1).getId();
-                range = Range.from(Range.Boundary.excluding(last), Range.Boundary.unbounded());
-            }
-            if (read > 0) {
-                log.info("cluster: read back {} reports and confirmations of the other servers", read);
-            }
-        } catch (RuntimeException e) {
-            log.warn("cluster: could not read back the servers' reports: {}", e.toString());
-        }
-    }
-
+    /** Hands one message to the server. */
     private void deliver(Inbox inbox, String text) {
-        deliver(inbox, text, 0);
-    }
-
-    /** Hands one message to the server; {@code ageMillis}: how old a reputation event read back is. */
-    private void deliver(Inbox inbox, String text, long ageMillis) {
         received.increment();
         try {
             JsonNode m = MessageCodec.mapper().readTree(text);
@@ -395,11 +286,9 @@ public final class RedisBus implements ClusterBus {
                 return;
             }
             String kind = m.path("k").asText("");
-            if ((kind.equals("report") || kind.equals("served")) && cluster.instance().equals(m.path("fh").asText())) {
-                return; // this instance's own, counted when it took it
-            }
-            if (kind.equals("report") && ageMillis > REPORTS_COUNT_MS) {
-                return; // read back, and too old to count
+            if (RedisReputationLog.isEvent(kind)) {
+                reputationLog.apply(inbox, m, to, from, 0);
+                return;
             }
             switch (kind) {
                 case "signal" -> {
@@ -410,20 +299,6 @@ public final class RedisBus implements ClusterBus {
                 }
                 case "paired" -> inbox.paired(from, m.path("fh").asText(null), to, m.hasNonNull("r") ? m.get("r").asText() : null);
                 case "gone" -> inbox.gone(to, from, RedisPeerDirectory.network(m.path("n").asText(null)));
-                case "report" -> {
-                    InetAddress fromNetwork = RedisPeerDirectory.network(m.path("fn").asText(null));
-                    InetAddress toNetwork = RedisPeerDirectory.network(m.path("tn").asText(null));
-                    if (fromNetwork != null && toNetwork != null && ResourceId.isValid(m.path("h").asText(""))) {
-                        inbox.reported(from, fromNetwork, to, toNetwork, m.path("h").asText(), ageMillis);
-                    }
-                }
-                case "served" -> {
-                    InetAddress fromNetwork = RedisPeerDirectory.network(m.path("fn").asText(null));
-                    InetAddress toNetwork = RedisPeerDirectory.network(m.path("tn").asText(null));
-                    if (fromNetwork != null && toNetwork != null) {
-                        inbox.vouched(from, fromNetwork, to, toNetwork, ageMillis);
-                    }
-                }
                 case "holder" -> {
                     List<String> ids = new ArrayList<>();
                     m.path("h").forEach(h -> {

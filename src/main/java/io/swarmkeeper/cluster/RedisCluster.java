@@ -73,7 +73,6 @@ public final class RedisCluster implements AutoCloseable {
     private final AtomicLong stateLost = new AtomicLong();
     private volatile long roundTripMicros = -1;
     private volatile Runnable stateLostAction = () -> {};
-    private final List<Runnable> beatActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<String> deadAction = i -> {};
     private boolean beatenOnce; // beat thread (and join) only
     /** How long the tokens of a dead instance's peers stay usable (0: resumption off). */
@@ -313,15 +312,42 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * Called on the beat's thread when the cluster has forgotten this instance: its key was gone
      * at a beat (Redis restarted without its data, or the others took it for dead while Redis was
-     * away and removed its peers). Also called after each beat that succeeded ({@code onBeat}).
+     * away and removed its peers).
      */
     void onStateLost(Runnable action) {
         stateLostAction = action;
     }
 
-    /** Adds what runs on the beat's thread after each beat that reached Redis (retries of what failed while it was away). */
-    void onBeat(Runnable action) {
-        beatActions.add(action);
+    /** Calls Redis did not take while it was away, kept at most this many. */
+    static final int MAX_RETRIES = 100_000;
+    private final java.util.Queue<Runnable> retries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger retryCount = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Keeps a call that failed because Redis was away (it throws {@link SharedStateException}
+     * while Redis still is) and makes it again, in order with the others, after each beat that
+     * reaches Redis until it succeeds: what must not be lost (a departed peer's record, a report
+     * this instance counted already). False when {@link #MAX_RETRIES} already wait.
+     */
+    boolean retryWhenBack(Runnable call) {
+        if (retryCount.incrementAndGet() > MAX_RETRIES) {
+            retryCount.decrementAndGet();
+            return false;
+        }
+        retries.add(call);
+        return true;
+    }
+
+    private void runRetries() {
+        for (Runnable call; (call = retries.peek()) != null; ) {
+            try {
+                call.run();
+            } catch (SharedStateException e) {
+                return; // away again: next beat
+            }
+            retries.poll();
+            retryCount.decrementAndGet();
+        }
     }
 
     /** Called on the beat's thread with each instance that was alive at the last beat and is not now. */
@@ -384,7 +410,7 @@ public final class RedisCluster implements AutoCloseable {
                     + " for dead): its peers are asked to connect again", instance);
             stateLostAction.run();
         }
-        beatActions.forEach(Runnable::run);
+        runRetries();
     }
 
     private void beatQuietly() {

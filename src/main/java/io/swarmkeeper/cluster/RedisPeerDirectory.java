@@ -31,11 +31,9 @@ import java.util.Optional;
 public final class RedisPeerDirectory implements PeerDirectory {
     private static final String P = RedisCluster.PREFIX;
     private final RedisCluster cluster;
-    private final java.util.Set<String> unremoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RedisPeerDirectory(RedisCluster cluster) {
         this.cluster = cluster;
-        cluster.onBeat(this::removeLeftovers);
     }
 
     private static final String ADD = """
@@ -90,32 +88,23 @@ public final class RedisPeerDirectory implements PeerDirectory {
             """;
 
     /**
-     * Forgets the peer. While Redis cannot be reached it is remembered here and removed once Redis
-     * answers again (its record must not outlive it: others would be offered a holder that left).
+     * Forgets the peer. While Redis cannot be reached the removal is made again once Redis answers
+     * (its record must not outlive it: others would be offered a holder that left).
      */
     @Override
     public int remove(String peerId) {
         try {
-            long removed = cluster.script(REMOVE, ScriptOutputType.INTEGER,
-                    new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
-            return (int) removed;
+            return removeNow(peerId);
         } catch (SharedStateException e) {
-            unremoved.add(peerId);
+            cluster.retryWhenBack(() -> removeNow(peerId));
             return 0;
         }
     }
 
-    /** Removes the peers that left while Redis was away; after each beat that reached it. */
-    void removeLeftovers() {
-        for (String peerId : unremoved) {
-            try {
-                cluster.script(REMOVE, ScriptOutputType.INTEGER,
-                        new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
-                unremoved.remove(peerId);
-            } catch (SharedStateException e) {
-                return; // next beat
-            }
-        }
+    private int removeNow(String peerId) {
+        long removed = cluster.script(REMOVE, ScriptOutputType.INTEGER,
+                new String[] {peerKey(peerId), heldKey(peerId), instancePeers()}, peerId, P);
+        return (int) removed;
     }
 
     @Override
